@@ -1,0 +1,33 @@
+# Two entry points, each working on a fresh machine with only Python 3.11 and make:
+#   make audit   set up, then audit the bundled sample reports -> out/audit
+#   make test    set up, then run the whole test suite
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+OUT ?= out/audit
+
+.PHONY: setup audit test lint bench clean
+
+$(BIN)/auditkit: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	touch $(BIN)/auditkit
+
+setup: $(BIN)/auditkit
+
+audit: setup
+	$(BIN)/auditkit audit --out $(OUT)
+
+test: setup
+	bash scripts/system-deps.sh
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check auditkit tests bench
+
+bench: setup
+	$(BIN)/python bench/parse_bench.py
+
+clean:
+	rm -rf $(VENV) out

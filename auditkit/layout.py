@@ -1,0 +1,131 @@
+"""The intermediate layout every reader produces: text blocks and table grids.
+
+Readers know documents, not report formats; the matcher (``auditkit.match``)
+knows report formats, not documents. This module is the contract between them.
+
+A table is a rectangular grid after span expansion: a cell spanning several
+rows or columns is the *same* ``Cell`` object repeated in every position it
+covers, so ``grid[r][c] is grid[r][c + 1]`` tells a colspan apart from two cells
+that happen to hold the same text. Every cell keeps the text as written and
+where it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(eq=False)
+class Cell:
+    """One table cell: the text as written (lines joined by ``\\n``) and its place."""
+
+    text: str
+    location: str  # human-readable place: "page 3, table 1, row 5, col 4" or "line 120"
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(eq=False)
+class Table:
+    """A table grid, span-expanded; ``None`` where a row is shorter than the widest row."""
+
+    grid: list[list[Cell | None]]
+    location: str  # "page 2, table 1", "table 3", "lines 40-66"
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.grid)
+
+    def row_cells(self, r: int) -> list[Cell]:
+        """Distinct cells of row ``r`` left to right (a colspan counted once)."""
+        out: list[Cell] = []
+        for cell in self.grid[r]:
+            if cell is not None and (not out or out[-1] is not cell):
+                out.append(cell)
+        return out
+
+
+@dataclass(eq=False)
+class TextBlock:
+    """A paragraph or line of running text."""
+
+    text: str
+    location: str  # "page 1", "paragraph 12", "line 7"
+
+
+Block = TextBlock | Table
+
+
+@dataclass(eq=False)
+class Layout:
+    """Everything a reader extracted from one document, in document order."""
+
+    source: str  # the path as given
+    kind: str  # "text", "html", "pdf", "docx", "doc", "xlsx", ...
+    blocks: list[Block] = field(default_factory=list)
+    # What the container states about the document outside its body, e.g. a CMS
+    # page's 发布时间 or <title>: {"title": ..., "published": "2024-03-08", "publisher": ...}
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    def text(self) -> str:
+        """The running text and the tables' text, blocks separated by newlines."""
+        parts: list[str] = []
+        for b in self.blocks:
+            if isinstance(b, TextBlock):
+                parts.append(b.text)
+            else:
+                parts.extend("\t".join(c.text for c in b.row_cells(r)) for r in range(b.n_rows))
+        return "\n".join(parts)
+
+
+class ReadError(Exception):
+    """A document that cannot be read; the message is one line naming the reason.
+
+    ``reason`` is a stable code: empty, not_a_report, scanned, encrypted,
+    truncated, unknown_encoding, unsupported, converter_missing, corrupt.
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def grid_from_rows(rows: list[list[Cell]]) -> list[list[Cell | None]]:
+    """Pad ragged rows with ``None`` into a rectangle (no span information)."""
+    width = max((len(r) for r in rows), default=0)
+    return [list(r) + [None] * (width - len(r)) for r in rows]
+
+
+def expand_spans(rows: list[list[Cell]]) -> list[list[Cell | None]]:
+    """Lay out rows of cells with ``rowspan``/``colspan`` into a span-expanded grid.
+
+    ``rows`` holds each row's own cells in order (as HTML or Word give them); a
+    cell covered by a rowspan from above is not repeated there.
+    """
+    grid: list[list[Cell | None]] = []
+    for r, row in enumerate(rows):
+        while len(grid) <= r:
+            grid.append([])
+        c = 0
+        for cell in row:
+            while c < len(grid[r]) and grid[r][c] is not None:
+                c += 1
+            for dr in range(max(cell.rowspan, 1)):
+                rr = r + dr
+                if rr >= len(rows):
+                    break
+                while len(grid) <= rr:
+                    grid.append([])
+                target = grid[rr]
+                while len(target) < c + max(cell.colspan, 1):
+                    target.append(None)
+                for dc in range(max(cell.colspan, 1)):
+                    target[c + dc] = cell
+            c += max(cell.colspan, 1)
+    width = max((len(r) for r in grid), default=0)
+    return [r + [None] * (width - len(r)) for r in grid]

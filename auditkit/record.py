@@ -1,0 +1,93 @@
+"""The canonical report record of ../shared/spec/README.md, and its diagnostics.
+
+``Report.to_record()`` gives exactly the spec's JSON object, plus two keys a
+consumer of the contract may ignore: ``kind`` (the document kind read) and
+``provenance`` (for every cell, the text as written and where it stands).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Number = int | float
+
+
+@dataclass
+class Diagnostic:
+    """Something the reader or matcher wants the auditor to know about a value or label.
+
+    Codes: label_variant, merged_row, recovered_by_arithmetic, ambiguous_digits,
+    no_valid_split, blank_cell, dash_cell, missing_table, missing_section,
+    missing_row, extra_values, missing_values, unparsed_value, format_guess,
+    year_guess, agency_guess.
+    """
+
+    code: str
+    message: str
+    key: str | None = None
+    found: str | None = None
+    location: str | None = None
+    values: dict[str, Any] | None = None
+    candidates: list[Any] | None = None
+    keys: list[str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class Provenance:
+    """Where a cell value came from: the text as written and its place in the document."""
+
+    text: str
+    location: str
+
+
+@dataclass
+class Report:
+    source: str
+    sha256: str
+    kind: str
+    format: str | None
+    agency: str | None
+    year: int | None
+    published: str | None
+    cells: dict[str, Number | None]
+    sections: dict[str, str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "format": self.format,
+            "agency": self.agency,
+            "year": self.year,
+            "published": self.published,
+            "cells": dict(self.cells),
+            "sections": dict(self.sections),
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "kind": self.kind,
+            "provenance": {k: {"text": p.text, "location": p.location} for k, p in self.provenance.items()},
+        }
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> Report:
+        return cls(
+            source=rec["source"],
+            sha256=rec.get("sha256", ""),
+            kind=rec.get("kind", ""),
+            format=rec.get("format"),
+            agency=rec.get("agency"),
+            year=rec.get("year"),
+            published=rec.get("published"),
+            cells=dict(rec.get("cells", {})),
+            sections=dict(rec.get("sections", {})),
+            diagnostics=[Diagnostic(**d) for d in rec.get("diagnostics", [])],
+            provenance={k: Provenance(**p) for k, p in rec.get("provenance", {}).items()},
+        )
+
+    def diagnostics_for(self, key: str) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.key == key or (d.keys and key in d.keys)]
