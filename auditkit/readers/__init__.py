@@ -67,13 +67,14 @@ def sniff(data: bytes, suffix: str = "") -> str:
     return "text"
 
 
-def read_layout(path: str | Path) -> Layout:
+def read_layout(path: str | Path, data: bytes | None = None) -> Layout:
     """Read one document into a ``Layout``, choosing the reader by content."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError("unreadable", f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReadError("unreadable", f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
     if not data.strip():
         raise ReadError("empty", "空文件 (empty file)")
     kind = sniff(data, path.suffix.lower())
