@@ -1,0 +1,752 @@
+"""Office documents: Word (.docx; .doc/.rtf/.wps via LibreOffice) and Excel (.xlsx, .xls).
+
+Word is read straight from ``word/document.xml`` with lxml rather than through
+python-docx: python-docx repeats a merged cell in every position it covers and
+so loses which cells are merged, and it skips text boxes. Here ``w:gridSpan``,
+``w:hMerge`` and ``w:vMerge`` are turned into true spans, laid out so that a
+merged cell is the same ``Cell`` object in every grid position it covers.
+
+Legacy Word files are converted to .docx by LibreOffice headless and then read
+like any .docx; .xls goes through xlrd, or LibreOffice when xlrd cannot read it.
+A spreadsheet sheet becomes one table per block of rows separated by empty rows;
+a lone title or note line around a table becomes a text block.
+
+Every failure surfaces as ``ReadError`` with a one-line reason, never a traceback.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time
+from io import BytesIO
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from auditkit.layout import Block, Cell, Layout, ReadError, Table, TextBlock
+
+# A conversion that takes longer than this is killed (a hung LibreOffice must not hang a batch).
+CONVERT_TIMEOUT = 120.0
+# Refuse parts that inflate beyond this: a zip bomb must not take the machine down.
+MAX_PART_BYTES = 256 * 1024 * 1024
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names (UTF-16-LE in the OLE directory) of an encrypted OOXML package.
+_OLE_ENCRYPTED = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+_BOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+
+_W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_MATH = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+_DC = "http://purl.org/dc/elements/1.1/"
+_REL_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _guard(kind: str, func: Callable[[], Layout]) -> Layout:
+    """Run a reader body, turning any unexpected failure into a one-line ``ReadError``."""
+    try:
+        return func()
+    except ReadError:
+        raise
+    except zipfile.BadZipFile:
+        raise ReadError("truncated", "压缩包结构损坏 (corrupt or truncated Office file)") from None
+    except (EOFError, zipfile.LargeZipFile) as exc:
+        raise ReadError("truncated", f"文件不完整 (truncated {kind} file): {exc}") from None
+    except MemoryError:
+        raise ReadError("unsupported", f"文件过大，无法读取 (the {kind} file is too large to read)") from None
+    except Exception as exc:  # a reader must never let a traceback reach the user
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise ReadError("corrupt", f"无法读取 {kind} 文件 (cannot read {kind} file): "
+                                   f"{type(exc).__name__}{': ' + detail if detail else ''}") from None
+
+
+def _is_encrypted_ole(data: bytes) -> bool:
+    return data.startswith(_OLE_MAGIC) and any(name in data for name in _OLE_ENCRYPTED)
+
+
+def _encrypted_error() -> ReadError:
+    return ReadError("encrypted", "文件已加密，需要密码 (the file is password-protected)")
+
+
+# --------------------------------------------------------------------------- Word (.docx)
+
+
+def read_docx(path: Path, data: bytes) -> Layout:
+    """Read a .docx into text blocks and span-expanded tables, in body order."""
+    if _is_encrypted_ole(data):  # Word saves password-protected .docx as an OLE container
+        raise _encrypted_error()
+    return _guard("docx", lambda: _read_docx(path, data, "docx"))
+
+
+def _read_docx(path: Path, data: bytes, kind: str) -> Layout:
+    from lxml import etree
+
+    with zipfile.ZipFile(BytesIO(data)) as zf:
+        main = _main_part(zf)
+        doc_xml = _read_part(zf, main)
+        if doc_xml is None:
+            raise ReadError("corrupt", "Word 文件缺少正文部分 (the .docx has no word/document.xml)")
+        styles_xml = _read_part(zf, str(PurePosixPath(main).parent / "styles.xml"))
+        core_xml = _read_part(zf, "docProps/core.xml")
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
+                             remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(doc_xml, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ReadError("corrupt", f"Word 正文 XML 损坏 (broken document.xml): {exc}") from None
+    w = _W_STRICT if root.tag.startswith("{" + _W_STRICT) else _W_MAIN
+    body = root.find(f"{{{w}}}body")
+    if body is None:
+        raise ReadError("corrupt", "Word 文件没有正文 (document.xml has no body)")
+
+    walker = _DocxWalker(w, _heading_styles(styles_xml, w, parser))
+    walker.body(body)
+    if not walker.blocks:
+        if body.find(f".//{{{w}}}drawing") is not None or body.find(f".//{{{w}}}pict") is not None:
+            raise ReadError("scanned", "文档只有图片，没有文字 (the document holds images only, no text)")
+        raise ReadError("empty", "Word 文档没有正文 (the document has no text)")
+
+    meta: dict[str, str] = {}
+    title = _core_title(core_xml, parser) or walker.first_heading
+    if title:
+        meta["title"] = title
+    return Layout(source=str(path), kind=kind, blocks=walker.blocks, meta=meta)
+
+
+def _main_part(zf: zipfile.ZipFile) -> str:
+    """The main document part named by the package relationships (not always word/document.xml)."""
+    from lxml import etree
+
+    rels = _read_part(zf, "_rels/.rels")
+    if rels:
+        try:
+            root = etree.fromstring(rels, etree.XMLParser(resolve_entities=False, no_network=True))
+            for rel in root.iter(f"{{{_REL_PKG}}}Relationship"):
+                if rel.get("Type", "").endswith("/officeDocument"):
+                    target = rel.get("Target", "").lstrip("/")
+                    if target in zf.namelist():
+                        return target
+        except etree.XMLSyntaxError:
+            pass
+    return "word/document.xml"
+
+
+def _read_part(zf: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_PART_BYTES:
+        raise ReadError("unsupported", f"文件部分过大 (part {name} inflates to {info.file_size} bytes)")
+    return zf.read(info)
+
+
+def _core_title(core_xml: bytes | None, parser: Any) -> str | None:
+    from lxml import etree
+
+    if not core_xml:
+        return None
+    try:
+        node = etree.fromstring(core_xml, parser).find(f"{{{_DC}}}title")
+    except etree.XMLSyntaxError:
+        return None
+    text = (node.text or "").strip() if node is not None else ""
+    return text or None
+
+
+def _heading_styles(styles_xml: bytes | None, w: str, parser: Any) -> set[str]:
+    """Ids of paragraph styles that are headings or the title (names are stored in English)."""
+    from lxml import etree
+
+    if not styles_xml:
+        return set()
+    try:
+        root = etree.fromstring(styles_xml, parser)
+    except etree.XMLSyntaxError:
+        return set()
+    out: set[str] = set()
+    for style in root.iter(f"{{{w}}}style"):
+        name_el = style.find(f"{{{w}}}name")
+        name = (name_el.get(f"{{{w}}}val", "") if name_el is not None else "").strip().lower()
+        outline = style.find(f"{{{w}}}pPr/{{{w}}}outlineLvl")
+        if name == "title" or name.startswith("heading") or (
+                outline is not None and outline.get(f"{{{w}}}val", "9") < "9"):
+            out.add(style.get(f"{{{w}}}styleId", ""))
+    return out
+
+
+class _DocxWalker:
+    """Walks the body in order, appending ``TextBlock``s and ``Table``s to ``blocks``."""
+
+    def __init__(self, w: str, heading_styles: set[str]) -> None:
+        self.w = w
+        self.heading_styles = heading_styles
+        self.blocks: list[Block] = []
+        self.first_heading: str | None = None
+        self.n_tables = 0
+        self.n_boxes = 0
+        self.par_count: dict[str, int] = {}
+        q = f"{{{w}}}"
+        self.P, self.TBL, self.TR, self.TC = q + "p", q + "tbl", q + "tr", q + "tc"
+        self.SDT, self.SDT_CONTENT, self.CUSTOM_XML = q + "sdt", q + "sdtContent", q + "customXml"
+        self.TXBX = q + "txbxContent"
+        # Containers whose children are runs or blocks of the same level.
+        self.wrappers = {self.SDT, self.CUSTOM_XML, q + "ins", q + "moveTo", q + "smartTag",
+                         q + "hyperlink", q + "fldSimple", q + "dir", q + "bdo", self.SDT_CONTENT}
+        # Never text: properties, deleted or moved-away text, field instructions.
+        self.skipped = {q + "pPr", q + "rPr", q + "tblPr", q + "trPr", q + "tcPr", q + "sdtPr",
+                        q + "sdtEndPr", q + "del", q + "moveFrom", q + "delText", q + "instrText",
+                        q + "delInstrText", q + "tblGrid", q + "sectPr", q + "fldData"}
+        self.leaf = {q + "t": None, q + "tab": "\t", q + "ptab": "\t", q + "br": "\n", q + "cr": "\n",
+                     q + "noBreakHyphen": "-", f"{{{_MATH}}}t": None}
+
+    # -- block level
+
+    def body(self, container: Any, prefix: str = "") -> None:
+        """Emit the blocks of a body, a text box or an unwrapped layout cell."""
+        for child in self._block_children(container):
+            if child.tag == self.P:
+                self._paragraph(child, prefix)
+            else:
+                self._table(child, prefix)
+
+    def _block_children(self, container: Any) -> Iterator[Any]:
+        """Paragraphs and tables of a container, looking through content controls."""
+        for child in container:
+            if child.tag in (self.P, self.TBL):
+                yield child
+            elif child.tag in (self.SDT, self.SDT_CONTENT, self.CUSTOM_XML):
+                yield from self._block_children(child)
+
+    def _paragraph(self, p: Any, prefix: str) -> None:
+        text, boxes = self.paragraph_text(p)
+        if text:
+            n = self.par_count[prefix] = self.par_count.get(prefix, 0) + 1
+            self.blocks.append(TextBlock(text, f"{prefix}paragraph {n}"))
+            if self.first_heading is None and not prefix and self._is_heading(p):
+                self.first_heading = text
+        for box in boxes:  # text boxes anchored in this paragraph follow it
+            self.n_boxes += 1
+            self.body(box, f"text box {self.n_boxes}, ")
+
+    def _is_heading(self, p: Any) -> bool:
+        w = self.w
+        ppr = p.find(f"{{{w}}}pPr")
+        if ppr is None:
+            return False
+        style = ppr.find(f"{{{w}}}pStyle")
+        if style is not None and style.get(f"{{{w}}}val") in self.heading_styles:
+            return True
+        outline = ppr.find(f"{{{w}}}outlineLvl")
+        return outline is not None and outline.get(f"{{{w}}}val", "9") < "9"
+
+    def paragraph_text(self, p: Any) -> tuple[str, list[Any]]:
+        """The paragraph's runs joined as one text, and the text boxes anchored in it."""
+        parts: list[str] = []
+        boxes: list[Any] = []
+        self._runs(p, parts, boxes)
+        return "".join(parts).strip(), boxes
+
+    def _runs(self, el: Any, parts: list[str], boxes: list[Any]) -> None:
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in self.skipped:
+                continue
+            if tag in self.leaf:
+                fixed = self.leaf[tag]
+                parts.append(child.text or "" if fixed is None else fixed)
+            elif tag == self.TXBX:
+                boxes.append(child)
+            elif tag == f"{{{_MC}}}AlternateContent":
+                # Choice and Fallback hold the same content (DrawingML vs VML): read one.
+                choice = child.find(f"{{{_MC}}}Choice")
+                alt = choice if choice is not None else child.find(f"{{{_MC}}}Fallback")
+                if alt is not None:
+                    self._runs(alt, parts, boxes)
+            elif tag == f"{{{self.w}}}sym":
+                parts.append(_sym_char(child.get(f"{{{self.w}}}char", "")))
+            else:  # runs, hyperlinks, insertions, drawings that may hold a text box...
+                self._runs(child, parts, boxes)
+
+    # -- tables
+
+    def _table(self, tbl: Any, prefix: str) -> None:
+        rows = list(self._rows(tbl))
+        cells = [tc for tr in rows for tc in self._cells(tr)]
+        if not cells:
+            return
+        if len(cells) == 1:
+            # A one-cell table is page layout (a frame around the report): read its content as body.
+            self.body(cells[0], prefix)
+            return
+        self.n_tables += 1
+        location = f"table {self.n_tables}"
+        if prefix:
+            location += f" ({prefix.rstrip(', ')})"
+        nested: list[tuple[Any, str]] = []
+        grid = self._grid(rows, location, nested)
+        self.blocks.append(Table(grid=grid, location=location))
+        for inner, where in nested:  # tables inside cells follow their outer table
+            self._table(inner, f"in {where}, ")
+
+    def _rows(self, tbl: Any) -> Iterator[Any]:
+        for child in tbl:
+            if child.tag == self.TR:
+                yield child
+            elif child.tag in (self.SDT, self.SDT_CONTENT, self.CUSTOM_XML):
+                yield from self._rows(child)
+
+    def _cells(self, tr: Any) -> Iterator[Any]:
+        for child in tr:
+            if child.tag == self.TC:
+                yield child
+            elif child.tag in (self.SDT, self.SDT_CONTENT, self.CUSTOM_XML):
+                yield from self._cells(child)
+
+    def _int_prop(self, parent: Any, path: str, default: int) -> int:
+        el = parent.find(path) if parent is not None else None
+        if el is None:
+            return default
+        try:
+            return max(int(el.get(f"{{{self.w}}}val", default)), 0)
+        except ValueError:
+            return default
+
+    def _grid(self, rows: list[Any], location: str, nested: list[tuple[Any, str]]) -> list[list[Cell | None]]:
+        """Place each cell at its grid columns; vMerge continuations extend the cell above."""
+        w = self.w
+        placed: dict[tuple[int, int], Cell] = {}
+        origin: dict[int, tuple[int, int]] = {}  # id(cell) -> (row, col) of its top-left
+        width = 0
+        for r, tr in enumerate(rows):
+            col = self._int_prop(tr.find(f"{{{w}}}trPr"), f"{{{w}}}gridBefore", 0)
+            prev: Cell | None = None
+            for tc in self._cells(tr):
+                tcpr = tc.find(f"{{{w}}}tcPr")
+                span = max(self._int_prop(tcpr, f"{{{w}}}gridSpan", 1), 1)
+                vmerge = tcpr.find(f"{{{w}}}vMerge") if tcpr is not None else None
+                hmerge = tcpr.find(f"{{{w}}}hMerge") if tcpr is not None else None
+                above = placed.get((r - 1, col))
+                if hmerge is not None and hmerge.get(f"{{{w}}}val", "continue") == "continue" \
+                        and prev is not None:
+                    owner: Cell | None = prev  # legacy horizontal merge: widen the cell to the left
+                    prev.colspan += span
+                elif vmerge is not None and vmerge.get(f"{{{w}}}val", "continue") == "continue" \
+                        and above is not None and origin[id(above)][1] == col:
+                    owner = above
+                    above.rowspan = r - origin[id(above)][0] + 1
+                else:
+                    owner = Cell(text=self._cell_text(tc, f"{location}, row {r + 1}, col {col + 1}", nested),
+                                 location=f"{location}, row {r + 1}, col {col + 1}", colspan=span)
+                    origin[id(owner)] = (r, col)
+                for c in range(col, col + span):
+                    placed[(r, c)] = owner
+                prev = owner
+                col += span
+            width = max(width, col)
+        return [[placed.get((r, c)) for c in range(width)] for r in range(len(rows))]
+
+    def _cell_text(self, tc: Any, where: str, nested: list[tuple[Any, str]]) -> str:
+        """A cell's paragraphs joined by newlines; text boxes in it count as its text."""
+        lines: list[str] = []
+
+        def collect(container: Any) -> None:
+            for child in self._block_children(container):
+                if child.tag == self.TBL:
+                    nested.append((child, where))
+                    continue
+                text, boxes = self.paragraph_text(child)
+                if text:
+                    lines.append(text)
+                for box in boxes:
+                    collect(box)
+
+        collect(tc)
+        return "\n".join(lines)
+
+
+def _sym_char(code: str) -> str:
+    """A ``w:sym`` character; symbol-font private-use codes (F0xx) carry no text."""
+    try:
+        value = int(code, 16)
+    except ValueError:
+        return ""
+    return "" if 0xE000 <= value <= 0xF8FF else chr(value)
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+
+_profiles: list[Path] = []  # idle private LibreOffice profiles of this process
+_profiles_pid = os.getpid()
+_profiles_lock = threading.Lock()
+_created: list[Path] = []
+
+
+def _acquire_profile() -> Path:
+    """A LibreOffice profile no other conversion is using (two soffice on one profile collide).
+
+    Profiles are reused within a process (a fresh one costs ~0.3 s to initialise);
+    a forked worker starts its own pool instead of sharing its parent's.
+    """
+    global _profiles_pid
+    with _profiles_lock:
+        if _profiles_pid != os.getpid():
+            _profiles.clear()
+            _created.clear()
+            _profiles_pid = os.getpid()
+        if _profiles:
+            return _profiles.pop()
+    profile = Path(tempfile.mkdtemp(prefix="auditkit-lo-profile-"))
+    with _profiles_lock:
+        _created.append(profile)
+    return profile
+
+
+def _release_profile(profile: Path, healthy: bool) -> None:
+    with _profiles_lock:
+        if healthy and _profiles_pid == os.getpid():
+            _profiles.append(profile)
+            return
+        if profile in _created:
+            _created.remove(profile)
+    shutil.rmtree(profile, ignore_errors=True)  # a killed soffice may leave a broken profile
+
+
+@atexit.register
+def _remove_profiles() -> None:
+    if _profiles_pid == os.getpid():
+        for profile in _created:
+            shutil.rmtree(profile, ignore_errors=True)
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _missing_converter(ext: str, package: str, what: str) -> ReadError:
+    return ReadError("converter_missing",
+                     f"需要 LibreOffice 才能读取 .{ext} 文件：请安装 {package} (apt-get install {package}) "
+                     f"(LibreOffice is required for legacy {what} files)")
+
+
+def convert_with_libreoffice(data: bytes, suffix: str, target: str, *,
+                             timeout: float = CONVERT_TIMEOUT) -> bytes:
+    """Convert ``data`` (a file ending in ``suffix``) to ``target`` ("docx", "xlsx", "xls"...) headless.
+
+    Raises ``ReadError``: converter_missing without LibreOffice, timeout when it
+    hangs (the process group is killed), corrupt when it produces nothing.
+    """
+    binary = _soffice()
+    if binary is None:
+        if target.startswith(("xls", "ods")):
+            raise _missing_converter(suffix.lstrip("."), "libreoffice-calc-nogui", "Excel")
+        raise _missing_converter(suffix.lstrip("."), "libreoffice-writer-nogui", "Word")
+    with tempfile.TemporaryDirectory(prefix="auditkit-convert-") as tmp:
+        src = Path(tmp) / f"input{suffix}"  # an ASCII name: no quoting or encoding trouble
+        src.write_bytes(data)
+        outdir = Path(tmp) / "out"
+        profile = _acquire_profile()
+        healthy = False
+        cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+               "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+               "--convert-to", target, "--outdir", str(outdir), str(src)]
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, start_new_session=True, cwd=tmp)
+        except OSError as exc:
+            _release_profile(profile, False)
+            raise ReadError("converter_missing",
+                            f"无法启动 LibreOffice (cannot start LibreOffice): {exc}") from None
+        try:
+            _, err = proc.communicate(timeout=timeout)
+            healthy = proc.returncode == 0
+        except subprocess.TimeoutExpired:
+            # soffice forks soffice.bin: kill the whole session, not only the launcher.
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.communicate()
+            raise ReadError("timeout", f"LibreOffice 转换超时 (conversion timed out after {timeout:.0f} s)") \
+                from None
+        finally:
+            _release_profile(profile, healthy)
+        out = outdir / f"input.{target.split(':')[0]}"
+        if not out.is_file() or out.stat().st_size == 0:
+            lines = [ln for ln in err.decode("utf-8", "replace").splitlines()
+                     if ln.strip() and "javaldx" not in ln]
+            why = f": {lines[-1].strip()[:200]}" if lines else ""
+            raise ReadError("corrupt",
+                            f"LibreOffice 无法转换此文件 (LibreOffice could not convert the file){why}")
+        return out.read_bytes()
+
+
+# --------------------------------------------------------------------------- legacy Word
+
+
+def read_doc(path: Path, data: bytes) -> Layout:
+    """Read a Word 97 .doc, .rtf or WPS file by converting it to .docx with LibreOffice."""
+    kind = _legacy_kind(path, data)
+    if _is_encrypted_ole(data):
+        raise _encrypted_error()
+    if kind == "doc" and data.startswith(_OLE_MAGIC) and _WORD_STREAM not in data:
+        # Without this check LibreOffice imports any OLE file as plain text and returns gibberish.
+        raise ReadError("corrupt", "OLE 文件中没有 Word 正文流，文件损坏或不是 Word 文档 "
+                                   "(no WordDocument stream: damaged or not a Word file)")
+
+    def run() -> Layout:
+        # WPS Writer files are Word-97-compatible OLE; LibreOffice's Works filter is the fallback.
+        suffixes = {"rtf": [".rtf"], "wps": [".doc", ".wps"]}.get(kind, [".doc"])
+        converted = b""
+        for i, suffix in enumerate(suffixes):
+            try:
+                converted = convert_with_libreoffice(data, suffix, "docx")
+                break
+            except ReadError as exc:
+                if exc.reason != "corrupt" or i == len(suffixes) - 1:
+                    raise
+        return _read_docx(path, converted, kind)
+
+    return _guard(kind, run)
+
+
+def _legacy_kind(path: Path, data: bytes) -> str:
+    if data.lstrip()[:5] == b"{\\rtf":
+        return "rtf"
+    return "wps" if path.suffix.lower() == ".wps" else "doc"
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def read_xlsx(path: Path, data: bytes) -> Layout:
+    """Read every sheet of an .xlsx: tables split at empty rows, merged cells as spans."""
+    if _is_encrypted_ole(data):
+        raise _encrypted_error()
+    return _guard("xlsx", lambda: _read_xlsx(path, data, "xlsx"))
+
+
+def _read_xlsx(path: Path, data: bytes, kind: str) -> Layout:
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about every extension it does not know
+        # Not read-only: merged ranges are only available in the normal mode.
+        wb = openpyxl.load_workbook(BytesIO(data), data_only=True, read_only=False)
+    blocks: list[Block] = []
+    for ws in wb.worksheets:
+        values: dict[tuple[int, int], str] = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                value = getattr(cell, "value", None)  # MergedCell placeholders have no value
+                if value is not None:
+                    text = _render_value(value)
+                    if text:
+                        values[(cell.row - 1, cell.column - 1)] = text
+        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
+                  for m in ws.merged_cells.ranges]
+        blocks.extend(_sheet_blocks(ws.title, values, merges))
+    meta: dict[str, str] = {}
+    title = (wb.properties.title or "").strip() if wb.properties else ""
+    if title:
+        meta["title"] = title
+    if not blocks:
+        raise ReadError("empty", "表格文件没有内容 (the workbook has no filled cells)")
+    return Layout(source=str(path), kind=kind, blocks=blocks, meta=meta)
+
+
+def read_xls(path: Path, data: bytes) -> Layout:
+    """Read an Excel 97 .xls with xlrd (merged cells need formatting_info), else via LibreOffice."""
+    if _is_encrypted_ole(data):
+        raise _encrypted_error()
+
+    def run() -> Layout:
+        import io
+
+        import xlrd
+
+        try:
+            book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
+        except xlrd.XLRDError as exc:
+            if "encrypt" in str(exc).lower():
+                raise _encrypted_error() from None
+            book = None
+        except Exception:  # xlrd fails on some BIFF variants and damaged streams: let LibreOffice try
+            book = None
+        if book is None:
+            if data.startswith(_OLE_MAGIC) and not any(name in data for name in _BOOK_STREAMS):
+                # LibreOffice would import any OLE file as CSV text: refuse what holds no workbook.
+                raise ReadError("corrupt", "OLE 文件中没有工作簿流，文件损坏或不是 Excel 文件 "
+                                           "(no Workbook stream: damaged or not an Excel file)")
+            return _read_xlsx(path, convert_with_libreoffice(data, ".xls", "xlsx"), "xls")
+        blocks: list[Block] = []
+        for sheet in book.sheets():
+            values: dict[tuple[int, int], str] = {}
+            for r in range(sheet.nrows):
+                for c in range(sheet.ncols):
+                    text = _xlrd_text(sheet.cell(r, c), book.datemode)
+                    if text:
+                        values[(r, c)] = text
+            # xlrd gives half-open (rlo, rhi, clo, chi) ranges.
+            merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells
+                      if rhi > rlo and chi > clo]
+            blocks.extend(_sheet_blocks(sheet.name, values, merges))
+        if not blocks:
+            raise ReadError("empty", "表格文件没有内容 (the workbook has no filled cells)")
+        return Layout(source=str(path), kind="xls", blocks=blocks)
+
+    return _guard("xls", run)
+
+
+def _xlrd_text(cell: Any, datemode: int) -> str:
+    import xlrd
+
+    ctype = cell.ctype
+    if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    if ctype == xlrd.XL_CELL_DATE:
+        try:
+            return _render_value(xlrd.xldate.xldate_as_datetime(cell.value, datemode))
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return _render_value(cell.value)
+    if ctype == xlrd.XL_CELL_BOOLEAN:
+        return _render_value(bool(cell.value))
+    if ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERROR")
+    return _render_value(cell.value)
+
+
+def _render_value(value: Any) -> str:
+    """A cell value as written: 5.0 -> "5", 5949.088667 -> "5949.088667", dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.15g}"  # Excel keeps 15 significant digits: 0.1+0.2 is shown as 0.3
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _col_letters(c: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    out = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _ref(r: int, c: int) -> str:
+    return f"{_col_letters(c)}{r + 1}"
+
+
+def _sheet_blocks(name: str, values: dict[tuple[int, int], str],
+                  merges: list[tuple[int, int, int, int]]) -> list[Block]:
+    """Split one sheet into tables at fully empty rows; lone lines around a table become text.
+
+    ``values`` maps 0-based (row, col) to non-empty text; ``merges`` are inclusive
+    0-based (r1, c1, r2, c2). A row covered by a merge spanning several rows is
+    never a separator, so a merged label column holds its table together.
+    """
+    if not values:
+        return []
+    max_r = max(r for r, _ in values)
+    max_c = max(c for _, c in values)
+    # Clip merges to the filled area: formatting often merges whole empty columns.
+    merges = [(r1, c1, min(r2, max_r), min(c2, max_c)) for r1, c1, r2, c2 in merges
+              if r1 <= max_r and c1 <= max_c]
+    owner: dict[tuple[int, int], int] = {}
+    for i, (r1, c1, r2, c2) in enumerate(merges):
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                owner.setdefault((r, c), i)
+    in_tall_merge = {r for r1, _, r2, _ in merges if r2 > r1 for r in range(r1, r2 + 1)}
+    filled_rows = {r for r, _ in values} | in_tall_merge
+
+    # Visible non-empty cells per row: a merge counts once, hidden text under a merge not at all.
+    row_cells: dict[int, list[tuple[int, int]]] = {}
+    for (r, c) in sorted(values):
+        m = owner.get((r, c))
+        if m is not None and (merges[m][0], merges[m][1]) != (r, c):
+            continue
+        row_cells.setdefault(r, []).append((r, c))
+
+    blocks: list[Block] = []
+    r = 0
+    while r <= max_r:
+        if r not in filled_rows:
+            r += 1
+            continue
+        start = r
+        while r + 1 <= max_r and r + 1 in filled_rows:
+            r += 1
+        run = range(start, r + 1)
+        r += 1
+        # The table runs from the first to the last row with several cells or a tall merge.
+        table_rows = [rr for rr in run if len(row_cells.get(rr, [])) >= 2 or rr in in_tall_merge]
+        top, bottom = (table_rows[0], table_rows[-1]) if table_rows else (r, r - 1)
+        for rr in run:
+            if rr < top:
+                blocks.extend(_text_blocks(name, row_cells.get(rr, []), values))
+        if table_rows:
+            blocks.append(_sheet_table(name, top, bottom, values, merges, owner))
+        for rr in run:
+            if rr > bottom:
+                blocks.extend(_text_blocks(name, row_cells.get(rr, []), values))
+    return blocks
+
+
+def _text_blocks(name: str, cells: list[tuple[int, int]], values: dict[tuple[int, int], str]) -> list[Block]:
+    return [TextBlock(values[pos], f"sheet {name}, {_ref(*pos)}") for pos in cells]
+
+
+def _sheet_table(name: str, top: int, bottom: int, values: dict[tuple[int, int], str],
+                 merges: list[tuple[int, int, int, int]], owner: dict[tuple[int, int], int]) -> Table:
+    cols = [c for (r, c) in values if top <= r <= bottom]
+    cols += [c for r1, c1, r2, c2 in merges if top <= r1 <= bottom for c in (c1, c2)]
+    left, right = min(cols), max(cols)
+    merged: dict[int, Cell] = {}
+    grid: list[list[Cell | None]] = []
+    for r in range(top, bottom + 1):
+        row: list[Cell | None] = []
+        for c in range(left, right + 1):
+            m = owner.get((r, c))
+            if m is None:
+                row.append(Cell(values.get((r, c), ""), f"sheet {name}, {_ref(r, c)}"))
+                continue
+            if m not in merged:
+                r1, c1, r2, c2 = merges[m]
+                merged[m] = Cell(values.get((r1, c1), ""), f"sheet {name}, {_ref(r1, c1)}",
+                                 rowspan=min(r2, bottom) - max(r1, top) + 1,
+                                 colspan=min(c2, right) - max(c1, left) + 1)
+            row.append(merged[m])
+        grid.append(row)
+    return Table(grid=grid, location=f"sheet {name}, {_ref(top, left)}:{_ref(bottom, right)}")
