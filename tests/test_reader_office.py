@@ -207,6 +207,15 @@ def test_doc_reads_like_the_docx(doc_layout: Layout, docx_layout: Layout) -> Non
     assert [b.location for b in doc_layout.blocks] == [b.location for b in docx_layout.blocks]
 
 
+def test_word_file_sniffed_as_workbook_is_read_as_word() -> None:
+    # A .doc with an Excel object inside names a "Workbook" stream (in a sub-storage), which a
+    # byte-level sniff takes for an .xls; xlrd finds no workbook and the reader turns to Word.
+    data = DOC.read_bytes() + "Workbook".encode("utf-16-le")
+    layout = office.read_xls(DOC, data)
+    assert layout.kind == "doc"
+    assert appeals_numbers(layout) == appeals_truth(truth_cells(DOC.name))
+
+
 def test_doc_without_libreoffice_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
     monkeypatch.setenv("PATH", "")
@@ -220,14 +229,20 @@ def test_doc_without_libreoffice_says_how_to_install(monkeypatch: pytest.MonkeyP
 # --------------------------------------------------------------------------- hand-made .docx
 
 
-def make_docx(body: str, *, styles: str = "", title: str | None = None) -> bytes:
-    """A minimal .docx package around ``body`` (the inside of ``w:body``)."""
+def make_docx(body: str, *, styles: str = "", title: str | None = None,
+              parts: dict[str, tuple[str, bytes]] | None = None) -> bytes:
+    """A minimal .docx package around ``body`` (the inside of ``w:body``).
+
+    ``parts`` maps a relationship id to (target relative to word/, bytes) of an embedded part.
+    """
     ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
           'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
           'xmlns:v="urn:schemas-microsoft-com:vml" '
           'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-          'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
+          'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+          'xmlns:o="urn:schemas-microsoft-com:office:office" '
+          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
     buf = BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("[Content_Types].xml",
@@ -243,6 +258,15 @@ def make_docx(body: str, *, styles: str = "", title: str | None = None) -> bytes
                     '</Relationships>')
         zf.writestr("word/document.xml", f'<?xml version="1.0"?><w:document {ns}><w:body>{body}'
                                          '</w:body></w:document>')
+        if parts:
+            rels = "".join(f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/'
+                           f'officeDocument/2006/relationships/package" Target="{target}"/>'
+                           for rid, (target, _) in parts.items())
+            zf.writestr("word/_rels/document.xml.rels",
+                        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                        f'package/2006/relationships">{rels}</Relationships>')
+            for target, blob in parts.values():
+                zf.writestr(f"word/{target}", blob)
         if styles:
             zf.writestr("word/styles.xml", f'<?xml version="1.0"?><w:styles {ns}>{styles}</w:styles>')
         if title is not None:
@@ -345,6 +369,35 @@ def test_docx_title_core_properties_then_heading_then_none() -> None:
     assert read(make_docx(body, styles=styles, title="核心属性标题")).meta == {"title": "核心属性标题"}
     assert read(make_docx(body, styles=styles, title="")).meta == {"title": "某区2023年度报告"}
     assert read(make_docx(p("无标题"))).meta == {}
+
+
+def test_docx_table_pasted_as_excel_object_is_read() -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Sheet1"
+    wb.active.append(["行政许可", 2629.0])
+    wb.active.append(["行政处罚", 1330])
+    buf = BytesIO()
+    wb.save(buf)
+    obj = ('<w:p><w:r><w:t>表格如下</w:t></w:r><w:r><w:object><v:shape id="s1"/>'
+           '<o:OLEObject Type="Embed" ProgID="Excel.Sheet.12" ShapeID="s1" r:id="rId9"/>'
+           '</w:object></w:r></w:p>')
+    layout = read(make_docx(obj + p("之后"), parts={"rId9": ("embeddings/Sheet1.xlsx", buf.getvalue())}))
+    assert [type(b).__name__ for b in layout.blocks] == ["TextBlock", "Table", "TextBlock"]
+    (table,) = layout.tables
+    assert table.location == "embedded object 1, sheet Sheet1, A1:B2"
+    assert [[c.text for c in row] for row in table.grid] == [["行政许可", "2629"], ["行政处罚", "1330"]]
+    assert table.grid[0][1].location == "embedded object 1, sheet Sheet1, B1"
+
+
+def test_password_protected_office_files_are_named_encrypted() -> None:
+    # Office saves a password-protected .docx/.xlsx as an OLE container holding EncryptedPackage.
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "EncryptionInfo".encode("utf-16-le") + bytes(500)
+    for reader in (office.read_docx, office.read_doc, office.read_xlsx, office.read_xls):
+        with pytest.raises(ReadError) as err:
+            reader(Path("secret"), ole)
+        assert err.value.reason == "encrypted", reader.__name__
 
 
 def test_corrupt_docx_raises_read_error() -> None:
@@ -581,6 +634,27 @@ def test_spreadsheet_blocks_split_at_empty_rows() -> None:
     layout = office.read_xlsx(Path("s.xlsx"), buf.getvalue())
     assert [t.location for t in layout.tables] == ["sheet S, A1:B2", "sheet S, C4:D4"]
     assert [[c.text for c in r] for r in layout.tables[0].grid] == [["a", "1"], ["b", "2.5"]]
+
+
+def test_spreadsheet_header_row_held_by_a_tall_merge_stays_in_the_table() -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "S"
+    ws.merge_cells("A1:A2")  # an empty corner spanning two header rows
+    ws["B1"] = "法人或其他组织"
+    ws.merge_cells("B1:C1")
+    ws["B2"], ws["C2"] = "商业企业", "科研机构"
+    ws["A3"], ws["B3"], ws["C3"] = "新收", 1, 0
+    buf = BytesIO()
+    wb.save(buf)
+    layout = office.read_xlsx(Path("s.xlsx"), buf.getvalue())
+    assert [type(b).__name__ for b in layout.blocks] == ["Table"]
+    (table,) = layout.tables
+    assert table.location == "sheet S, A1:C3"
+    assert table.grid[0][0] is table.grid[1][0] and table.grid[0][0].text == ""
+    assert table.grid[0][1] is table.grid[0][2] and table.grid[0][1].text == "法人或其他组织"
 
 
 def test_corrupt_spreadsheets_raise_read_error(workbook_bytes: bytes) -> None:

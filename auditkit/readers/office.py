@@ -16,13 +16,11 @@ Every failure surfaces as ``ReadError`` with a one-line reason, never a tracebac
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
@@ -49,6 +47,8 @@ _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _MATH = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 _DC = "http://purl.org/dc/elements/1.1/"
+_VML_OFFICE = "urn:schemas-microsoft-com:office:office"
+_REL_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REL_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
@@ -94,27 +94,32 @@ def read_docx(path: Path, data: bytes) -> Layout:
 def _read_docx(path: Path, data: bytes, kind: str) -> Layout:
     from lxml import etree
 
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
+                             remove_comments=True, remove_pis=True)
     with zipfile.ZipFile(BytesIO(data)) as zf:
         main = _main_part(zf)
         doc_xml = _read_part(zf, main)
         if doc_xml is None:
             raise ReadError("corrupt", "Word 文件缺少正文部分 (the .docx has no word/document.xml)")
-        styles_xml = _read_part(zf, str(PurePosixPath(main).parent / "styles.xml"))
+        folder = PurePosixPath(main).parent
+        styles_xml = _read_part(zf, str(folder / "styles.xml"))
         core_xml = _read_part(zf, "docProps/core.xml")
+        targets = _relationships(_read_part(zf, str(folder / "_rels" / f"{PurePosixPath(main).name}.rels")),
+                                 folder, parser)
+        try:
+            root = etree.fromstring(doc_xml, parser)
+        except etree.XMLSyntaxError as exc:
+            raise ReadError("corrupt", f"Word 正文 XML 损坏 (broken document.xml): {exc}") from None
+        w = _W_STRICT if root.tag.startswith("{" + _W_STRICT) else _W_MAIN
+        body = root.find(f"{{{w}}}body")
+        if body is None:
+            raise ReadError("corrupt", "Word 文件没有正文 (document.xml has no body)")
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
-                             remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(doc_xml, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ReadError("corrupt", f"Word 正文 XML 损坏 (broken document.xml): {exc}") from None
-    w = _W_STRICT if root.tag.startswith("{" + _W_STRICT) else _W_MAIN
-    body = root.find(f"{{{w}}}body")
-    if body is None:
-        raise ReadError("corrupt", "Word 文件没有正文 (document.xml has no body)")
+        def load(rid: str) -> bytes | None:
+            return _read_part(zf, targets[rid]) if rid in targets else None
 
-    walker = _DocxWalker(w, _heading_styles(styles_xml, w, parser))
-    walker.body(body)
+        walker = _DocxWalker(w, _heading_styles(styles_xml, w, parser), load)
+        walker.body(body)
     if not walker.blocks:
         if body.find(f".//{{{w}}}drawing") is not None or body.find(f".//{{{w}}}pict") is not None:
             raise ReadError("scanned", "文档只有图片，没有文字 (the document holds images only, no text)")
@@ -155,6 +160,28 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes | None:
     return zf.read(info)
 
 
+def _relationships(rels_xml: bytes | None, folder: PurePosixPath, parser: Any) -> dict[str, str]:
+    """Internal relationship ids of a part -> package paths of their targets."""
+    import posixpath
+
+    from lxml import etree
+
+    if not rels_xml:
+        return {}
+    try:
+        root = etree.fromstring(rels_xml, parser)
+    except etree.XMLSyntaxError:
+        return {}
+    out: dict[str, str] = {}
+    for rel in root.iter(f"{{{_REL_PKG}}}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External" or not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(str(folder / target))
+        out[rel.get("Id", "")] = path
+    return out
+
+
 def _core_title(core_xml: bytes | None, parser: Any) -> str | None:
     from lxml import etree
 
@@ -183,17 +210,26 @@ def _heading_styles(styles_xml: bytes | None, w: str, parser: Any) -> set[str]:
         name_el = style.find(f"{{{w}}}name")
         name = (name_el.get(f"{{{w}}}val", "") if name_el is not None else "").strip().lower()
         outline = style.find(f"{{{w}}}pPr/{{{w}}}outlineLvl")
-        if name == "title" or name.startswith("heading") or (
-                outline is not None and outline.get(f"{{{w}}}val", "9") < "9"):
+        if name == "title" or name.startswith("heading") or _outline_level(outline, w) < 9:
             out.add(style.get(f"{{{w}}}styleId", ""))
     return out
+
+
+def _outline_level(el: Any, w: str) -> int:
+    """A ``w:outlineLvl`` value: 0-8 are heading levels, 9 (or none) is body text."""
+    try:
+        return int(el.get(f"{{{w}}}val", "9")) if el is not None else 9
+    except ValueError:
+        return 9
 
 
 class _DocxWalker:
     """Walks the body in order, appending ``TextBlock``s and ``Table``s to ``blocks``."""
 
-    def __init__(self, w: str, heading_styles: set[str]) -> None:
+    def __init__(self, w: str, heading_styles: set[str], load: Callable[[str], bytes | None]) -> None:
         self.w = w
+        self.load = load  # relationship id -> bytes of the part (embedded workbooks)
+        self.n_objects = 0
         self.heading_styles = heading_styles
         self.blocks: list[Block] = []
         self.first_heading: str | None = None
@@ -204,6 +240,7 @@ class _DocxWalker:
         self.P, self.TBL, self.TR, self.TC = q + "p", q + "tbl", q + "tr", q + "tc"
         self.SDT, self.SDT_CONTENT, self.CUSTOM_XML = q + "sdt", q + "sdtContent", q + "customXml"
         self.TXBX = q + "txbxContent"
+        self.OLE_OBJECT = f"{{{_VML_OFFICE}}}OLEObject"
         # Containers whose children are runs or blocks of the same level.
         self.wrappers = {self.SDT, self.CUSTOM_XML, q + "ins", q + "moveTo", q + "smartTag",
                          q + "hyperlink", q + "fldSimple", q + "dir", q + "bdo", self.SDT_CONTENT}
@@ -239,9 +276,12 @@ class _DocxWalker:
             self.blocks.append(TextBlock(text, f"{prefix}paragraph {n}"))
             if self.first_heading is None and not prefix and self._is_heading(p):
                 self.first_heading = text
-        for box in boxes:  # text boxes anchored in this paragraph follow it
-            self.n_boxes += 1
-            self.body(box, f"text box {self.n_boxes}, ")
+        for anchor in boxes:  # text boxes and embedded workbooks anchored here follow the text
+            if isinstance(anchor, str):
+                self._embedded(anchor, prefix)
+            else:
+                self.n_boxes += 1
+                self.body(anchor, f"text box {self.n_boxes}, ")
 
     def _is_heading(self, p: Any) -> bool:
         w = self.w
@@ -251,11 +291,14 @@ class _DocxWalker:
         style = ppr.find(f"{{{w}}}pStyle")
         if style is not None and style.get(f"{{{w}}}val") in self.heading_styles:
             return True
-        outline = ppr.find(f"{{{w}}}outlineLvl")
-        return outline is not None and outline.get(f"{{{w}}}val", "9") < "9"
+        return _outline_level(ppr.find(f"{{{w}}}outlineLvl"), w) < 9
 
     def paragraph_text(self, p: Any) -> tuple[str, list[Any]]:
-        """The paragraph's runs joined as one text, and the text boxes anchored in it."""
+        """The paragraph's runs joined as one text, and what is anchored in it.
+
+        Anchors are text boxes (``w:txbxContent`` elements) and embedded OLE
+        objects (their relationship ids, as strings).
+        """
         parts: list[str] = []
         boxes: list[Any] = []
         self._runs(p, parts, boxes)
@@ -271,6 +314,10 @@ class _DocxWalker:
                 parts.append(child.text or "" if fixed is None else fixed)
             elif tag == self.TXBX:
                 boxes.append(child)
+            elif tag == self.OLE_OBJECT:
+                rid = child.get(f"{{{_REL_DOC}}}id")
+                if rid:
+                    boxes.append(rid)
             elif tag == f"{{{_MC}}}AlternateContent":
                 # Choice and Fallback hold the same content (DrawingML vs VML): read one.
                 choice = child.find(f"{{{_MC}}}Choice")
@@ -301,7 +348,25 @@ class _DocxWalker:
         grid = self._grid(rows, location, nested)
         self.blocks.append(Table(grid=grid, location=location))
         for inner, where in nested:  # tables inside cells follow their outer table
-            self._table(inner, f"in {where}, ")
+            if isinstance(inner, str):
+                self._embedded(inner, f"in {where}, ")
+            else:
+                self._table(inner, f"in {where}, ")
+
+    def _embedded(self, rid: str, prefix: str) -> None:
+        """The sheets of an Excel workbook embedded as an object (a table pasted from Excel)."""
+        data = self.load(rid)
+        blocks = _embedded_workbook_blocks(data) if data else []
+        if not blocks:
+            return
+        self.n_objects += 1
+        where = f"{prefix}embedded object {self.n_objects}, "
+        for block in blocks:
+            block.location = where + block.location
+            if isinstance(block, Table):
+                for cell in {id(c): c for row in block.grid for c in row if c is not None}.values():
+                    cell.location = where + cell.location
+            self.blocks.append(block)
 
     def _rows(self, tbl: Any) -> Iterator[Any]:
         for child in tbl:
@@ -372,11 +437,29 @@ class _DocxWalker:
                 text, boxes = self.paragraph_text(child)
                 if text:
                     lines.append(text)
-                for box in boxes:
-                    collect(box)
+                for anchor in boxes:
+                    if isinstance(anchor, str):
+                        nested.append((anchor, where))
+                    else:
+                        collect(anchor)
 
         collect(tc)
         return "\n".join(lines)
+
+
+def _embedded_workbook_blocks(data: bytes) -> list[Block]:
+    """Blocks of an embedded .xlsx package or Excel 97 OLE object; nothing for other objects."""
+    try:
+        if data.startswith(b"PK\x03\x04"):
+            with zipfile.ZipFile(BytesIO(data)) as zf:
+                if "xl/workbook.xml" not in zf.namelist():
+                    return []
+            return _read_xlsx(Path("embedded.xlsx"), data, "xlsx").blocks
+        if data.startswith(_OLE_MAGIC) and any(name in data for name in _BOOK_STREAMS):
+            return read_xls(Path("embedded.xls"), data).blocks
+    except (ReadError, zipfile.BadZipFile):
+        pass  # an unreadable object must not cost the document its other content
+    return []
 
 
 def _sym_char(code: str) -> str:
@@ -391,47 +474,48 @@ def _sym_char(code: str) -> str:
 # --------------------------------------------------------------------------- LibreOffice
 
 
-_profiles: list[Path] = []  # idle private LibreOffice profiles of this process
-_profiles_pid = os.getpid()
-_profiles_lock = threading.Lock()
-_created: list[Path] = []
+# LibreOffice profiles live in numbered slots, each guarded by an exclusive flock: two
+# soffice processes on one profile collide (the second hands its job to the first and
+# exits), a fresh profile costs ~0.3 s to initialise, and a flock dies with its process,
+# so a killed batch worker leaks neither a lock nor a directory (slots are reused).
+_MAX_SLOTS = 64
 
 
-def _acquire_profile() -> Path:
-    """A LibreOffice profile no other conversion is using (two soffice on one profile collide).
+class _Profile:
+    def __init__(self, path: Path, fd: int | None) -> None:
+        self.path = path
+        self.fd = fd
 
-    Profiles are reused within a process (a fresh one costs ~0.3 s to initialise);
-    a forked worker starts its own pool instead of sharing its parent's.
-    """
-    global _profiles_pid
-    with _profiles_lock:
-        if _profiles_pid != os.getpid():
-            _profiles.clear()
-            _created.clear()
-            _profiles_pid = os.getpid()
-        if _profiles:
-            return _profiles.pop()
-    profile = Path(tempfile.mkdtemp(prefix="auditkit-lo-profile-"))
-    with _profiles_lock:
-        _created.append(profile)
-    return profile
+    def release(self, healthy: bool) -> None:
+        if not healthy:  # a killed or failed soffice may leave a broken profile behind
+            shutil.rmtree(self.path, ignore_errors=True)
+        if self.fd is not None:
+            import fcntl
+
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
 
 
-def _release_profile(profile: Path, healthy: bool) -> None:
-    with _profiles_lock:
-        if healthy and _profiles_pid == os.getpid():
-            _profiles.append(profile)
-            return
-        if profile in _created:
-            _created.remove(profile)
-    shutil.rmtree(profile, ignore_errors=True)  # a killed soffice may leave a broken profile
+def _acquire_profile(fallback: Path) -> _Profile:
+    """A profile slot no other conversion holds; ``fallback`` (a throwaway dir) if none can be locked."""
+    try:
+        import fcntl
 
-
-@atexit.register
-def _remove_profiles() -> None:
-    if _profiles_pid == os.getpid():
-        for profile in _created:
-            shutil.rmtree(profile, ignore_errors=True)
+        root = Path(tempfile.gettempdir()) / f"auditkit-libreoffice-{os.getuid()}"
+        root.mkdir(mode=0o700, exist_ok=True)
+        if root.stat().st_uid != os.getuid() or root.is_symlink():
+            return _Profile(fallback, None)  # someone else's directory: never share it
+        for n in range(_MAX_SLOTS):
+            fd = os.open(root / f"slot-{n}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            return _Profile(root / f"slot-{n}", fd)
+    except (ImportError, OSError):
+        pass
+    return _Profile(fallback, None)
 
 
 def _soffice() -> str | None:
@@ -460,16 +544,16 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, *,
         src = Path(tmp) / f"input{suffix}"  # an ASCII name: no quoting or encoding trouble
         src.write_bytes(data)
         outdir = Path(tmp) / "out"
-        profile = _acquire_profile()
+        profile = _acquire_profile(Path(tmp) / "profile")
         healthy = False
-        cmd = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+        cmd = [binary, f"-env:UserInstallation={profile.path.as_uri()}", "--headless", "--invisible",
                "--nologo", "--norestore", "--nodefault", "--nolockcheck",
                "--convert-to", target, "--outdir", str(outdir), str(src)]
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, start_new_session=True, cwd=tmp)
         except OSError as exc:
-            _release_profile(profile, False)
+            profile.release(False)
             raise ReadError("converter_missing",
                             f"无法启动 LibreOffice (cannot start LibreOffice): {exc}") from None
         try:
@@ -485,7 +569,7 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, *,
             raise ReadError("timeout", f"LibreOffice 转换超时 (conversion timed out after {timeout:.0f} s)") \
                 from None
         finally:
-            _release_profile(profile, healthy)
+            profile.release(healthy)
         out = outdir / f"input.{target.split(':')[0]}"
         if not out.is_file() or out.stat().st_size == 0:
             lines = [ln for ln in err.decode("utf-8", "replace").splitlines()
@@ -591,6 +675,10 @@ def read_xls(path: Path, data: bytes) -> Layout:
         except Exception:  # xlrd fails on some BIFF variants and damaged streams: let LibreOffice try
             book = None
         if book is None:
+            if data.startswith(_OLE_MAGIC) and _WORD_STREAM in data:
+                # A Word file holding an embedded Excel object carries a "Workbook" stream name
+                # too, so a byte-level sniff can take it for a workbook: read it as Word.
+                return read_doc(path, data)
             if data.startswith(_OLE_MAGIC) and not any(name in data for name in _BOOK_STREAMS):
                 # LibreOffice would import any OLE file as CSV text: refuse what holds no workbook.
                 raise ReadError("corrupt", "OLE 文件中没有工作簿流，文件损坏或不是 Excel 文件 "
