@@ -13,8 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
+DATA_DIR = Path(__file__).parent / "data"
 TABLES = ("active", "requests", "appeals")
 SECTION_KEYS = ("overview", "active", "requests", "appeals", "problems", "other")
 SECTION_NUMERALS = ("一", "二", "三", "四", "五", "六")
@@ -180,8 +181,7 @@ def _common_prefix(keys: list[str]) -> str:
 
 @cache
 def spec_json() -> dict:
-    with resources.files("auditkit.data").joinpath("report-format.json").open(encoding="utf-8") as fh:
-        return json.load(fh)
+    return json.loads((DATA_DIR / "report-format.json").read_text(encoding="utf-8"))
 
 
 @cache
