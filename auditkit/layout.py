@@ -86,7 +86,8 @@ class ReadError(Exception):
     """A document that cannot be read; the message is one line naming the reason.
 
     ``reason`` is a stable code: empty, not_a_report, scanned, encrypted,
-    truncated, unknown_encoding, unsupported, converter_missing, corrupt.
+    truncated, unknown_encoding, unsupported, converter_missing, corrupt, timeout,
+    unreadable (cannot open), internal_error.
     """
 
     def __init__(self, reason: str, message: str) -> None:

@@ -328,7 +328,7 @@ def read_grid(tables: list[Table], spec: TableSpec, fmt: FormatSpec) -> TableRea
                 values = values[:-1]
             while len(values) > n and not values[0].text.strip():
                 values = values[1:]
-            run = RowRun(key, " ".join(c.text for c in labels), _cell_tokens(values),
+            run = RowRun(key, labels[-1].text, _cell_tokens(values),
                          labels[-1].location, fuzzy=fuzzy, merged_group=key if is_group else None,
                          raw="\t".join(c.text for c in values))
             reading.runs.append(run)

@@ -4,7 +4,8 @@
 # Installs only what is missing, and only where it can (root with apt-get).
 set -u
 need=()
-command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || dpkg -s libreoffice-calc >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
 [ ${#need[@]} -eq 0 ] && exit 0

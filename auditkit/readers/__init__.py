@@ -38,6 +38,10 @@ REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf",
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def _utf16(name: bytes) -> bytes:
+    return b"".join(bytes([c, 0]) for c in name)
+
+
 def sniff(data: bytes, suffix: str = "") -> str:
     """The kind of document ``data`` holds, from its bytes; the suffix only breaks ties."""
     head = data[:2048]
@@ -55,14 +59,21 @@ def sniff(data: bytes, suffix: str = "") -> str:
         raise ReadError("unsupported", "ZIP 文件不是 Word/Excel 文档 (ZIP archive, not a report)")
     if head.startswith(_OLE_MAGIC):
         # Word 97, WPS and Excel 97 all live in OLE2 containers; the stream names tell.
-        if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in data or b"B\x00o\x00o\x00k\x00" in data[:65536]:
+        # A Word file may embed a workbook, so its own WordDocument stream decides first.
+        if _utf16(b"WordDocument") in data:
+            return "wps" if suffix == ".wps" else "doc"
+        if _utf16(b"Workbook") in data or _utf16(b"Book") in data[:65536]:
             return "xls"
+        if _utf16(b"EncryptedPackage") in data:
+            raise ReadError("encrypted", "文件已加密 (encrypted Office file)")
         return "wps" if suffix == ".wps" else "doc"
+    if suffix in (".doc", ".wps") and (head.startswith(b"MIME-Version") or b"<w:wordDocument" in head):
+        return "doc"  # Word's web archive (MHT) or Word 2003 XML saved as .doc
     if head.startswith(b"{\\rtf"):
         return "rtf"
     lowered = head.lower()
     if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or b"<body" in lowered \
-            or b"<div" in lowered or b"<p" in lowered and b">" in lowered:
+            or b"<div" in lowered or (b"<p" in lowered and b">" in lowered):
         return "html"
     return "text"
 
