@@ -346,6 +346,132 @@ def test_repeated_header_and_footer_inside_table(tmp_path):
     assert [b.text for b in layout.blocks if isinstance(b, TextBlock)] == ["表前正文。" * 20, "表后正文。"]
 
 
+def draw_cells(c, cells, page_height: float = 842.0, dotted: bool = False) -> None:
+    """Draw ruled cells ``(x0, top, x1, bottom, text)`` (top-down coordinates) on a
+    reportlab canvas, each cell with its own four borders as Word does."""
+    def border(x0: float, y0: float, x1: float, y1: float) -> None:
+        if not dotted:
+            c.line(x0, page_height - y0, x1, page_height - y1)
+            return
+        n = int(max(abs(x1 - x0), abs(y1 - y0)) // 2.5)
+        for k in range(n + 1):  # a dotted border made of 1-pt squares
+            x, y = x0 + (x1 - x0) * k / n, y0 + (y1 - y0) * k / n
+            c.rect(x - 0.5, page_height - y - 0.5, 1, 1, stroke=0, fill=1)
+
+    for x0, y0, x1, y1, text in cells:
+        border(x0, y0, x1, y0)
+        border(x0, y1, x1, y1)
+        border(x0, y0, x0, y1)
+        border(x1, y0, x1, y1)
+        if text:
+            c.drawString(x0 + 4, page_height - y0 - 18, text)
+
+
+def test_row_cut_and_label_span_across_pages(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    out = tmp_path / "cut.pdf"
+    c = canvas.Canvas(str(out))
+    c.setFont(font, 11)
+    c.drawString(100, 842 - 600, "表格之前的一段正文。")
+    # page 1 ends inside the row 5.要求…; its label goes on over the break, its numbers do not
+    draw_cells(c, [(100, 700, 380, 730, "类别"), (380, 700, 440, 730, "甲"), (440, 700, 500, 730, "乙"),
+                   (100, 730, 200, 790, "（四）无法提供"), (200, 730, 380, 760, "1.本机关不掌握"),
+                   (380, 730, 440, 760, "3"), (440, 730, 500, 760, "4"),
+                   (200, 760, 380, 790, "5.要求行政机关确认或重新出具"),
+                   (380, 760, 440, 790, "1"), (440, 760, 500, 790, "2")])
+    c.setFont(font, 10)
+    c.drawCentredString(300, 30, "- 1 -")
+    c.showPage()
+    c.setFont(font, 11)
+    draw_cells(c, [(100, 72, 200, 132, ""), (200, 72, 380, 102, "已获取信息"),
+                   (380, 72, 440, 102, ""), (440, 72, 500, 102, ""),
+                   (200, 102, 380, 132, "2.其他"), (380, 102, 440, 132, "5"), (440, 102, 500, 132, "6")])
+    c.drawString(100, 842 - 200, "表格之后的正文。")
+    c.setFont(font, 10)
+    c.drawCentredString(300, 30, "- 2 -")
+    c.showPage()
+    c.save()
+
+    layout = read_pdf(out, out.read_bytes())
+    assert [b.text for b in layout.blocks if isinstance(b, TextBlock)] == ["表格之前的一段正文。", "表格之后的正文。"]
+    (table,) = layout.tables
+    assert table.location == "pages 1-2, table 1"
+    assert [[c.text for c in table.row_cells(r)] for r in range(table.n_rows)] == [
+        ["类别", "甲", "乙"],
+        ["（四）无法提供", "1.本机关不掌握", "3", "4"],
+        ["（四）无法提供", "5.要求行政机关确认或重新出具已获取信息", "1", "2"],
+        ["（四）无法提供", "2.其他", "5", "6"],
+    ]
+    group = table.grid[1][0]
+    assert group.rowspan == 3 and table.grid[3][0] is group
+    assert table.grid[0][0].colspan == 2 and table.grid[0][1] is table.grid[0][0]
+    assert table.grid[3][2].location == "page 2, table 1, row 4, col 3"
+
+
+def test_dotted_borders(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    out = tmp_path / "dotted.pdf"
+    c = canvas.Canvas(str(out))
+    c.setFont(font, 12)
+    c.drawString(100, 842 - 60, "虚线边框的表格如下。")
+    draw_cells(c, [(100, 100, 250, 130, "项目"), (250, 100, 400, 130, "数量"),
+                   (100, 130, 250, 160, "甲"), (250, 130, 400, 160, "7")], dotted=True)
+    c.save()
+    layout = read_pdf(out, out.read_bytes())
+    (table,) = layout.tables
+    assert [[c.text for c in row] for row in table.grid] == [["项目", "数量"], ["甲", "7"]]
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_rotated_page(tmp_path, quarter_turns):
+    # a landscape table is often a portrait page shown turned (/Rotate): read it as shown
+    import pikepdf
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    w, h = 595.0, 842.0
+
+    def page_point(u: float, t: float) -> tuple[float, float]:
+        """Where a point (u right, t down) of the page as shown lies on the unturned page."""
+        return {1: (t, u), 2: (w - u, t), 3: (w - t, h - u)}[quarter_turns]
+
+    src = tmp_path / "unturned.pdf"
+    c = canvas.Canvas(str(src), pagesize=(w, h))
+
+    def text(u: float, t: float, s: str) -> None:
+        c.saveState()
+        c.translate(*page_point(u, t))
+        c.rotate(90 * quarter_turns)
+        c.setFont(font, 12)
+        c.drawString(0, 0, s)
+        c.restoreState()
+
+    text(100, 60, "横向页面的表格")
+    for t in (100, 130, 160, 190):
+        c.line(*page_point(100, t), *page_point(500, t))
+    for u in (100, 300, 500):
+        c.line(*page_point(u, 100), *page_point(u, 190))
+    rows = [["项目", "数量"], ["甲", "1"], ["乙", "2"]]
+    for k, (a, b) in enumerate(rows):
+        text(110, 120 + 30 * k, a)
+        text(310, 120 + 30 * k, b)
+    c.showPage()
+    c.save()
+    out = tmp_path / "turned.pdf"
+    with pikepdf.open(src) as pdf:
+        pdf.pages[0].Rotate = 90 * quarter_turns
+        pdf.save(out)
+
+    layout = read_pdf(out, out.read_bytes())
+    assert isinstance(layout.blocks[0], TextBlock) and layout.blocks[0].text == "横向页面的表格"
+    (table,) = layout.tables
+    assert [[c.text for c in row] for row in table.grid] == rows
+
+
 # ---------------------------------------------------------------- unreadable PDFs
 
 

@@ -44,6 +44,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
+from operator import attrgetter
 from pathlib import Path
 
 from auditkit.layout import Cell, Layout, ReadError, Table, TextBlock
@@ -73,26 +74,23 @@ _DIGITS = re.compile(r"\d+")
 _OPENING = set("（(《〈「『“‘[【")
 _CLOSING = set("）)》〉」』”’]】。，、；：！？,.;:!?%％")
 _WS = re.compile(r"\s+")
+_BY_CY = attrgetter("cy")
+_BY_X0 = attrgetter("x0")
 
 
 # ---------------------------------------------------------------- data shapes
 
 
-@dataclass(slots=True)
 class _Char:
-    ch: str
-    x0: float
-    y0: float  # top, measured down from the top of the page
-    x1: float
-    y1: float  # bottom
+    """One drawn character; y grows downwards from the top of the page."""
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+    __slots__ = ("ch", "cx", "cy", "x0", "x1", "y0", "y1")
 
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
+    def __init__(self, ch: str, x0: float, y0: float, x1: float, y1: float) -> None:
+        self.ch = ch
+        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
+        self.cx = (x0 + x1) / 2  # the centre decides the cell and the line
+        self.cy = (y0 + y1) / 2
 
 
 @dataclass(slots=True)
@@ -187,9 +185,9 @@ def _read(path: Path, data: bytes) -> Layout:
 def _check_text_layer(pages: list[_Page]) -> None:
     chars = sum(p.n_chars for p in pages)
     images = sum(p.n_images for p in pages)
-    if chars < _SCAN_CHARS_PER_PAGE * len(pages):
-        if images:
-            raise ReadError("scanned", "扫描件，无文字层 (scanned document, no text layer)")
+    if images and chars < _SCAN_CHARS_PER_PAGE * len(pages):
+        raise ReadError("scanned", "扫描件，无文字层 (scanned document, no text layer)")
+    if not chars:
         raise ReadError("empty", "PDF 没有可提取的文字 (PDF has no extractable text)")
 
 
@@ -214,8 +212,11 @@ def _read_page(pdf, index: int) -> _Page:
         finally:
             textpage.close()
         hs, vs, n_images = _page_rulings(page.raw, top, left)
+        rotation = raw.FPDFPage_GetRotation(page.raw) % 4
     finally:
         page.close()
+    if rotation:
+        chars, hs, vs, width, height = _rotate(rotation, chars, hs, vs, width, height)
 
     tables, free = _build_tables(hs, vs, chars, index + 1, height)
     lines = [_make_line(lc, index + 1) for lc in _group_lines(free)]
@@ -230,6 +231,34 @@ def _read_page(pdf, index: int) -> _Page:
     items.sort(key=lambda it: (it.y0, it.x0 if isinstance(it, _Line) else it.xs[0]))
     n_text = sum(1 for c in chars if c.ch.isalnum())
     return _Page(index + 1, width, height, items, n_text, n_images)
+
+
+def _rotate(r: int, chars: list[_Char], hs: list, vs: list, w: float, h: float):
+    """Page coordinates turned the way a viewer shows a page with /Rotate (90° steps
+    clockwise): landscape tables are often portrait pages turned."""
+    if r == 1:
+        def pt(x: float, y: float) -> tuple[float, float]:
+            return h - y, x
+        new_hs = [(x, h - y1, h - y0) for x, y0, y1 in vs]
+        new_vs = [(h - y, x0, x1) for y, x0, x1 in hs]
+    elif r == 2:
+        def pt(x: float, y: float) -> tuple[float, float]:
+            return w - x, h - y
+        new_hs = [(h - y, w - x1, w - x0) for y, x0, x1 in hs]
+        new_vs = [(w - x, h - y1, h - y0) for x, y0, y1 in vs]
+    else:
+        def pt(x: float, y: float) -> tuple[float, float]:
+            return y, w - x
+        new_hs = [(w - x, y0, y1) for x, y0, y1 in vs]
+        new_vs = [(y, w - x1, w - x0) for y, x0, x1 in hs]
+    out = []
+    for c in chars:
+        ax, ay = pt(c.x0, c.y0)
+        bx, by = pt(c.x1, c.y1)
+        out.append(_Char(c.ch, min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+    if r == 2:
+        return out, new_hs, new_vs, w, h
+    return out, new_hs, new_vs, h, w
 
 
 def _page_chars(tp, top: float, left: float) -> list[_Char]:
@@ -293,11 +322,12 @@ def _page_rulings(page, top: float, left: float):
     fm = raw.FS_MATRIX()
 
     def add(x0: float, y0: float, x1: float, y1: float) -> None:
-        # page-space box of a thin mark -> a ruling in top-down coordinates
+        # page-space box of a thin mark -> a ruling in top-down coordinates; short
+        # pieces are kept for now, as dotted and dashed borders are made of them
         w, h = x1 - x0, y1 - y0
-        if h <= _THIN and w >= _MIN_RULE:
+        if h <= _THIN and w > 0.1:
             hs.append((top - (y0 + y1) / 2, x0 - left, x1 - left))
-        elif w <= _THIN and h >= _MIN_RULE:
+        if w <= _THIN and h > 0.1:
             vs.append(((x0 + x1) / 2 - left, top - y1, top - y0))
 
     def visible(get_color, obj) -> bool:
@@ -419,7 +449,7 @@ def _merge_rulings(segs: list[tuple[float, float, float]]) -> list[tuple[float, 
     i = 0
     while i < len(segs):
         j = i + 1
-        while j < len(segs) and segs[j][0] - segs[j - 1][0] <= _SNAP:
+        while j < len(segs) and segs[j][0] - segs[i][0] <= _SNAP:  # anchored: dotted borders form chains
             j += 1
         group = segs[i:j]
         pos = sorted(s[0] for s in group)[len(group) // 2]
@@ -440,8 +470,8 @@ def _build_tables(hs, vs, chars: list[_Char], page: int,
                   height: float) -> tuple[list[_RawTable], list[_Char]]:
     """Tables found from the page's rulings, and the characters outside them
     (page numbers dropped from both)."""
-    h = _merge_rulings(hs)
-    v = _merge_rulings(vs)
+    h = [s for s in _merge_rulings(hs) if s[2] - s[1] >= _MIN_RULE]
+    v = [s for s in _merge_rulings(vs) if s[2] - s[1] >= _MIN_RULE]
     if len(h) < 2 or len(v) < 2:
         return [], _drop_page_numbers(chars, height, [])
     # group rulings that touch into tables (union-find over h + v)
@@ -626,21 +656,22 @@ def _group_lines(chars: list[_Char]) -> list[list[_Char]]:
     lines: list[list[_Char]] = []
     cur: list[_Char] = []
     cy_sum = 0.0
-    height = 0.0
-    for ch in sorted(chars, key=lambda c: c.cy):
+    height = 1.0
+    for ch in sorted(chars, key=_BY_CY):
         if ch.ch == " " and not cur:
             continue
         h = ch.y1 - ch.y0
-        if cur and abs(ch.cy - cy_sum / len(cur)) > 0.5 * max(height, h, 1.0):
+        if h > height:
+            height = h
+        if cur and abs(ch.cy - cy_sum / len(cur)) > 0.5 * height:
             lines.append(cur)
-            cur, cy_sum, height = [], 0.0, 0.0
+            cur, cy_sum, height = [], 0.0, max(h, 1.0)
         cur.append(ch)
         cy_sum += ch.cy
-        height = max(height, h)
     if cur:
         lines.append(cur)
     for ln in lines:
-        ln.sort(key=lambda c: c.x0)
+        ln.sort(key=_BY_X0)
     return lines
 
 
