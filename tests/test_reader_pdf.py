@@ -472,17 +472,47 @@ def test_rotated_page(tmp_path, quarter_turns):
     assert [[c.text for c in row] for row in table.grid] == rows
 
 
+def test_page_border_is_not_a_table(tmp_path):
+    # a frame round the page, split once under a heading: one column, so running text
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    out = tmp_path / "framed.pdf"
+    c = canvas.Canvas(str(out))
+    c.setFont(font, 12)
+    draw_cells(c, [(60, 60, 535, 110, "框内标题"), (60, 110, 535, 780, "框内第一段正文。")])
+    c.drawString(88, 842 - 160, "框内第二段正文。")  # indented: a new paragraph
+    c.save()
+    layout = read_pdf(out, out.read_bytes())
+    assert layout.tables == []
+    assert [b.text for b in layout.blocks] == ["框内标题", "框内第一段正文。", "框内第二段正文。"]
+
+
 # ---------------------------------------------------------------- unreadable PDFs
 
 
-def test_truncated(tmp_path):
-    data = PDF_002.read_bytes()
+@pytest.mark.parametrize("linearized", [False, True], ids=["plain", "linearized"])
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.95, -8])
+def test_truncated(tmp_path, linearized, keep):
+    import pikepdf
+
+    source = tmp_path / "source.pdf"
+    with pikepdf.open(PDF_002) as pdf:
+        pdf.save(source, linearize=linearized)  # a linearized file has an early %%EOF
+    data = source.read_bytes()
     cut = tmp_path / "cut.pdf"
-    cut.write_bytes(data[: len(data) // 2])
+    cut.write_bytes(data[:keep] if keep < 0 else data[: int(len(data) * keep)])
     with pytest.raises(ReadError) as err:
         read_pdf(cut, cut.read_bytes())
     assert err.value.reason == "truncated"
-    assert "(" in err.value.message and "\n" not in err.value.message
+    assert "不完整" in err.value.message and "truncated" in err.value.message
+    assert "\n" not in err.value.message
+
+
+def test_junk_after_end_is_not_truncation(tmp_path):
+    padded = tmp_path / "padded.pdf"
+    padded.write_bytes(PDF_011.read_bytes() + b"<html><body>served by a CMS</body></html>\n" * 100)
+    assert len(read_pdf(padded, padded.read_bytes()).tables) == 3
 
 
 def test_encrypted(tmp_path):

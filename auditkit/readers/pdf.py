@@ -148,13 +148,24 @@ def read_pdf(path: Path, data: bytes) -> Layout:
     except ReadError:
         raise
     except Exception as exc:  # a PDFium or ctypes failure deep inside a page
-        raise ReadError("corrupt", f"PDF 文件无法解析 (corrupt PDF: {type(exc).__name__}: {exc})") from None
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ReadError("corrupt", f"PDF 文件无法解析 (corrupt PDF: {detail})") from None
+
+
+def _looks_truncated(data: bytes) -> bool:
+    """No end-of-file marker after the last object: the download or copy was cut.
+    Junk after a final %%EOF (some servers append it) is not a cut."""
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        return True
+    tail = data[end + 5:]
+    return b"endobj" in tail or b"endstream" in tail
 
 
 def _read(path: Path, data: bytes) -> Layout:
     import pypdfium2 as pdfium
 
-    truncated = b"%%EOF" not in data[-2048:]
+    truncated = _looks_truncated(data)
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -525,11 +536,11 @@ def _build_tables(hs, vs, chars: list[_Char], page: int,
         has_text = any(any(not c.ch.isspace() for c in b.chars) for b in boxes.values())
         if not has_text:
             continue  # a decorative frame
-        if len(boxes) == 1:
-            # a framed paragraph is running text, not a table
-            free.extend(next(iter(boxes.values())).chars)
-            continue
         _prune(table)
+        if len(table.xs) == 2:
+            # one column: a framed paragraph or a page border, running text rather than a table
+            free.extend(c for b in boxes.values() for c in b.chars)
+            continue
         out.append(table)
     return out, free
 
