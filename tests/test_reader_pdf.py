@@ -346,9 +346,10 @@ def test_repeated_header_and_footer_inside_table(tmp_path):
     assert [b.text for b in layout.blocks if isinstance(b, TextBlock)] == ["表前正文。" * 20, "表后正文。"]
 
 
-def draw_cells(c, cells, page_height: float = 842.0, dotted: bool = False) -> None:
+def draw_cells(c, cells, page_height: float = 842.0, dotted: bool = False, open_at: float | None = None) -> None:
     """Draw ruled cells ``(x0, top, x1, bottom, text)`` (top-down coordinates) on a
-    reportlab canvas, each cell with its own four borders as Word does."""
+    reportlab canvas, each cell with its own four borders as Word does (none along
+    ``open_at``, as a browser leaves a row cut by a page break)."""
     def border(x0: float, y0: float, x1: float, y1: float) -> None:
         if not dotted:
             c.line(x0, page_height - y0, x1, page_height - y1)
@@ -359,8 +360,10 @@ def draw_cells(c, cells, page_height: float = 842.0, dotted: bool = False) -> No
             c.rect(x - 0.5, page_height - y - 0.5, 1, 1, stroke=0, fill=1)
 
     for x0, y0, x1, y1, text in cells:
-        border(x0, y0, x1, y0)
-        border(x0, y1, x1, y1)
+        if y0 != open_at:
+            border(x0, y0, x1, y0)
+        if y1 != open_at:
+            border(x0, y1, x1, y1)
         border(x0, y0, x0, y1)
         border(x1, y0, x1, y1)
         if text:
@@ -408,6 +411,34 @@ def test_row_cut_and_label_span_across_pages(tmp_path):
     assert group.rowspan == 3 and table.grid[3][0] is group
     assert table.grid[0][0].colspan == 2 and table.grid[0][1] is table.grid[0][0]
     assert table.grid[3][2].location == "page 2, table 1, row 4, col 3"
+
+
+@pytest.mark.parametrize("left_open", [True, False])
+def test_header_row_cut_open_by_a_browser(tmp_path, left_open):
+    # Chrome leaves a row cut by a page break without borders at the cut; Word closes it,
+    # and then a remainder with no numbers above it cannot be told from a new row
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    out = tmp_path / "open_cut.pdf"
+    c = canvas.Canvas(str(out))
+    c.setFont(font, 11)
+    draw_cells(c, [(100, 700, 400, 740, "申请人情况"), (100, 740, 200, 800, "商业"),
+                   (200, 740, 300, 800, "科研"), (300, 740, 400, 800, "其他")],
+               open_at=800 if left_open else None)
+    c.showPage()
+    c.setFont(font, 11)
+    draw_cells(c, [(100, 60, 200, 90, "企业"), (200, 60, 300, 90, "机构"), (300, 60, 400, 90, ""),
+                   (100, 90, 200, 120, "80"), (200, 90, 300, 120, "1"), (300, 90, 400, 120, "0")],
+               open_at=60 if left_open else None)
+    c.showPage()
+    c.save()
+    (table,) = read_pdf(out, out.read_bytes()).tables
+    rows = [[c.text for c in row] for row in table.grid]
+    if left_open:
+        assert rows == [["申请人情况"] * 3, ["商业企业", "科研机构", "其他"], ["80", "1", "0"]]
+    else:
+        assert rows == [["申请人情况"] * 3, ["商业", "科研", "其他"], ["企业", "机构", ""], ["80", "1", "0"]]
 
 
 def test_dotted_borders(tmp_path):

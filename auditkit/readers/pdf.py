@@ -122,6 +122,10 @@ class _RawTable:
     y1: float
     first_page: int
     last_page: int
+    # no ruling along the top/bottom edge: some writers (browsers) leave a row cut by
+    # a page break open on both pages
+    top_open: bool = False
+    bottom_open: bool = False
 
 
 @dataclass
@@ -622,7 +626,12 @@ def _grid_from_rulings(h, v, page: int) -> tuple[_RawTable, list[float], list[li
                     grid[r][c] = box
                     prev = c
     fine = [list(row) for row in grid]  # grid squares -> owning cell, before pruning
-    table = _RawTable(grid, xs, ys[0], ys[-1], page, page)  # type: ignore[arg-type]
+    width = xs[-1] - xs[0]
+    ruled = [0.0] * (nr + 1)  # length of real ruling along each row boundary
+    for y, x0, x1 in h:
+        ruled[nearest(ys, y)] += min(x1, xs[-1]) - max(x0, xs[0])
+    table = _RawTable(grid, xs, ys[0], ys[-1], page, page,  # type: ignore[arg-type]
+                      top_open=ruled[0] < 0.5 * width, bottom_open=ruled[-1] < 0.5 * width)
     return table, ys, fine  # type: ignore[return-value]
 
 
@@ -820,9 +829,14 @@ def _continue_table(a: _RawTable, b: _RawTable) -> bool:
     if a_grid is None or b_grid is None:
         return False
     a.grid, a.xs = a_grid, xs
-    rows = b_grid[_repeated_header(a_grid, b_grid):]
+    header = _repeated_header(a_grid, b_grid)
+    rows = b_grid[header:]
     last = a_grid[-1]
-    if rows and _is_cut_row(last, rows[0]):
+    # a row cut by the break: left open on both sides of the break in a table that is
+    # otherwise closed (browsers), or its remainder holds only text continuing the
+    # cells above (Word, LibreOffice)
+    open_cut = not header and a.bottom_open and b.top_open and not a.top_open
+    if rows and (open_cut or _is_cut_row(last, rows[0])):
         merged: set[int] = set()
         for j, cell in enumerate(rows[0]):
             if id(cell) not in merged and cell is not last[j]:
@@ -841,15 +855,18 @@ def _continue_table(a: _RawTable, b: _RawTable) -> bool:
                 _absorb(above, cell, rows)
     a.grid.extend(rows)
     a.last_page = b.last_page
+    a.bottom_open = b.bottom_open
     return True
 
 
 def _common_columns(xa: list[float], xb: list[float]) -> list[float] | None:
     if abs(xa[0] - xb[0]) > _EDGE_TOL or abs(xa[-1] - xb[-1]) > _EDGE_TOL:
         return None
-    unmatched = sum(1 for x in xa if min(abs(x - y) for y in xb) > _SNAP) \
-        + sum(1 for x in xb if min(abs(x - y) for y in xa) > _SNAP)
-    if unmatched > max(2, (len(xa) + len(xb)) // 8):
+    only_a = sum(1 for x in xa if min(abs(x - y) for y in xb) > _SNAP)
+    only_b = sum(1 for x in xb if min(abs(x - y) for y in xa) > _SNAP)
+    # one part may lack columns the other splits (a header row alone on a page has
+    # only its spans), but columns of both that disagree mean two different tables
+    if only_a and only_b and only_a + only_b > max(2, (len(xa) + len(xb)) // 8):
         return None
     union = _cluster([*xa[1:-1], *xb[1:-1]])
     return [min(xa[0], xb[0]), *union, max(xa[-1], xb[-1])]
