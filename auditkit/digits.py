@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from auditkit.formats import nfkc
 
@@ -40,6 +41,7 @@ class Token:
         return not any(ch.isdigit() for ch in self.text)
 
 
+@lru_cache(maxsize=65536)
 def parse_number(text: str) -> tuple[str, Value]:
     """Classify one cell's text: ("number", v), ("blank", None), ("dash", None) or ("text", None)."""
     t = nfkc(text).strip().replace(" ", "").replace("\xa0", "")
@@ -60,8 +62,13 @@ def tokens_of(text: str, location: str) -> list[Token]:
     return [Token(m.group(0), location) for m in _TOKEN.finditer(nfkc(text))]
 
 
-def _pieces(token: str, parts: int) -> Iterator[list[Value]]:
+@lru_cache(maxsize=16384)
+def _pieces(token: str, parts: int) -> tuple[tuple[Value, ...], ...]:
     """Every way to cut one digit token into ``parts`` numbers (no leading zeros)."""
+    return tuple(tuple(p) for p in _cut(token, parts))
+
+
+def _cut(token: str, parts: int) -> Iterator[list[Value]]:
     if not token or token[0] == ".":
         return
     if parts == 1:
@@ -101,7 +108,7 @@ def splits(tokens: list[Token], n: int) -> Iterator[list[Value]]:
         for parts in range(1, max_parts + 1):
             for head in _pieces(tok.text, parts):
                 for rest in walk(i + 1, slots - parts):
-                    yield head + rest
+                    yield [*head, *rest]
 
     return walk(0, n)
 
@@ -122,20 +129,26 @@ class RowReading:
 
 def read_row(tokens: list[Token], n: int, check: RowCheck | None) -> RowReading:
     """Read ``n`` values from ``tokens``; split run-together digits only when certain."""
+    if len(tokens) != n and 0 < len(tokens) < n:
+        return _read_split(tuple(t.text for t in tokens), n, check)
     if len(tokens) == n:
         values: list[Value] = []
         for tok in tokens:
             kind, v = parse_number(tok.text)
             values.append(v if kind == "number" else None)
         return RowReading(values, [values], 1, True)
-    if len(tokens) > n or not tokens:
-        return RowReading(None, [], 0, False)
+    return RowReading(None, [], 0, False)
+
+
+@lru_cache(maxsize=4096)
+def _read_split(texts: tuple[str, ...], n: int, check: RowCheck | None) -> RowReading:
+    tokens = [Token(t, "") for t in texts]
     candidates: list[list[Value]] = []
     seen = 0
     for vals in splits(tokens, n):
         seen += 1
         if seen > MAX_COMBINATIONS:
-            break
+            return RowReading(None, [], seen, False)  # too many readings to judge: unreadable
         if check is None or check(vals):
             candidates.append(vals)
     one = candidates[0] if len(candidates) == 1 else None
@@ -149,6 +162,7 @@ def sums_to_last(values: list[Value]) -> bool:
     return abs(sum(values[:-1]) - values[-1]) < 1e-9  # type: ignore[arg-type,operator]
 
 
+@cache
 def grouped_sums(group: int) -> RowCheck:
     """Each consecutive group of ``group`` values ends with the total of the group."""
 

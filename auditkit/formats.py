@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -59,6 +59,7 @@ def strip_numbering(text: str) -> str:
         text = stripped
 
 
+@lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """Comparable form of a label: NFKC, no numbering, no spaces or punctuation."""
     return _DROP.sub("", strip_numbering(nfkc(text)))

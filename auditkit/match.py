@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 from rapidfuzz import fuzz
 from rapidfuzz.fuzz import partial_ratio_alignment
 
 from auditkit.digits import (
+    MAX_COMBINATIONS,
     VALUE_CHARS,
     RowCheck,
     Token,
@@ -93,6 +95,12 @@ class Stream:
         return re.sub(r"\n{2,}", "\n", "".join(chars).replace(_TABLE_MARK, "")).strip()
 
 
+@lru_cache(maxsize=65536)
+def _kept_chars(ch: str) -> str:
+    """What a character contributes to the compact view: its NFKC form less spaces and punctuation."""
+    return "".join(c for c in nfkc(ch) if not c.isspace() and c != _TABLE_MARK and (c.isdigit() or norm(c)))
+
+
 @dataclass
 class Compact:
     """A whitespace- and punctuation-free view of text, mapped back to positions."""
@@ -101,15 +109,12 @@ class Compact:
     pos: list[int]
 
     @classmethod
-    def of(cls, text: str, offset: int = 0, keep_punct: bool = False) -> Compact:
+    def of(cls, text: str, offset: int = 0) -> Compact:
         chars: list[str] = []
         pos: list[int] = []
+        kept = _kept_chars
         for i, ch in enumerate(text):
-            for c in nfkc(ch):
-                if c.isspace() or c == _TABLE_MARK:
-                    continue
-                if not keep_punct and norm(c) == "" and not c.isdigit():
-                    continue
+            for c in kept(ch):
                 chars.append(c)
                 pos.append(offset + i)
         return cls("".join(chars), pos)
@@ -216,9 +221,8 @@ class TableReading:
     span: tuple[int, int] | None = None  # stream span of a flattened table
 
 
-def _label_score(label_cells: list[str], name: str) -> float:
-    leaf = norm(label_cells[-1])
-    full = norm("".join(label_cells))
+def _label_score(leaf: str, full: str, name: str) -> float:
+    """How well a row's normalised leaf label (and all its labels joined) names ``name``."""
     if leaf == name or full == name:
         return 100.0
     if len(name) >= 2 and (full.endswith(name) or leaf.endswith(name)) and len(leaf) <= len(name) + 4:
@@ -244,10 +248,11 @@ class RowMatcher:
     def match(self, label_cells: list[str], has_values: bool) -> tuple[str, bool, bool] | None:
         """(key, fuzzy, is_group) for a row's label cells, or None."""
         best: tuple[float, int, str, bool] | None = None
+        leaf, full = norm(label_cells[-1]), norm("".join(label_cells))
         for key, name, is_group in self.names:
             if key in self.used:
                 continue
-            score = _label_score(label_cells, name)
+            score = _label_score(leaf, full, name)
             if not has_values and (score < 100 or len(name) < 6 or self.spec.key != "requests"):
                 continue
             if score < FUZZY_ROW:
@@ -264,6 +269,7 @@ class RowMatcher:
 # ---------------------------------------------------------------- grid tables
 
 
+@lru_cache(maxsize=65536)
 def _is_value_text(text: str) -> bool:
     kind, _ = parse_number(text)
     if kind != "text":
@@ -609,7 +615,12 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
         elif not reading_.candidates:
             for k in keys:
                 fixed[k] = None
-            why = ("数字个数多于格数" if len(run.tokens) > len(keys) else "没有一种拆分能使本行总计相符")
+            if len(run.tokens) > len(keys):
+                why = "数字个数多于格数"
+            elif reading_.n_unchecked > MAX_COMBINATIONS:
+                why = "可能的拆分过多"
+            else:
+                why = "没有一种拆分能使本行总计相符"
             out.diagnostics.append(Diagnostic(
                 "no_valid_split", f"「{run.raw}」无法确定各格数值：{why} (cannot read this row's values)",
                 key=keys[0], keys=keys, found=run.raw, location=run.location))

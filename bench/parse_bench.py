@@ -1,0 +1,79 @@
+"""Parse throughput per document kind, one core, beside pdfplumber's table extraction.
+
+Prints reports/s for each kind over the bundled samples repeated to at least
+200 documents, pdfplumber's ``extract_tables`` on the same PDFs measured in the
+same run (the baseline), and the time ``import auditkit`` takes in a fresh
+interpreter. Run: ``.venv/bin/python bench/parse_bench.py [--min-docs 200]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "auditkit" / "data" / "samples"
+KINDS = {".txt": "text", ".html": "html", ".pdf": "pdf", ".docx": "docx", ".doc": "doc"}
+TARGETS = {"text": 100, "html": 100, "pdf": 5}
+
+
+def _files_by_kind() -> dict[str, list[Path]]:
+    out: dict[str, list[Path]] = defaultdict(list)
+    for p in sorted(SAMPLES.iterdir()):
+        if p.suffix in KINDS:
+            out[KINDS[p.suffix]].append(p)
+    return out
+
+
+def _rate(fn, files: list[Path], n: int) -> tuple[float, int]:
+    docs = [files[i % len(files)] for i in range(n)]
+    fn(docs[0])  # warm imports and caches, as a long batch would have them
+    t0 = time.perf_counter()
+    for d in docs:
+        fn(d)
+    return n / (time.perf_counter() - t0), n
+
+
+def _pdfplumber_tables(path: Path) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+
+
+def _import_time() -> float:
+    code = "import time; t=time.perf_counter(); import auditkit; print(time.perf_counter()-t)"
+    runs = [float(subprocess.check_output([sys.executable, "-c", code], text=True)) for _ in range(5)]
+    return min(runs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--min-docs", type=int, default=200)
+    ap.add_argument("--doc-docs", type=int, default=10, help="legacy .doc goes through LibreOffice: fewer runs")
+    args = ap.parse_args()
+    from auditkit.batch import read_report
+
+    print("auditkit parse throughput, one process, one core")
+    print(f"{'kind':<8}{'docs':>6}{'reports/s':>12}{'target':>10}")
+    results = {}
+    for kind, files in _files_by_kind().items():
+        n = args.doc_docs if kind == "doc" else args.min_docs
+        rate, n = _rate(read_report, files, n)
+        results[kind] = rate
+        target = TARGETS.get(kind)
+        print(f"{kind:<8}{n:>6}{rate:>12.1f}{(f'>= {target}' if target else '-'):>10}")
+    pdfs = _files_by_kind()["pdf"]
+    base, n = _rate(_pdfplumber_tables, pdfs, max(20, args.min_docs // 10))
+    print(f"\nbaseline: pdfplumber extract_tables on the same PDFs: {base:.2f} reports/s ({n} docs)")
+    print(f"auditkit PDF reading (tables, text and matching) is {results['pdf'] / base:.1f}x the baseline")
+    print(f"\nimport auditkit: {_import_time() * 1000:.0f} ms (target < 500 ms)")
+
+
+if __name__ == "__main__":
+    main()
