@@ -441,6 +441,28 @@ def test_header_row_cut_open_by_a_browser(tmp_path, left_open):
         assert rows == [["申请人情况"] * 3, ["商业", "科研", "其他"], ["企业", "机构", ""], ["80", "1", "0"]]
 
 
+def test_header_alone_at_page_foot_continues(tmp_path):
+    # the group header row ends page 1 with 2 columns; the 6-column rest opens page 2
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    out = tmp_path / "header_alone.pdf"
+    c = canvas.Canvas(str(out))
+    c.setFont(font, 11)
+    draw_cells(c, [(100, 760, 340, 800, "行政复议"), (340, 760, 580, 800, "行政诉讼")])
+    c.showPage()
+    c.setFont(font, 11)
+    heads = ["维持", "纠正", "总计"] * 2
+    draw_cells(c, [(100 + 80 * k, 60, 180 + 80 * k, 90, h) for k, h in enumerate(heads)]
+               + [(100 + 80 * k, 90, 180 + 80 * k, 120, str(k)) for k in range(6)])
+    c.showPage()
+    c.save()
+    (table,) = read_pdf(out, out.read_bytes()).tables
+    assert [[c.text for c in row] for row in table.grid] == [
+        ["行政复议"] * 3 + ["行政诉讼"] * 3, heads, ["0", "1", "2", "3", "4", "5"]]
+    assert table.grid[0][0].colspan == 3 and table.grid[0][0] is table.grid[0][2]
+
+
 def test_dotted_borders(tmp_path):
     from reportlab.pdfgen import canvas
 
