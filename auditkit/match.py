@@ -235,11 +235,12 @@ class RowMatcher:
 
     def __init__(self, spec: TableSpec, allow_groups: bool) -> None:
         self.spec = spec
-        self.names: list[tuple[str, str, bool]] = []  # (row or group key, normalised name, is_group)
+        # (row or group key, normalised name, is_group, is the official wording)
+        self.names: list[tuple[str, str, bool, bool]] = []
         for r in spec.rows:
-            self.names.extend((r.key, n, False) for n in r.names())
+            self.names.extend((r.key, n, False, i == 0) for i, n in enumerate(r.names()))
         if allow_groups:
-            self.names.extend((g.key, norm(g.label), True) for g in spec.groups)
+            self.names.extend((g.key, norm(g.label), True, True) for g in spec.groups)
         self.order = {r.key: i for i, r in enumerate(spec.rows)}
         for g in spec.groups:
             self.order[g.key] = self.order[g.children[0]]
@@ -247,9 +248,9 @@ class RowMatcher:
 
     def match(self, label_cells: list[str], has_values: bool) -> tuple[str, bool, bool] | None:
         """(key, fuzzy, is_group) for a row's label cells, or None."""
-        best: tuple[float, int, str, bool] | None = None
+        best: tuple[float, int, str, bool, bool] | None = None
         leaf, full = norm(label_cells[-1]), norm("".join(label_cells))
-        for key, name, is_group in self.names:
+        for key, name, is_group, official in self.names:
             if key in self.used:
                 continue
             score = _label_score(leaf, full, name)
@@ -257,13 +258,13 @@ class RowMatcher:
                 continue
             if score < FUZZY_ROW:
                 continue
-            rank = (score, -self.order[key], key, is_group)
+            rank = (score, -self.order[key], key, is_group, official)
             if best is None or rank > best:
                 best = rank
         if best is None:
             return None
         self.used.add(best[2])
-        return best[2], best[0] < 99, best[3]
+        return best[2], best[0] < 99 or not best[4], best[3]
 
 
 # ---------------------------------------------------------------- grid tables
@@ -413,18 +414,19 @@ def read_flat(stream: Stream, start: int, end: int, spec: TableSpec, fmt: Format
     rows = list(spec.rows)
     hits: list[tuple[int, int, RowSpec | None, str, bool]] = []  # compact start, end, row, group key, fuzzy
 
-    def find(names: tuple[str, ...], frm: int, to: int | None = None) -> tuple[int, int] | None:
+    def find(names: tuple[str, ...], frm: int) -> tuple[int, int, bool] | None:
+        """Earliest occurrence of any name: (start, end, is the official wording)."""
         best = None
-        for name in names:
-            i = view.text.find(name, frm, to if to is not None else len(view.text))
+        for n, name in enumerate(names):
+            i = view.text.find(name, frm)
             if i >= 0 and (best is None or i < best[0]):
-                best = (i, i + len(name))
+                best = (i, i + len(name), n == 0)
         return best
 
     for row in rows:
         hit = find(row.names(), cursor)
         if hit:
-            hits.append((hit[0], hit[1], row, "", False))
+            hits.append((hit[0], hit[1], row, "", not hit[2]))
             cursor = hit[1]
     # Rows not found verbatim: look for them, with typos allowed, between their neighbours.
     found_keys = {h[2].key for h in hits if h[2]}
