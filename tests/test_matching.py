@@ -38,7 +38,8 @@ def test_normalisation_absorbs_punctuation_spacing_and_width(tmp_path: Path, bas
                     ("1. 属于国家秘密", "1、属于国家秘密"),
                     ("2. 重复申请", "２．重 复 申 请"),
                     ("一、本年新收政府信息公开申请数量", "一、本年新收政府信息 公开申请数量"),
-                    ("(二) 部分公开 (区分处理的, 只计这一情形, 不计其他情形)", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"))
+                    ("(二) 部分公开 (区分处理的, 只计这一情形, 不计其他情形)",
+                     "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"))
     report = read_report(path)
     assert report.cells == base.cells
     assert set(_variants_of(report)) == set(_variants_of(base))  # only the sample's own typo
