@@ -625,6 +625,22 @@ def test_no_text_no_images_is_empty(tmp_path):
     assert err.value.reason == "empty"
 
 
+def test_text_without_unicode_mapping(tmp_path):
+    # glyphs that map only to private-use code points: text, but unreadable
+    from reportlab.pdfgen import canvas
+
+    font = _cjk_font()
+    out = tmp_path / "pua.pdf"
+    c = canvas.Canvas(str(out))
+    c.setFont(font, 12)
+    for k in range(10):
+        c.drawString(72, 800 - 20 * k, "".join(chr(0xE000 + 20 * k + i) for i in range(20)))
+    c.save()
+    with pytest.raises(ReadError) as err:
+        read_pdf(out, out.read_bytes())
+    assert err.value.reason == "unknown_encoding"
+
+
 def test_garbage_is_corrupt(tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n")

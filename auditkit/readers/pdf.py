@@ -140,8 +140,9 @@ class _Page:
     width: float
     height: float
     items: list[_Line | _RawTable]
-    n_chars: int
+    n_chars: int  # letters, digits and CJK characters
     n_images: int
+    n_garbled: int  # private-use or replacement characters: glyphs without a Unicode mapping
 
 
 # ---------------------------------------------------------------- entry point
@@ -207,6 +208,10 @@ def _read(path: Path, data: bytes) -> Layout:
 def _check_text_layer(pages: list[_Page]) -> None:
     chars = sum(p.n_chars for p in pages)
     images = sum(p.n_images for p in pages)
+    if sum(p.n_garbled for p in pages) > max(chars, 20):
+        # text a reader would get as boxes: refuse rather than hand on garbage
+        raise ReadError("unknown_encoding",
+                        "PDF 文字无法解码，字体缺少 Unicode 映射 (PDF text cannot be decoded: fonts lack a Unicode map)")
     if images and chars < _SCAN_CHARS_PER_PAGE * len(pages):
         raise ReadError("scanned", "扫描件，无文字层 (scanned document, no text layer)")
     if not chars:
@@ -252,7 +257,8 @@ def _read_page(pdf, index: int) -> _Page:
     items: list[_Line | _RawTable] = [*lines, *tables]
     items.sort(key=lambda it: (it.y0, it.x0 if isinstance(it, _Line) else it.xs[0]))
     n_text = sum(1 for c in chars if c.ch.isalnum())
-    return _Page(index + 1, width, height, items, n_text, n_images)
+    n_garbled = sum(1 for c in chars if "\ue000" <= c.ch <= "\uf8ff" or c.ch == "\ufffd")
+    return _Page(index + 1, width, height, items, n_text, n_images, n_garbled)
 
 
 def _rotate(r: int, chars: list[_Char], hs: list, vs: list, w: float, h: float):
