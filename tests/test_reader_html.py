@@ -367,6 +367,14 @@ def test_side_by_side_tables_in_a_layout_row(tmp_path: Path) -> None:
     assert [grid_texts(t) for t in layout.tables] == [[["甲", "1"]], [["乙", "2"]]]
 
 
+def test_stray_content_in_a_table_goes_before_it(tmp_path: Path) -> None:
+    layout = fragment(tmp_path, "<table><caption>表1 申请情况</caption><p>单位：件</p>"
+                                "<tr><td>自然人</td><td>总计</td></tr><tr><td>1</td><td>1</td></tr></table>")
+    assert texts(layout) == ["表1 申请情况", "单位：件"]
+    assert layout.blocks[-1] is layout.tables[0]
+    assert grid_texts(layout.tables[0]) == [["自然人", "总计"], ["1", "1"]]
+
+
 def test_unclosed_tags_nesting_deep_lose_nothing(tmp_path: Path) -> None:
     # Unclosed <div><font> nest each paragraph inside the previous one, 600 levels deep.
     paragraph = "本机关全年主动公开政府信息，接收政府信息公开申请，第{}段。"
@@ -493,6 +501,14 @@ style='font-family:宋体'>人<o:p></o:p></span></p></td>
 <p class=MsoNormal><o:p>&nbsp;</o:p></p></div></body></html>""")
     assert texts(layout) == ["一、总体情况"]
     assert grid_texts(layout.tables[0]) == [["自然人", "80"], ["", ""]]
+
+
+def test_title_is_the_article_not_the_site_banner(tmp_path: Path) -> None:
+    layout = fragment(tmp_path, "<html><head><title>某县2023年政府信息公开工作年度报告_某县人民政府</title></head>"
+                                "<body><div class='logo'><h1>某县人民政府</h1></div><div class='content'>"
+                                "<p>一、总体情况</p><p>本机关全年主动公开政府信息，接收申请十二件。</p></div></body></html>")
+    assert layout.meta == {"title": "某县2023年政府信息公开工作年度报告"}
+    assert texts(layout) == ["一、总体情况", "本机关全年主动公开政府信息，接收申请十二件。"]
 
 
 def test_unlabelled_date_in_the_info_bar(tmp_path: Path) -> None:

@@ -7,8 +7,9 @@ Word, a few ``<p>``). The reader
 1. decodes the bytes (declared charset, then the bytes themselves),
 2. drops what is never text (scripts, forms, iframes) and page chrome (nav,
    header, footer, menus, breadcrumbs, share bars, hidden elements),
-3. picks the article: the deepest element holding most of the page's non-link
-   text, widened if a report table sits just beside it,
+3. picks the article: walking down from ``<body>`` while one child holds most of
+   the page's non-link text (or most of its parent's, with no prose, section
+   heading or data table beside it), widened if a report table sits beside it,
 4. walks the article in document order into text blocks (one per paragraph,
    heading or ``<br>`` line) and span-expanded table grids.
 
@@ -49,7 +50,7 @@ _BLOCK_TAGS = frozenset({
     "table", "caption", "tr", "td", "th", "thead", "tbody", "tfoot", "body", "html",
 })
 # Elements never chosen as the article container: paragraphs, inline formatting, table
-# internals (a layout table's cell may be chosen, see _Page._candidate).
+# internals (a layout table's cell may be chosen; a data table's is never walked into).
 _NOT_CONTAINER = frozenset({
     "a", "p", "h1", "h2", "h3", "h4", "h5", "h6", "span", "font", "strong", "b", "em", "i", "u",
     "small", "big", "sup", "sub", "label", "img", "br", "hr", "table", "tbody", "thead", "tfoot",
@@ -58,6 +59,8 @@ _NOT_CONTAINER = frozenset({
 # Paragraph-level elements: the article is never inside one of them.
 _PARAGRAPH_TAGS = frozenset({"a", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre",
                              "blockquote", "caption"})
+# What a table may hold besides stray content.
+_TABLE_PARTS = frozenset({"tr", "thead", "tbody", "tfoot", "colgroup", "col"})
 _CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary", "menu",
                            "menubar", "toolbar"})
@@ -427,12 +430,15 @@ class _Page:
         page_title = self.head_meta.get("<title>")
         if page_title:
             # The article's heading, if <title> confirms it (the heading before the article).
+            parts = [p for p in _TITLE_SEPARATOR.split(page_title) if p]
+            longest = max(parts, key=len) if parts else page_title
             for el in reversed(self._headings_before()):
                 text = _norm(_text_of(el))
-                if 4 <= len(text) <= 200 and (text in page_title or page_title in text):
+                # Not the site's name in the banner: the heading must be the whole article title.
+                if 2 * len(text) >= len(longest) and len(text) <= 200 and (
+                        text in page_title or page_title in text):
                     return text
-            parts = [p for p in _TITLE_SEPARATOR.split(page_title) if p]
-            return max(parts, key=len) if parts else page_title
+            return longest
         for el in self.container.iter("h1", "h2", "h3"):
             text = _norm(_text_of(el))
             if text:
@@ -445,7 +451,7 @@ class _Page:
         for el in self.body.iter():
             if el is self.container:
                 break
-            if not isinstance(el.tag, str):
+            if not isinstance(el.tag, str) or el in self.chrome:
                 continue
             if el.tag in ("h1", "h2", "h3") or "title" in (el.get("class") or "").lower() \
                     or "title" in (el.get("id") or "").lower():
@@ -479,7 +485,7 @@ class _Page:
             if el is self.container:
                 break
             tag = el.tag
-            if not isinstance(tag, str) or tag in ("a", "li"):
+            if not isinstance(tag, str) or tag in ("a", "li") or el in self.chrome:
                 continue
             names = f"{tag} {el.get('class') or ''} {el.get('id') or ''}".lower()
             if not _DATE_HINT.search(names):
@@ -729,16 +735,13 @@ class _BlockWriter:
 
     def table(self, table: etree._Element, depth: int) -> None:
         info = self.page._table_info(table)
+        self.stray(table, depth)
         if info.layout and depth < _MAX_TABLE_NESTING:
             for row in info.rows:
                 for cell in row:
                     self.walk(cell, depth + 1)
                     self.flush()
             return
-        for child in table:
-            if child.tag == "caption":
-                self.walk(child, depth)
-                self.flush()
         rows: list[list[Cell]] = []
         n_rows = len(info.rows)
         for r, (row, texts) in enumerate(zip(info.rows, info.texts, strict=True)):
@@ -763,8 +766,24 @@ class _BlockWriter:
                     if not cell.location:
                         cell.location = f"table {n}, row {r + 1}"
             self.blocks.append(Table(grid, f"table {n}"))
-        for inner in info.nested:
-            self.table(inner, depth + 1)
+        if depth < _MAX_TABLE_NESTING:
+            for inner in info.nested:
+                self.table(inner, depth + 1)
+
+    def stray(self, table: etree._Element, depth: int) -> None:
+        """Text and elements in a table outside its cells, and its caption, go before it
+        (where browsers show them)."""
+        for part in (table, *(c for c in table if c.tag in ("thead", "tbody", "tfoot"))):
+            if part.text:
+                self.buf.append(part.text)
+            for child in part:
+                if child.tag not in _TABLE_PARTS and child not in self.skip:
+                    self.flush()
+                    self.walk(child, depth)
+                    self.flush()
+                if child.tail:
+                    self.buf.append(child.tail)
+        self.flush()
 
 
 def _iso(m: re.Match[str]) -> str | None:
