@@ -1,0 +1,1 @@
+"""Reviewing findings: the durable review log and the reviewer widget."""

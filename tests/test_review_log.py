@@ -1,0 +1,87 @@
+"""The review log keeps every decision: append-only, durable, concurrent (issue 5 item 3)."""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing as mp
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from auditkit.review.log import ReviewLog
+
+
+def test_latest_event_is_the_current_decision(tmp_path: Path) -> None:
+    log = ReviewLog.for_audit(tmp_path)
+    log.record("f1", "confirmed", "表内总计不符", reviewer="张三", rule_version="r1", report_sha256="abc")
+    log.record("f1", "dismissed", "复核后为误报", reviewer="李四")
+    log.record("f2", "follow_up", reviewer="张三")
+    current = log.current().set_index("finding_id")
+    assert current.loc["f1", "decision"] == "dismissed" and current.loc["f1", "reviewer"] == "李四"
+    assert current.loc["f2", "decision"] == "follow_up"
+    assert [e["decision"] for e in log.history("f1")] == ["confirmed", "dismissed"]
+    assert log.history("f1")[0]["note"] == "表内总计不符"
+
+
+def test_events_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
+    log = ReviewLog(tmp_path / "log.sqlite")
+    log.record("f1", "confirmed")
+    db = sqlite3.connect(log.path)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE events SET decision = 'dismissed'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM events")
+    db.close()
+    assert len(log.events()) == 1
+
+
+def test_bad_decision_refused(tmp_path: Path) -> None:
+    log = ReviewLog(tmp_path / "log.sqlite")
+    with pytest.raises(ValueError):
+        log.record("f1", "maybe")
+    assert log.events() == []
+
+
+def test_decisions_survive_reopening(tmp_path: Path) -> None:
+    ReviewLog.for_audit(tmp_path).record("f1", "confirmed", "ok")
+    again = ReviewLog.for_audit(tmp_path)  # a new kernel, a re-run, an upgrade
+    assert again.decision_of("f1")["note"] == "ok"
+
+
+def _reviewer(path: str, name: str, count: int, start: mp.Event) -> None:
+    log = ReviewLog(path)
+    start.wait()
+    for i in range(count):
+        log.record(f"{name}-{i % 7}", "confirmed" if i % 2 else "follow_up", f"{name} {i}", reviewer=name)
+
+
+def test_two_reviewers_in_two_processes_lose_nothing(tmp_path: Path) -> None:
+    path = str(tmp_path / "review.sqlite")
+    ReviewLog(path)
+    ctx = mp.get_context("spawn")
+    start = ctx.Event()
+    procs = [ctx.Process(target=_reviewer, args=(path, name, 150, start)) for name in ("甲", "乙")]
+    for p in procs:
+        p.start()
+    start.set()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    events = ReviewLog(path).events()
+    assert len(events) == 300
+    for name in ("甲", "乙"):
+        notes = {e["note"] for e in events if e["reviewer"] == name}
+        assert notes == {f"{name} {i}" for i in range(150)}
+
+
+def test_export_csv(tmp_path: Path) -> None:
+    log = ReviewLog(tmp_path / "log.sqlite")
+    log.record("f1", "confirmed", "备注，含逗号")
+    log.record("f1", "follow_up", "再看")
+    out = log.export_csv(tmp_path / "decisions.csv")
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert [(r["finding_id"], r["decision"], r["decision_label"], r["note"]) for r in rows] == [
+        ("f1", "follow_up", "待跟进", "再看")]
+    full = list(csv.DictReader(log.export_csv(tmp_path / "all.csv", history=True).open(encoding="utf-8-sig")))
+    assert [r["note"] for r in full] == ["备注，含逗号", "再看"]
