@@ -424,6 +424,35 @@ def test_old_table_layout_page_in_gbk(tmp_path: Path) -> None:
                            "publisher": "某县人民政府办公室"}
 
 
+def test_real_article_in_an_old_layout_with_a_notices_column(tmp_path: Path, page: Layout) -> None:
+    html = PAGE.read_text(encoding="utf-8")
+    start = html.index("<div class=TRS_Editor>")
+    end = html.index("</div>", html.index("六、其他需要报告的事项")) + len("</div>")
+    notices = "".join(f"<p>通知公告第{k}条：关于开展第{k}批次政务公开工作检查的通知，请各单位做好准备。</p>"
+                      for k in range(15))
+    old = f"""<html><head><meta charset=gbk><title>年报</title></head><body>
+<table><tr><td>欢迎访问本网站，今天是2024年3月8日，星期五，天气晴朗，适宜出行。</td></tr></table>
+<table><tr><td width=200 valign=top>{notices}</td><td valign=top>
+<div align=center><b>平潭综合实验区2023年度政府信息公开工作年度报告</b></div>
+<div>发布时间：2024-03-08　来源：管委会办公室　【字体：大 中 小】</div>{html[start:end]}</td></tr></table>
+<table><tr><td>版权所有：平潭综合实验区党工委管委会，地址：商务营运中心，为了获得更好的浏览效果，建议使用IE9以上浏览器。</td>
+</tr></table></body></html>"""
+    path = tmp_path / "embedded.htm"
+    path.write_bytes(old.encode("gbk"))
+    layout = read(path)
+    assert texts(layout) == texts(page)
+    assert [grid_texts(t) for t in layout.tables] == [grid_texts(t) for t in page.tables]
+    assert layout.meta == {"title": "年报", "published": "2024-03-08", "publisher": "管委会办公室"}
+
+
+def test_named_anchors_are_not_links(tmp_path: Path) -> None:
+    # Word bookmarks wrap the article's text in <a name=...>; only <a href> is navigation.
+    layout = fragment(tmp_path, "<div class='col'><p>通知公告</p><p>办事指南</p><p>联系我们</p><p>网站地图</p></div>"
+                                "<div class='col'><p><a name='_Toc1'>一、总体情况</a></p>"
+                                "<p><a name='_Toc2'>本机关全年主动公开政府信息，接收申请十二件。</a></p></div>")
+    assert texts(layout) == ["一、总体情况", "本机关全年主动公开政府信息，接收申请十二件。"]
+
+
 HTML5_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>某市生态环境局2023年政府信息公开工作年度报告_某市人民政府</title></head><body>
 <header class="site-header"><ul class="mainNav"><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开</a></li></ul>

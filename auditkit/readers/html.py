@@ -129,6 +129,7 @@ _META_PUBLISHER = ("contentsource", "dc.publisher", "publisher")
 # Thresholds (counts are non-whitespace characters).
 _ARTICLE_SHARE = 0.75  # the article holds at least this share of the page's non-link text...
 _PROSE_LOSS = 0.1  # ...and leaves at most this share of its prose outside
+_PROSE_LOSS_COLUMNS = 0.3
 _DIRECT_TEXT_BUDGET = 60  # text lying directly in the wrappers around the article
 _CHROME_MAX_SHARE = 0.5  # chrome holding more than this is really the article: keep it
 _CHROME_MAX_PROSE = 200
@@ -546,7 +547,7 @@ class _Page:
                             chrome.append(el)
                         walker.skip_subtree()
                         continue
-                elif tag == "a":
+                elif tag == "a" and el.get("href") is not None:  # <a name=...> is no link
                     in_link += 1
                 entry = [el, 0, 0, 0, 0]
                 stack.append(entry)
@@ -557,7 +558,7 @@ class _Page:
             else:
                 entry = stack.pop()
                 counts[el] = entry
-                if tag == "a":
+                if tag == "a" and el.get("href") is not None:
                     in_link -= 1
                 if stack:
                     parent = stack[-1]
@@ -612,8 +613,10 @@ class _Page:
             here, there = counts[node], counts[best]
             best_content = there[1] - there[2]
             prose_beside = here[3] - there[3]
+            # Columns of a layout row (a sidebar of notices beside the article) may hold more.
+            prose_loss = _PROSE_LOSS_COLUMNS if node.tag == "tr" else _PROSE_LOSS
             most_of_page = (best_content >= _ARTICLE_SHARE * total
-                            and prose_beside <= _PROSE_LOSS * total_prose)
+                            and prose_beside <= prose_loss * total_prose)
             most_of_parent = 2 * best_content > here[1] - here[2] and prose_beside <= 0
             if not (most_of_page or most_of_parent) or here[4] > there[4]:
                 break
