@@ -424,17 +424,33 @@ def test_old_table_layout_page_in_gbk(tmp_path: Path) -> None:
                            "publisher": "某县人民政府办公室"}
 
 
-def test_real_article_in_an_old_layout_with_a_notices_column(tmp_path: Path, page: Layout) -> None:
+def _article_and_notices() -> tuple[str, str]:
+    """The article div of the real page, and a column of 15 notices of prose."""
     html = PAGE.read_text(encoding="utf-8")
     start = html.index("<div class=TRS_Editor>")
     end = html.index("</div>", html.index("六、其他需要报告的事项")) + len("</div>")
     notices = "".join(f"<p>通知公告第{k}条：关于开展第{k}批次政务公开工作检查的通知，请各单位做好准备。</p>"
                       for k in range(15))
+    return html[start:end], notices
+
+
+def test_real_article_in_a_floated_column_layout(tmp_path: Path, page: Layout) -> None:
+    article, notices = _article_and_notices()
+    path = tmp_path / "columns.html"
+    path.write_text(f"<html><body><div class='wrap'><div class='fl w300'>{notices}</div>"
+                    f"<div class='fr w900'>{article}</div></div></body></html>", encoding="utf-8")
+    layout = read(path)
+    assert texts(layout) == texts(page)
+    assert [grid_texts(t) for t in layout.tables] == [grid_texts(t) for t in page.tables]
+
+
+def test_real_article_in_an_old_layout_with_a_notices_column(tmp_path: Path, page: Layout) -> None:
+    article, notices = _article_and_notices()
     old = f"""<html><head><meta charset=gbk><title>年报</title></head><body>
 <table><tr><td>欢迎访问本网站，今天是2024年3月8日，星期五，天气晴朗，适宜出行。</td></tr></table>
 <table><tr><td width=200 valign=top>{notices}</td><td valign=top>
 <div align=center><b>平潭综合实验区2023年度政府信息公开工作年度报告</b></div>
-<div>发布时间：2024-03-08　来源：管委会办公室　【字体：大 中 小】</div>{html[start:end]}</td></tr></table>
+<div>发布时间：2024-03-08　来源：管委会办公室　【字体：大 中 小】</div>{article}</td></tr></table>
 <table><tr><td>版权所有：平潭综合实验区党工委管委会，地址：商务营运中心，为了获得更好的浏览效果，建议使用IE9以上浏览器。</td>
 </tr></table></body></html>"""
     path = tmp_path / "embedded.htm"
@@ -494,6 +510,15 @@ def test_html5_page_with_chrome_inside_the_article(tmp_path: Path) -> None:
     # 公开日期 is the publication date; 生成日期 and the sidebar's dates are not.
     assert layout.meta == {"title": "某市生态环境局2023年政府信息公开工作年度报告", "published": "2024-01-30",
                            "publisher": "某市生态环境局"}
+
+
+def test_related_links_and_share_bar_without_class_names(tmp_path: Path) -> None:
+    layout = fragment(tmp_path, "<div><p>一、总体情况</p><p>本机关全年主动公开政府信息，接收申请十二件。</p>"
+                                "<div><span>相关链接：</span><ul><li><a href='/a'>2022年度报告</a></li>"
+                                "<li><a href='/b'>2021年度报告</a></li></ul></div>"
+                                "<p>分享到：<a href='#'>微信</a> <a href='#'>微博</a></p>"
+                                "<p>【字号：大 中 小】【打印本页】【关闭窗口】</p></div>")
+    assert texts(layout) == ["一、总体情况", "本机关全年主动公开政府信息，接收申请十二件。"]
 
 
 def test_meta_only_what_the_page_states(tmp_path: Path) -> None:

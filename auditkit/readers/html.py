@@ -29,6 +29,7 @@ from __future__ import annotations
 import codecs
 import re
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from lxml import etree
@@ -79,6 +80,9 @@ _CHROME_HINT = re.compile(r"nav|menu|head|top|foot|bottom|crumb|posit|locat|weiz
 # ...unless the same class/id also names the article ("content_head" is not chrome).
 _CONTENT_WORDS = frozenset({"content", "article", "main", "text", "zoom", "detail", "body", "zw",
                             "zhengwen", "wenzhang", "artibody", "editor", "report"})
+_COLUMN_WORDS = frozenset({"left", "right", "fl", "fr", "col", "column", "lside", "rside", "leftside",
+                           "rightside", "main", "primary"})
+_RELATED = re.compile(r"相关(?:链接|文章|阅读|新闻|稿件|信息|文件|推荐)|延伸阅读|推荐阅读")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
@@ -86,7 +90,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 # Short lines of page furniture that CMS templates put inside the article area.
 _FURNITURE = re.compile(
     r"^(?:\s*[【\[（(]?\s*(?:打印(?:本页|此页|文章|页面)?|关闭(?:窗口|本页|页面)?|返回(?:顶部|首页|列表)?|"
-    r"收藏(?:本页)?|分享(?:到)?|字号|字体|[大中小](?:\s*[大中小]){2}|扫一扫.{0,20}|"
+    r"收藏(?:本页)?|分享(?:到)?(?:[:：].{0,30})?|字号(?:[:：].{0,15})?|字体|[大中小](?:\s*[大中小]){2}|扫一扫.{0,20}|"
     r"相关(?:链接|文章|阅读|新闻|稿件|附件|文件)|上一篇.*|下一篇.*|责任编辑.{0,20}|"
     r"浏览次数.{0,20}|访问量.{0,20}|附件下载)\s*[】\]）)]?\s*[:：]?)+$"
 )
@@ -203,6 +207,15 @@ def _count_text(entry: list, text: str, in_link: int) -> None:
         entry[3] += n
     if _SECTION_HEADING.match(text):
         entry[4] += 1
+
+
+def _is_column(el: etree._Element) -> bool:
+    """A page column: floated, or named left/right/col... (fl and fr are float classes)."""
+    style = el.get("style")
+    if style and "float" in style.lower():
+        return True
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(names.strip()) and bool(_words(names) & _COLUMN_WORDS)
 
 
 def _words(value: str) -> set[str]:
@@ -527,6 +540,7 @@ class _Page:
         # (non-whitespace; prose: sentences and data tables) and section headings
         counts: dict[etree._Element, list] = {}
         chrome: list[etree._Element] = []
+        related: list[etree._Element] = []  # elements starting "相关链接", "相关文章"...
         stack: list[list] = []
         in_link = 0
         walker = etree.iterwalk(body, events=("start", "end"))
@@ -553,6 +567,8 @@ class _Page:
                 stack.append(entry)
                 if el.text:
                     _count_text(entry, el.text, in_link)
+                    if not in_link and _RELATED.match(el.text.lstrip()):
+                        related.append(el)
                 if el is not body and self._looks_like_chrome(el, tag):
                     chrome.append(el)
             else:
@@ -569,20 +585,27 @@ class _Page:
                     if el.tail:
                         _count_text(parent, el.tail, in_link)
         body_total = counts[body][1]
+        # A "相关链接：" heading and the list of links it sits in (up to two levels up).
+        for el in related:
+            for cand in (el, *islice(el.iterancestors(), 2)):
+                c = counts.get(cand)
+                if c is None or cand is body:
+                    break
+                if c[2] and 2 * c[2] >= c[1]:
+                    chrome.append(cand)
+                    break
 
         # Chrome goes unless it holds most of the page's text, a section heading, paragraphs of
         # prose or a report table: then it is article that a template named "head" or such.
         report_ancestors = [set(t.iterancestors()) | {t} for t, info in self.tables.items()
                             if info.reportish]
-        for el in chrome:
-            _, total, link, prose, headings = counts[el]
-            if (total >= _CHROME_MAX_SHARE * body_total or headings or prose >= _CHROME_MAX_PROSE
-                    or any(el in anc for anc in report_ancestors)):
-                continue
+        dropped_set = {el for el in chrome if not self._keep(el, counts[el], body_total, report_ancestors)}
+        for el in dropped_set:
             ancestors = list(el.iterancestors())
-            if any(a in self.chrome for a in ancestors):
-                continue
+            if any(a in dropped_set for a in ancestors):
+                continue  # inside chrome that goes anyway
             self.chrome.add(el)
+            _, total, link, prose, headings = counts[el]
             for a in ancestors:
                 c = counts.get(a)
                 if c is None:
@@ -613,8 +636,8 @@ class _Page:
             here, there = counts[node], counts[best]
             best_content = there[1] - there[2]
             prose_beside = here[3] - there[3]
-            # Columns of a layout row (a sidebar of notices beside the article) may hold more.
-            prose_loss = _PROSE_LOSS_COLUMNS if node.tag == "tr" else _PROSE_LOSS
+            # Columns (a sidebar of notices beside the article) may hold more.
+            prose_loss = _PROSE_LOSS_COLUMNS if node.tag == "tr" or _is_column(best) else _PROSE_LOSS
             most_of_page = (best_content >= _ARTICLE_SHARE * total
                             and prose_beside <= prose_loss * total_prose)
             most_of_parent = 2 * best_content > here[1] - here[2] and prose_beside <= 0
@@ -641,6 +664,14 @@ class _Page:
             container = parent
             outside = [anc for anc in outside if container not in anc]
         return container
+
+    @staticmethod
+    def _keep(el: etree._Element, count: list, body_total: int, report_ancestors: list[set]) -> bool:
+        """Chrome that holds most of the page's text, a section heading, paragraphs of prose or
+        a report table is article that a template named "head" or such: it stays."""
+        _, total, _link, prose, headings = count
+        return (total >= _CHROME_MAX_SHARE * body_total or headings > 0 or prose >= _CHROME_MAX_PROSE
+                or any(el in anc for anc in report_ancestors))
 
     @staticmethod
     def _looks_like_chrome(el: etree._Element, tag: str) -> bool:
