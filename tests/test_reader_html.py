@@ -521,6 +521,13 @@ def test_related_links_and_share_bar_without_class_names(tmp_path: Path) -> None
     assert texts(layout) == ["一、总体情况", "本机关全年主动公开政府信息，接收申请十二件。"]
 
 
+def test_fragment_title_from_its_h1(tmp_path: Path) -> None:
+    layout = fragment(tmp_path, "<h1>某县2023年政府信息公开工作年度报告</h1><h2>一、总体情况</h2><p>全年公开。</p>")
+    assert layout.meta == {"title": "某县2023年政府信息公开工作年度报告"}
+    assert texts(layout) == ["某县2023年政府信息公开工作年度报告", "一、总体情况", "全年公开。"]
+    assert fragment(tmp_path, "<h1>一、总体情况</h1><p>全年公开。</p>").meta == {}
+
+
 def test_meta_only_what_the_page_states(tmp_path: Path) -> None:
     layout = fragment(tmp_path, "<p>2023年度报告</p><p>统计时间：2023年1月1日至2023年12月31日</p>"
                                 "<p>资金来源：财政拨款</p>")

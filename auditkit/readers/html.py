@@ -124,7 +124,7 @@ _PUBLISHER_LABEL = re.compile(
 _DATE_HINT = re.compile(r"date|time|fbsj|fbrq|publish|pubtime")
 _TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||｜|--|——|－{1,2}|\s-\s)\s*")
 
-_META_TITLE = ("articletitle", "og:title", "dc.title", "title")
+_META_TITLE = ("articletitle", "og:title")  # a bare "title" meta is often the site's name
 _META_PUBLISHED = ("pubdate", "publishdate", "publish_date", "publishtime", "publish-date",
                    "firstpublishedtime", "article:published_time", "dcterms.issued", "dc.date.issued",
                    "releasedate", "dc.date")
@@ -453,9 +453,9 @@ class _Page:
                         text in page_title or page_title in text):
                     return text
             return longest
-        for el in self.container.iter("h1", "h2", "h3"):
+        for el in self.container.iter("h1"):
             text = _norm(_text_of(el))
-            if text:
+            if text and not _SECTION_HEADING.match(text):  # "一、总体情况" is no title
                 return text
         return None
 
