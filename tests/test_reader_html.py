@@ -319,6 +319,13 @@ def test_nbsp_padding_trimmed_in_cells(tmp_path: Path) -> None:
     assert grid_texts(layout.tables[0])[0] == ["12", "８", "", "1 2"]
 
 
+def test_rows_in_groups_and_forms_keep_their_order(tmp_path: Path) -> None:
+    layout = fragment(tmp_path, "<table><thead><tr><th>项目</th><th>数量</th></tr></thead>"
+                                "<tbody><form action='x'><tr><td>甲</td><td>1</td></tr></form>"
+                                "<tr><td>乙</td><td>2</td></tr></tbody><tr><td>丙</td><td>3</td></tr></table>")
+    assert grid_texts(layout.tables[0]) == [["项目", "数量"], ["甲", "1"], ["乙", "2"], ["丙", "3"]]
+
+
 def test_overlong_and_zero_spans(tmp_path: Path) -> None:
     layout = fragment(tmp_path, "<table><tr><td rowspan='9'>组</td><td colspan='0'>1</td></tr>"
                                 "<tr><td>2</td></tr><tr><td>3</td></tr></table>")

@@ -60,8 +60,10 @@ _NOT_CONTAINER = frozenset({
 # Paragraph-level elements: the article is never inside one of them.
 _PARAGRAPH_TAGS = frozenset({"a", "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "pre",
                              "blockquote", "caption"})
+# Row groups, and the <form> that ASP.NET pages wrap around rows.
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot", "form"})
 # What a table may hold besides stray content.
-_TABLE_PARTS = frozenset({"tr", "thead", "tbody", "tfoot", "colgroup", "col"})
+_TABLE_PARTS = frozenset({"tr", "colgroup", "col"} | _ROW_GROUPS)
 _CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary", "menu",
                            "menubar", "toolbar"})
@@ -270,12 +272,15 @@ def _span(value: str | None, limit: int) -> int:
 def _table_rows(table: etree._Element) -> list[list[etree._Element]]:
     """The table's own rows and cells (not those of tables nested in its cells)."""
     trs: list[etree._Element] = []
-    for child in table:
-        tag = child.tag
-        if tag == "tr":
+    stack = [iter(table)]
+    while stack:  # depth-first through row groups, keeping document order
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag == "tr":
             trs.append(child)
-        elif tag in ("thead", "tbody", "tfoot"):
-            trs.extend(c for c in child if c.tag == "tr")
+        elif child.tag in _ROW_GROUPS:
+            stack.append(iter(child))
     return [[c for c in tr if c.tag in ("td", "th")] for tr in trs]
 
 
@@ -807,7 +812,7 @@ class _BlockWriter:
     def stray(self, table: etree._Element, depth: int) -> None:
         """Text and elements in a table outside its cells, and its caption, go before it
         (where browsers show them)."""
-        for part in (table, *(c for c in table if c.tag in ("thead", "tbody", "tfoot"))):
+        for part in (table, *(c for c in table if c.tag in _ROW_GROUPS)):
             if part.text:
                 self.buf.append(part.text)
             for child in part:
