@@ -536,8 +536,9 @@ def test_fragment_title_from_its_h1(tmp_path: Path) -> None:
 
 
 def test_meta_only_what_the_page_states(tmp_path: Path) -> None:
-    layout = fragment(tmp_path, "<p>2023年度报告</p><p>统计时间：2023年1月1日至2023年12月31日</p>"
-                                "<p>资金来源：财政拨款</p>")
+    layout = fragment(tmp_path, "<div class='top'>当前时间：2024年5月1日 成文日期：2024-01-02</div>"
+                                "<div><p>一、总体情况</p><p>统计时间：2023年1月1日至2023年12月31日</p>"
+                                "<p>资金来源：财政拨款</p><p>某县人民政府办公室</p><p>2024年1月18日</p></div>")
     assert layout.meta == {}
 
 

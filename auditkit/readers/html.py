@@ -115,8 +115,8 @@ _DATE = r"(?<!\d)(\d{4})\s*[-/.年－／．]\s*(\d{1,2})\s*[-/.月－／．]\s*(
 _DATE_RE = re.compile(_DATE)
 # A date the page labels as its publication date...
 _PUBLISHED_LABEL = re.compile(r"(?:发布|公开|发表|发稿|刊发|上网)(?:时间|日期)\s*[:：]?\s*" + _DATE)
-# ...or a bare 时间/日期 label, but not 成文日期, 生效日期, 印发日期, 截止日期, 更新时间, 统计时间...
-_DATE_LABEL = re.compile(r"(?<![文成效发止新问录截计限])(?:时间|日期)\s*[:：]\s*" + _DATE)
+# ...or a bare 时间/日期 label: not 成文日期, 生效日期, 更新时间, 当前时间, 统计时间...
+_DATE_LABEL = re.compile(r"(?<![\u3400-\u9fff])(?:时间|日期)\s*[:：]\s*" + _DATE)
 _PUBLISHER_LABEL = re.compile(
     r"(?:(?:发布机构|发布单位|发文机关|发文单位|信息来源)\s*[:：]?|(?<![\u3400-\u9fff])来源\s*[:：])\s*"
     r"([^\s:：|｜【】\[\]]{2,60}?)"
