@@ -528,6 +528,16 @@ def test_related_links_and_share_bar_without_class_names(tmp_path: Path) -> None
     assert texts(layout) == ["一、总体情况", "本机关全年主动公开政府信息，接收申请十二件。"]
 
 
+def test_meta_nearest_the_article(tmp_path: Path) -> None:
+    layout = fragment(tmp_path, "<div class='list'><p>关于检查的通知 发布时间：2024-02-01 来源：某某中心</p></div>"
+                                "<div class='info'>发布时间：2024-03-08 来源：某局办公室</div>"
+                                "<div class='content'><p>一、总体情况</p>"
+                                + "<p>本机关全年主动公开政府信息十二条，接收政府信息公开申请三件，均已按期答复。</p>" * 3
+                                + "</div><div class='list'><p>发布时间：2024-04-01 来源：另一中心</p></div>")
+    assert texts(layout)[0] == "一、总体情况" and len(texts(layout)) == 4
+    assert layout.meta == {"published": "2024-03-08", "publisher": "某局办公室"}
+
+
 def test_fragment_title_from_its_h1(tmp_path: Path) -> None:
     layout = fragment(tmp_path, "<h1>某县2023年政府信息公开工作年度报告</h1><h2>一、总体情况</h2><p>全年公开。</p>")
     assert layout.meta == {"title": "某县2023年政府信息公开工作年度报告"}

@@ -431,9 +431,11 @@ class _Page:
             out["title"] = title
         page_text = _text_of(self.body)
         inside = _text_of(self.container)
-        # The page's own statements are outside the article; the article's text is only a
-        # fallback (a fragment, or an info table pasted into the article).
-        outside = page_text.replace(inside, "\n", 1) if inside else page_text
+        # The page's own statements are outside the article, nearest first: the info bar
+        # just before it (a sidebar may list other articles' dates further up), then after it.
+        # The article's text is only a fallback (a fragment, an info table pasted inside).
+        before, _, after = page_text.partition(inside) if inside else (page_text, "", "")
+        outside = (before, after)
         published = self._published(outside, inside)
         if published:
             out["published"] = published
@@ -477,20 +479,20 @@ class _Page:
                 out.append(el)
         return out
 
-    def _published(self, outside: str, inside: str) -> str | None:
+    def _published(self, outside: tuple[str, str], inside: str) -> str | None:
         for key in _META_PUBLISHED:
             value = self.head_meta.get(key)
             if value:
-                m = _DATE_RE.search(value)
-                iso = _iso(m) if m else None
+                iso = _iso(_DATE_RE.search(value))
                 if iso:
                     return iso
-        for pattern, text in ((_PUBLISHED_LABEL, outside), (_DATE_LABEL, outside),
-                              (_PUBLISHED_LABEL, inside)):
-            for m in pattern.finditer(text):
-                iso = _iso(m)
-                if iso:
-                    return iso
+        before, after = outside
+        for pattern, text, nearest_last in ((_PUBLISHED_LABEL, before, True), (_PUBLISHED_LABEL, after, False),
+                                            (_DATE_LABEL, before, True), (_DATE_LABEL, after, False),
+                                            (_PUBLISHED_LABEL, inside, False)):
+            found = [iso for iso in map(_iso, pattern.finditer(text)) if iso]
+            if found:
+                return found[-1] if nearest_last else found[0]
         return self._dated_element()
 
     def _dated_element(self) -> str | None:
@@ -516,18 +518,23 @@ class _Page:
                 found = _iso(m)
         return found
 
-    def _publisher(self, outside: str, inside: str) -> str | None:
+    def _publisher(self, outside: tuple[str, str], inside: str) -> str | None:
         for key in _META_PUBLISHER:
             if self.head_meta.get(key):
                 return self.head_meta[key]
-        for text, bare_source_ok in ((outside, True), (inside, False)):
+        before, after = outside
+        for text, nearest_last, bare_source_ok in ((before, True, True), (after, False, True),
+                                                   (inside, False, False)):
+            found = []
             for m in _PUBLISHER_LABEL.finditer(text):
                 # Inside the article "来源：" is too common ("资金来源：") to mean the publisher.
                 if not bare_source_ok and m.group(0).lstrip().startswith("来源"):
                     continue
                 value = m.group(1)
                 if _HAS_CJK.search(value) and not _DATE_RE.search(value):
-                    return value
+                    found.append(value)
+            if found:
+                return found[-1] if nearest_last else found[0]
         return None
 
     # -- article ------------------------------------------------------------
@@ -825,8 +832,10 @@ class _BlockWriter:
         self.flush()
 
 
-def _iso(m: re.Match[str]) -> str | None:
+def _iso(m: re.Match[str] | None) -> str | None:
     """A matched (year, month, day) as YYYY-MM-DD, or None if it is no calendar date."""
+    if m is None:
+        return None
     try:
         day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
