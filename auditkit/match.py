@@ -95,6 +95,16 @@ class Stream:
         return re.sub(r"\n{2,}", "\n", "".join(chars).replace(_TABLE_MARK, "")).strip()
 
 
+@lru_cache(maxsize=1)
+def _dropped_codes():
+    """Code points the compact view drops (spaces, punctuation, the table mark), for numpy."""
+    import numpy as np
+
+    chars = {c for c in map(chr, range(0x3100)) if c.isspace() or (not c.isdigit() and norm(c) == "")}
+    chars.add(_TABLE_MARK)
+    return np.array(sorted(ord(c) for c in chars), dtype=np.uint32)
+
+
 @lru_cache(maxsize=65536)
 def _kept_chars(ch: str) -> str:
     """What a character contributes to the compact view: its NFKC form less spaces and punctuation."""
@@ -110,6 +120,15 @@ class Compact:
 
     @classmethod
     def of(cls, text: str, offset: int = 0) -> Compact:
+        normal = nfkc(text)
+        if len(normal) == len(text):
+            # Fast path: one character in, one out; drop the spaces and punctuation with numpy.
+            import numpy as np
+
+            codes = np.frombuffer(normal.encode("utf-32-le"), dtype=np.uint32)
+            keep = ~np.isin(codes, _dropped_codes())
+            kept = np.nonzero(keep)[0]
+            return cls(codes[keep].tobytes().decode("utf-32-le"), (kept + offset).tolist())
         chars: list[str] = []
         pos: list[int] = []
         kept = _kept_chars
@@ -221,13 +240,21 @@ class TableReading:
     span: tuple[int, int] | None = None  # stream span of a flattened table
 
 
+@lru_cache(maxsize=262144)
 def _label_score(leaf: str, full: str, name: str) -> float:
     """How well a row's normalised leaf label (and all its labels joined) names ``name``."""
     if leaf == name or full == name:
         return 100.0
     if len(name) >= 2 and (full.endswith(name) or leaf.endswith(name)) and len(leaf) <= len(name) + 4:
         return 99.0
-    return max(fuzz.ratio(leaf, name), fuzz.ratio(full, name))
+    return max(_ratio(leaf, name), _ratio(full, name))
+
+
+def _ratio(a: str, b: str) -> float:
+    # The ratio can reach the threshold only when the lengths are close: skip the rest.
+    if not a or 200 * min(len(a), len(b)) < FUZZY_ROW * (len(a) + len(b)):
+        return 0.0
+    return fuzz.ratio(a, b)
 
 
 class RowMatcher:

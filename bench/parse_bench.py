@@ -30,12 +30,20 @@ def _files_by_kind() -> dict[str, list[Path]]:
 
 
 def _rate(fn, files: list[Path], n: int) -> tuple[float, int]:
+    """Reports per CPU-second of this process (one core), so other load on the machine counts little."""
     docs = [files[i % len(files)] for i in range(n)]
     fn(docs[0])  # warm imports and caches, as a long batch would have them
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for d in docs:
         fn(d)
-    return n / (time.perf_counter() - t0), n
+    return n / (time.process_time() - t0), n
+
+
+def _doc_via_libreoffice(path: Path) -> None:
+    # Legacy Word spends its time in a LibreOffice child process: count wall time for it.
+    from auditkit.batch import read_report
+
+    read_report(path)
 
 
 def _pdfplumber_tables(path: Path) -> None:
@@ -59,12 +67,18 @@ def main() -> None:
     args = ap.parse_args()
     from auditkit.batch import read_report
 
-    print("auditkit parse throughput, one process, one core")
+    print("auditkit parse throughput, one process, one core (reports per CPU-second; .doc: wall time)")
     print(f"{'kind':<8}{'docs':>6}{'reports/s':>12}{'target':>10}")
     results = {}
     for kind, files in _files_by_kind().items():
         n = args.doc_docs if kind == "doc" else args.min_docs
-        rate, n = _rate(read_report, files, n)
+        if kind == "doc":
+            t0 = time.perf_counter()
+            for i in range(n):
+                _doc_via_libreoffice(files[i % len(files)])
+            rate = n / (time.perf_counter() - t0)
+        else:
+            rate, n = _rate(read_report, files, n)
         results[kind] = rate
         target = TARGETS.get(kind)
         print(f"{kind:<8}{n:>6}{rate:>12.1f}{(f'>= {target}' if target else '-'):>10}")
