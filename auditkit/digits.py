@@ -59,7 +59,12 @@ def parse_number(text: str) -> tuple[str, Value]:
 
 def tokens_of(text: str, location: str) -> list[Token]:
     """The value tokens of a stretch of text; whitespace separates tokens for certain."""
-    return [Token(m.group(0), location) for m in _TOKEN.finditer(nfkc(text))]
+    return [Token(t, location) for t in _token_texts(text)]
+
+
+@lru_cache(maxsize=65536)
+def _token_texts(text: str) -> tuple[str, ...]:
+    return tuple(m.group(0) for m in _TOKEN.finditer(nfkc(text)))
 
 
 @lru_cache(maxsize=16384)
