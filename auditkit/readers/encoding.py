@@ -39,7 +39,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
     tried: list[str] = []
-    for name in (declared, "utf-8", "gb18030"):
+    # Strict UTF-8 first: CMS templates keep stale gb2312 declarations on UTF-8 pages,
+    # and GBK text practically never forms valid UTF-8.
+    for name in ("utf-8", declared, "gb18030"):
         codec = _normal_codec(name) if name else None
         if not codec or codec in tried:
             continue
