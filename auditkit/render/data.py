@@ -1,0 +1,112 @@
+"""An audit folder read back for rendering: records, unreadable files, findings with their decisions.
+
+``run_audit`` writes ``records.jsonl`` (one record per report read, and one line
+with an ``error`` key per file that could not be read), ``findings.jsonl`` and
+``checks.csv``; the review widget keeps decisions in ``review.sqlite`` beside
+them. Both renderers (HTML and Excel) start from ``load_audit`` so that they
+show the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SEVERITIES = ("critical", "warning", "info")
+STATUS_LABELS = {"failed": "问题", "unverified": "未能核验"}
+UNDECIDED = "未审阅"
+DECISION_COLUMNS = ("decision", "note", "reviewer", "time")
+
+
+@dataclass
+class AuditData:
+    """Everything a rendered result shows, read from one audit folder."""
+
+    out_dir: Path
+    reports: list[dict[str, Any]]  # canonical records (records.jsonl lines without "error")
+    failures: list[dict[str, Any]]  # files that could not be read: source, error, message
+    findings: pd.DataFrame  # FINDING_COLUMNS + decision, note, reviewer, time ("" when undecided)
+    rules: pd.DataFrame  # the rule catalogue
+    checks: pd.DataFrame | None = None  # per rule: evaluated, passed, failed, ... (None if absent)
+    summary: str = ""
+    orphan_decisions: int = 0  # decisions whose finding no longer occurs in this audit
+    decision_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reviewed(self) -> int:
+        return int((self.findings["decision"] != "").sum())
+
+
+def load_audit(out_dir: str | Path) -> AuditData:
+    """Read an audit folder written by ``run_audit`` (and its review log, if any)."""
+    import pandas as pd
+
+    from auditkit.audit import rule_catalogue
+    from auditkit.findings import read_jsonl
+    from auditkit.review.log import DECISION_LABELS, LOG_NAME, ReviewLog
+
+    out_dir = Path(out_dir)
+    findings_file = out_dir / "findings.jsonl"
+    if not findings_file.is_file():
+        raise FileNotFoundError(f"{out_dir}: 不是审核结果文件夹，缺少 findings.jsonl (not an audit folder)")
+    reports: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    records_file = out_dir / "records.jsonl"
+    if records_file.is_file():
+        with records_file.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    rec = json.loads(line)
+                    (failures if "error" in rec else reports).append(rec)
+    findings = read_jsonl(findings_file)
+
+    # A missing log means nothing was decided yet; opening ReviewLog would create one, so don't.
+    log_file = out_dir / LOG_NAME
+    decisions = ReviewLog(log_file).current() if log_file.is_file() else pd.DataFrame(columns=["finding_id",
+                                                                                              *DECISION_COLUMNS])
+    decisions = decisions[["finding_id", *DECISION_COLUMNS]].astype(object)
+    findings = findings.merge(decisions, on="finding_id", how="left")
+    for col in DECISION_COLUMNS:
+        findings[col] = findings[col].where(findings[col].notna(), "").astype(str)
+    orphans = len(set(decisions["finding_id"]) - set(findings["finding_id"]))
+
+    checks_file = out_dir / "checks.csv"
+    checks = pd.read_csv(checks_file, encoding="utf-8-sig") if checks_file.is_file() else None
+    summary_file = out_dir / "summary.txt"
+    summary = summary_file.read_text(encoding="utf-8").strip() if summary_file.is_file() else ""
+    return AuditData(out_dir, reports, failures, findings, rule_catalogue(), checks, summary, orphans,
+                     dict(DECISION_LABELS))
+
+
+def breakdown(findings: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Counts per value of ``column``: failed, unverified, all findings, and how many are reviewed."""
+    import pandas as pd
+
+    if not len(findings):
+        return pd.DataFrame(columns=["failed", "unverified", "total", "reviewed"], dtype=int)
+    f = findings.assign(_failed=findings["status"] == "failed", _unverified=findings["status"] == "unverified",
+                        _reviewed=findings["decision"] != "")
+    out = f.groupby(column, sort=False).agg(failed=("_failed", "sum"), unverified=("_unverified", "sum"),
+                                           total=("finding_id", "size"), reviewed=("_reviewed", "sum"))
+    return out.astype(int)
+
+
+def severity_breakdown(findings: pd.DataFrame) -> pd.DataFrame:
+    """``breakdown`` by severity with every severity present, most severe first."""
+    return breakdown(findings, "severity").reindex(list(SEVERITIES), fill_value=0)
+
+
+def decision_counts(data: AuditData) -> dict[str, int]:
+    """Findings per current decision, undecided ones under ``""``."""
+    counts = data.findings["decision"].value_counts()
+    return {d: int(counts.get(d, 0)) for d in [*data.decision_labels, ""]}
+
+
+def report_key(source: Any, sha256: Any) -> tuple[str, str]:
+    """How findings are matched to the report they are about."""
+    return (str(source), str(sha256 or ""))

@@ -1,0 +1,625 @@
+"""``audit.html``: one self-contained page with the audit's results, for reading and sharing offline.
+
+The page is built from the audit folder alone (``records.jsonl``,
+``findings.jsonl``, ``checks.csv``, ``summary.txt``) and the review log beside
+it, so ``auditkit report DIR`` can rebuild it after reviewers have decided.
+It holds: a summary with an SVG chart; the findings table, sortable and
+filterable by a small inline script; every report with its three tables in the
+official layout of its format, the cells of each finding highlighted, and each
+finding with its evidence and current decision; the rule catalogue.
+
+Nothing is loaded from anywhere: CSS and script are inlined, the chart is SVG
+drawn here, fonts are named (system CJK fonts) and never downloaded. The page
+is static HTML first: without script the tables still show and print.
+Everything taken from a document is escaped, since a report is untrusted input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditkit.render.data import (
+    SEVERITIES,
+    STATUS_LABELS,
+    UNDECIDED,
+    AuditData,
+    breakdown,
+    decision_counts,
+    load_audit,
+    report_key,
+    severity_breakdown,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from auditkit.formats import RowSpec, TableSpec
+
+ASSETS = Path(__file__).parent / "assets"
+HTML_NAME = "audit.html"
+SEVERITY_COLORS = {"critical": "#c92a2a", "warning": "#e8590c", "info": "#1971c2"}
+DECISION_COLORS = {"confirmed": "#2b8a3e", "dismissed": "#adb5bd", "follow_up": "#7048e8", "": "#e9ecef"}
+REQUESTS_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+RESULTS_LABEL = "三、本年度办理结果"
+# How a cell without a value is shown, by the diagnostic that explains it.
+NULL_TEXT = {
+    "blank_cell": "空白", "dash_cell": "—", "missing_row": "缺", "missing_values": "缺", "missing_table": "缺表",
+    "merged_row": "合并", "ambiguous_digits": "？", "no_valid_split": "？", "unparsed_value": "？",
+    "extra_values": "？",
+}
+FORMAT_NAMES = {"2021": "2021年版格式（国办公开办函〔2021〕30号）", "2019": "2019年版格式（国办公开办函〔2019〕60号）"}
+
+
+def write_audit_html(out_dir: Path) -> Path:
+    """Write ``out_dir/audit.html`` from the audit folder and its review log; returns its path."""
+    return rebuild_report(out_dir)
+
+
+def rebuild_report(dir: Path) -> Path:
+    """(Re)build ``dir/audit.html`` from the audit folder and the current review decisions."""
+    dir = Path(dir)
+    page = render_audit_html(load_audit(dir))
+    path = dir / HTML_NAME
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, path)  # a reader never sees half a page
+    return path
+
+
+def render_audit_html(data: AuditData) -> str:
+    """The whole page as a string."""
+    from auditkit.rules.suites import CATEGORY_LABELS, SEVERITY_LABELS
+
+    labels = _Labels(CATEGORY_LABELS, SEVERITY_LABELS, data.decision_labels)
+    reports = sorted(data.reports, key=lambda r: (str(r.get("agency") or ""), r.get("year") or 0, r["source"]))
+    anchors = {report_key(r["source"], r.get("sha256")): f"r{i}" for i, r in enumerate(reports, 1)}
+    by_report: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in data.findings.to_dict("records"):
+        by_report[report_key(row["source"], row["sha256"])].append(row)
+    orphans = [k for k in by_report if k not in anchors]  # findings about a report records.jsonl lacks
+    for i, k in enumerate(orphans, len(reports) + 1):
+        anchors[k] = f"r{i}"
+
+    title = "政府信息公开工作年度报告审核结果"
+    generated = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    parts = [
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<link rel="icon" href="data:,">'  # stops the browser asking the file system for a favicon
+        f"<title>{escape(title)}</title><style>{_asset('audit.css')}</style></head><body>",
+        f'<header class="top"><h1>{escape(title)}<span class="en">Audit of annual reports on government '
+        f"information disclosure</span></h1><p>审核结果文件夹 {escape(data.out_dir.name)} · 生成于 {generated} · "
+        f"报告 {len(data.reports)} 份 · 问题清单 {len(data.findings)} 条</p></header>",
+        '<nav class="toc"><a href="#summary">概况 Summary</a><a href="#findings">问题清单 Findings</a>'
+        '<a href="#reports">逐份报告 Reports</a><a href="#rules">审核规则 Rules</a></nav><main>',
+        _summary(data, labels, reports, anchors, by_report),
+        _findings_table(data, labels),
+        _reports(data, labels, reports, anchors, by_report, orphans),
+        _rules(data, labels),
+        "</main>",
+        "".join(format_template(fmt) for fmt in sorted({report_format(r) for r in reports if "cells" in r})),
+        f'<footer>auditkit · 本页不依赖网络，可离线打开、打印或转发 (self-contained, works offline) · {generated}</footer>',
+        f"<script>{_asset('audit.js')}</script></body></html>\n",
+    ]
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# pieces
+
+
+class _Labels:
+    def __init__(self, categories: dict[str, str], severities: dict[str, str], decisions: dict[str, str]) -> None:
+        self.categories, self.severities, self.decisions = categories, severities, decisions
+
+    def category(self, c: Any) -> str:
+        return self.categories.get(str(c), str(c))
+
+    def severity(self, s: Any) -> str:
+        return self.severities.get(str(s), str(s))
+
+    def decision(self, d: Any) -> str:
+        return self.decisions.get(str(d), UNDECIDED) if d else UNDECIDED
+
+    def sev_badge(self, s: Any) -> str:
+        return f'<span class="sev {escape(str(s))}">{escape(self.severity(s))}</span>'
+
+    def dec_badge(self, d: Any) -> str:
+        return f'<span class="dec {escape(str(d)) if d else "none"}">{escape(self.decision(d))}</span>'
+
+
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def _e(value: Any) -> str:
+    """Escaped text of a value; None and NaN as empty."""
+    from auditkit.findings import plain
+
+    value = plain(value)
+    return "" if value is None else escape(str(value))
+
+
+def _file_name(source: Any) -> str:
+    return Path(str(source)).name
+
+
+def _kpi(n: Any, label: str, key: str, cls: str = "") -> str:
+    return (f'<div class="kpi {cls}" data-kpi="{key}"><span class="n">{escape(str(n))}</span>'
+            f'<span class="l">{label}</span></div>')
+
+
+def _summary(data: AuditData, labels: _Labels, reports: list[dict[str, Any]], anchors: dict[tuple[str, str], str],
+             by_report: dict[tuple[str, str], list[dict[str, Any]]]) -> str:
+    f = data.findings
+    sev = severity_breakdown(f)
+    failed = int((f["status"] == "failed").sum())
+    unverified = int((f["status"] == "unverified").sum())
+    decisions = decision_counts(data)
+    kpis = [
+        _kpi(len(data.reports), "已审核报告 reports read", "reports"),
+        _kpi(len(data.failures), "无法读取 unreadable", "unreadable", "bad" if data.failures else ""),
+        _kpi(failed, "问题 findings (failed)", "failed"),
+        *(_kpi(int(sev.loc[s, "failed"]), f"{labels.severity(s)} {s}", f"failed-{s}", s) for s in SEVERITIES),
+        _kpi(unverified, "未能核验 unverified", "unverified"),
+        _kpi(f"{data.reviewed} / {len(f)}", "已审阅 reviewed", "reviewed"),
+    ]
+    out = ['<section id="summary"><h2>概况 <span class="en">Summary</span></h2>']
+    if data.summary:
+        out.append(f'<div class="lead">{escape(data.summary)}</div>')
+    out.append(f'<div class="kpis">{"".join(kpis)}</div>')
+
+    cat = breakdown(f, "category")
+    out.append('<div class="grid"><div>')
+    out.append(f"<h3>问题分布 <span class=\"en\">Findings by category and severity</span></h3>{_category_chart(f, labels)}")
+    out.append(f"</div><div><h3>审阅进度 <span class=\"en\">Review progress</span></h3>"
+               f"{_progress_chart(decisions, labels)}")
+    rows = "".join(f'<tr data-key="{escape(d or "none")}"><td>{labels.dec_badge(d)}</td><td class="num">{n}</td></tr>'
+                   for d, n in decisions.items())
+    out.append(f'<table class="data" id="by-decision"><thead><tr><th>审阅结论 Decision</th><th class="num">条数</th>'
+               f"</tr></thead><tbody>{rows}</tbody></table>")
+    if data.orphan_decisions:
+        out.append(f'<p class="muted">另有 {data.orphan_decisions} 条审阅记录所对应的问题在本次审核中不再出现'
+                   "（报告已更正或规则已修改）。</p>")
+    out.append("</div></div>")
+
+    out.append('<div class="grid"><div>')
+    out.append("<h3>按严重程度 <span class=\"en\">By severity</span></h3>")
+    out.append(_count_table("by-severity", "严重程度 Severity", sev, lambda s: labels.sev_badge(s)))
+    out.append("</div><div><h3>按类别 <span class=\"en\">By category</span></h3>")
+    cat = cat.sort_values(["failed", "total"], ascending=False)
+    out.append(_count_table("by-category", "类别 Category", cat, lambda c: escape(labels.category(c))))
+    out.append("</div></div>")
+
+    rule = breakdown(f, "rule_id").sort_values(["failed", "total"], ascending=False)
+    rule_sev = dict(zip(data.rules["rule_id"], data.rules["severity"], strict=False))
+    out.append("<h3>按规则 <span class=\"en\">By rule</span></h3>")
+    out.append(_count_table("by-rule", "规则 Rule", rule, lambda r: f'{labels.sev_badge(rule_sev.get(r, ""))} '
+                            f'<a href="#rule-{escape(r)}"><code>{escape(r)}</code></a>'))
+
+    agency = breakdown(f, "agency").sort_values(["failed", "total"], ascending=False)
+    out.append("<h3>按机关 <span class=\"en\">By agency</span></h3>")
+    out.append(f'<details {"open" if len(agency) <= 30 else ""}><summary>{len(agency)} 个机关有问题记录'
+               "（点击展开）</summary>")
+    out.append(_count_table("by-agency", "机关 Agency", agency, lambda a: escape(str(a))))
+    out.append("</details>")
+
+    if data.failures:
+        rows = "".join(f"<tr><td>{_e(_file_name(x.get('source')))}</td><td><code>{_e(x.get('error'))}</code></td>"
+                       f"<td>{_e(x.get('message'))}</td></tr>" for x in data.failures)
+        out.append(f'<h3>无法读取的文件 <span class="en">Unreadable files</span></h3><table class="data" '
+                   f'id="unreadable"><thead><tr><th>文件 File</th><th>原因 Reason</th><th>说明 Message</th></tr></thead>'
+                   f"<tbody>{rows}</tbody></table>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _count_table(table_id: str, head: str, frame: pd.DataFrame, label) -> str:
+    rows = "".join(
+        f'<tr data-key="{escape(str(k))}"><td>{label(k)}</td><td class="num">{int(r.failed)}</td>'
+        f'<td class="num">{int(r.unverified)}</td><td class="num">{int(r.total)}</td>'
+        f'<td class="num">{int(r.reviewed)}</td></tr>'
+        for k, r in frame.iterrows())
+    total = frame.sum(numeric_only=True)
+    foot = (f'<tfoot><tr><th>合计</th><th class="num">{int(total.get("failed", 0))}</th><th class="num">'
+            f'{int(total.get("unverified", 0))}</th><th class="num">{int(total.get("total", 0))}</th>'
+            f'<th class="num">{int(total.get("reviewed", 0))}</th></tr></tfoot>')
+    return (f'<table class="data sortable" id="{table_id}"><thead><tr><th>{head}</th>'
+            '<th class="num" data-type="num">问题<br><span class="en">failed</span></th>'
+            '<th class="num" data-type="num">未能核验<br><span class="en">unverified</span></th>'
+            '<th class="num" data-type="num">合计<br><span class="en">total</span></th>'
+            '<th class="num" data-type="num">已审阅<br><span class="en">reviewed</span></th></tr></thead>'
+            f"<tbody>{rows}</tbody>{foot}</table>")
+
+
+def _category_chart(findings: pd.DataFrame, labels: _Labels) -> str:
+    """Horizontal bars, one per category, stacked by severity (failed findings only)."""
+    f = findings[findings["status"] == "failed"]
+    if not len(f):
+        return '<p class="muted">未发现问题 (no failed findings)</p>'
+    table = f.groupby(["category", "severity"]).size().unstack(fill_value=0)
+    table = table.reindex(columns=list(SEVERITIES), fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+    left, bar_w, row_h = 130, 300, 24
+    biggest = max(int(table.sum(axis=1).max()), 1)
+    height = row_h * len(table) + 34
+    out = [f'<svg class="chart" viewBox="0 0 {left + bar_w + 60} {height}" width="{left + bar_w + 60}" '
+           f'height="{height}" role="img" aria-label="问题按类别与严重程度分布"><title>问题按类别与严重程度分布</title>']
+    for i, (category, counts) in enumerate(table.iterrows()):
+        y = 4 + i * row_h
+        out.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{escape(labels.category(category))}</text>')
+        x = float(left)
+        for s in SEVERITIES:
+            n = int(counts[s])
+            if n:
+                w = n / biggest * bar_w
+                out.append(f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" '
+                           f'fill="{SEVERITY_COLORS[s]}"><title>{escape(labels.category(category))} · '
+                           f"{escape(labels.severity(s))} {n}</title></rect>")
+                x += w
+        out.append(f'<text x="{x + 5:.1f}" y="{y + 15}">{int(counts.sum())}</text>')
+    y = height - 12
+    x = left
+    for s in SEVERITIES:
+        out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{SEVERITY_COLORS[s]}"/>'
+                   f'<text x="{x + 14}" y="{y}">{escape(labels.severity(s))}</text>')
+        x += 64
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _progress_chart(decisions: dict[str, int], labels: _Labels) -> str:
+    total = sum(decisions.values())
+    width, h = 360, 22
+    out = [f'<svg class="chart" viewBox="0 0 {width} {h + 26}" width="{width}" height="{h + 26}" role="img" '
+           'aria-label="审阅进度"><title>审阅进度</title>']
+    x = 0.0
+    for d, n in decisions.items():
+        if n and total:
+            w = n / total * width
+            out.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{h}" fill="{DECISION_COLORS.get(d, "#ccc")}">'
+                       f"<title>{escape(labels.decision(d))} {n}</title></rect>")
+            x += w
+    done = total - decisions.get("", 0)
+    pct = f"{done / total:.0%}" if total else "—"
+    out.append(f'<text x="0" y="{h + 18}">已审阅 {done} / {total}（{pct}）</text></svg>')
+    return "".join(out)
+
+
+# The findings table's columns: (header, css class, sort type); the filter selects refer to them by index.
+FINDING_HEADS = (
+    ("严重程度<br><span class=\"en\">Severity</span>", "", "num"),
+    ("状态<br><span class=\"en\">Status</span>", "", ""),
+    ("机关<br><span class=\"en\">Agency</span>", "", ""),
+    ("年度<br><span class=\"en\">Year</span>", "num", "num"),
+    ("类别<br><span class=\"en\">Category</span>", "", ""),
+    ("规则<br><span class=\"en\">Rule</span>", "", ""),
+    ("说明<br><span class=\"en\">Description</span>", "", ""),
+    ("位置<br><span class=\"en\">Place</span>", "", ""),
+    ("应为<br><span class=\"en\">Expected</span>", "num", ""),
+    ("实际<br><span class=\"en\">Actual</span>", "num", ""),
+    ("差额<br><span class=\"en\">Diff.</span>", "num", "num"),
+    ("审阅<br><span class=\"en\">Review</span>", "", ""),
+)
+COL_SEVERITY, COL_STATUS, COL_CATEGORY, COL_DECISION = 0, 1, 4, 11
+
+
+def _findings_table(data: AuditData, labels: _Labels) -> str:
+    f = data.findings
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+
+    def options(col: int, values: Iterable[str], name: str) -> str:
+        opts = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
+        return f'<label>{name} <select data-col="{col}"><option value="">全部</option>{opts}</select></label>'
+
+    present = set(f["severity"])
+    filters = (
+        '<div class="filters noprint"><label>搜索 <input type="search" id="f-search" placeholder="机关、规则、位置…'
+        '（空格分隔多个词）" autocomplete="off"></label>'
+        + options(COL_SEVERITY, [labels.severity(s) for s in SEVERITIES if s in present], "严重程度")
+        + options(COL_STATUS, [STATUS_LABELS.get(s, s) for s in STATUS_LABELS if s in set(f["status"])], "状态")
+        + options(COL_CATEGORY, sorted({labels.category(c) for c in f["category"]}), "类别")
+        + options(COL_DECISION, [*[labels.decision(d) for d in data.decision_labels], UNDECIDED], "审阅")
+        + '<button type="button" id="f-clear">清除筛选</button>'
+        f'<span class="count">显示 <b id="f-count">{len(f)}</b> / {len(f)} 条</span></div>'
+    )
+    heads = "".join(f'<th{f" class={c}" if c else ""}{f" data-type={t}" if t else ""}>{h}</th>'
+                    for h, c, t in FINDING_HEADS) + '<th data-nosort class="go"></th>'
+    rows = []
+    # End tags of cells and rows are left out (valid HTML): with thousands of findings it saves a tenth.
+    for r in f.itertuples(index=False):
+        rows.append(
+            f'<tr><td data-v="{rank.get(r.severity, 9)}" class="{escape(r.severity)}">{escape(labels.severity(r.severity))}'
+            f'<td class="st-{escape(r.status)}">{escape(STATUS_LABELS.get(r.status, r.status))}<td>{_e(r.agency)}'
+            f"<td>{_e(r.year)}<td>{escape(labels.category(r.category))}<td><code>{escape(r.rule_id)}</code>"
+            f"<td>{_e(r.description)}<td>{_e(r.place)}<td>{_e(r.expected)}<td>{_e(r.actual)}<td>{_e(r.difference)}"
+            f'<td class="{escape(r.decision) or "none"}">{escape(labels.decision(r.decision))}'
+            f'<td class="go"><a href="#f-{escape(r.finding_id)}">详情</a>')
+    return (f'<section id="findings"><h2>问题清单 <span class="en">Findings</span></h2>'
+            '<p class="muted">「问题」为规则不成立；「未能核验」为数值系读取时按表内勾稽关系推算，'
+            "规则虽成立但无法独立核验。点击表头排序；「详情」显示证据、表格与审阅意见。</p>"
+            f'{filters}<div class="tablewrap"><table class="data sortable" id="findings-table"><thead><tr>{heads}'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div></section>')
+
+
+def _reports(data: AuditData, labels: _Labels, reports: list[dict[str, Any]], anchors: dict[tuple[str, str], str],
+             by_report: dict[tuple[str, str], list[dict[str, Any]]], orphans: list[tuple[str, str]]) -> str:
+    rule_basis = dict(zip(data.rules["rule_id"], data.rules["basis"], strict=False))
+    out = ['<section id="reports"><h2>逐份报告 <span class="en">Reports</span></h2>',
+           '<p class="muted">每份报告按其格式的官方表格样式列出表二、表三、表四，问题涉及的单元格以颜色框出'
+           "（红：严重，橙：警告，蓝：提示），鼠标停留可见原文与位置。</p>"]
+    # An index first: with hundreds of reports the auditor needs a sortable list to jump from.
+    rows = []
+    for r in reports:
+        key = report_key(r["source"], r.get("sha256"))
+        rows.append(_index_row(anchors[key], r.get("agency"), r.get("year"), r.get("format"), r["source"],
+                               by_report.get(key, [])))
+    for key in orphans:
+        first = by_report[key][0]
+        rows.append(_index_row(anchors[key], first["agency"], first["year"], None, key[0], by_report[key]))
+    out.append('<div class="tablewrap"><table class="data sortable" id="report-index"><thead><tr><th>机关 Agency</th>'
+               '<th class="num" data-type="num">年度</th><th>格式</th><th>文件 File</th>'
+               + "".join(f'<th class="num" data-type="num">{labels.severity(s)}</th>' for s in SEVERITIES)
+               + '<th class="num" data-type="num">未能核验</th><th class="num" data-type="num">已审阅</th></tr></thead>'
+               f'<tbody>{"".join(rows)}</tbody></table></div>')
+    for r in reports:
+        key = report_key(r["source"], r.get("sha256"))
+        out.append(_report_section(r, anchors[key], by_report.get(key, []), labels, rule_basis))
+    for key in orphans:
+        first = by_report[key][0]
+        stub = {"source": key[0], "sha256": key[1], "agency": first["agency"], "year": first["year"]}
+        out.append(_report_section(stub, anchors[key], by_report[key], labels, rule_basis))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _index_row(anchor: str, agency: Any, year: Any, fmt: Any, source: Any, findings: list[dict[str, Any]]) -> str:
+    failed = [x for x in findings if x["status"] == "failed"]
+    counts = "".join(f'<td class="num">{sum(x["severity"] == s for x in failed) or ""}</td>' for s in SEVERITIES)
+    unverified = sum(x["status"] == "unverified" for x in findings)
+    reviewed = sum(bool(x["decision"]) for x in findings)
+    return (f'<tr><td><a href="#{anchor}">{_e(agency) or "（未识别）"}</a></td><td class="num">{_e(year)}</td>'
+            f"<td>{_e(fmt)}</td><td>{_e(_file_name(source))}</td>{counts}<td class=\"num\">{unverified or ''}</td>"
+            f'<td class="num">{f"{reviewed}/{len(findings)}" if findings else ""}</td></tr>')
+
+
+def _report_section(rec: dict[str, Any], anchor: str, findings: list[dict[str, Any]], labels: _Labels,
+                    rule_basis: dict[str, str]) -> str:
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    findings = sorted(findings, key=lambda x: (x["status"] != "failed", rank.get(x["severity"], 9), x["rule_id"]))
+    failed = [x for x in findings if x["status"] == "failed"]
+    badges = " ".join(f"{labels.sev_badge(s)}×{n}" for s in SEVERITIES
+                      if (n := sum(x["severity"] == s for x in failed)))
+    unverified = len(findings) - len(failed)
+    summary = (f'<summary>{_e(rec.get("agency")) or "（机关未识别）"} · {_e(rec.get("year")) or "年度未识别"}'
+               f'<span class="meta">{_e(_file_name(rec["source"]))}</span> {badges or "<span class=muted>无问题</span>"}'
+               f'{f" <span class=muted>未能核验×{unverified}</span>" if unverified else ""}</summary>')
+    fmt = rec.get("format")
+    meta = [("机关 Agency", _e(rec.get("agency")) or '<span class="na">未识别</span>'),
+            ("年度 Year", _e(rec.get("year")) or '<span class="na">未识别</span>'),
+            ("格式 Format", escape(FORMAT_NAMES.get(str(fmt), str(fmt))) if fmt else '<span class="na">未识别</span>'),
+            ("发布日期 Published", _e(rec.get("published")) or '<span class="na">未载明</span>'),
+            ("来源文件 Source", _e(rec["source"]) + (f' <span class="muted">({_e(rec["kind"])})</span>'
+                                                     if rec.get("kind") else "")),
+            ("SHA-256", f'<code>{_e(rec.get("sha256"))}</code>')]
+    out = [f'<details class="report" id="{anchor}">{summary}<dl class="meta">',
+           "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta), "</dl>"]
+    if findings:
+        out.append(f"<h3>问题 <span class=\"en\">Findings</span>（{len(findings)}）</h3>")
+        out.extend(_finding(x, labels, rule_basis) for x in findings)
+    if "cells" in rec:
+        out.append(report_tables(rec, findings, labels))
+    else:
+        out.append('<p class="na">没有这份报告的读取记录（records.jsonl 中缺少），无法显示表格。</p>')
+    out.append("</details>")
+    return "".join(out)
+
+
+def _finding(x: dict[str, Any], labels: _Labels, rule_basis: dict[str, str]) -> str:
+    status = STATUS_LABELS.get(x["status"], x["status"])
+    values = [("应为", x["expected"]), ("实际", x["actual"]), ("差额", x["difference"])]
+    kv = "".join(f"；<b>{k}</b> {_e(v)}" for k, v in values if _e(v))
+    # The basis is shown only where it differs from the rule's, which the catalogue lists once.
+    basis = "" if x["basis"] == rule_basis.get(x["rule_id"]) else f'<p class="kv"><b>依据</b> {_e(x["basis"])}</p>'
+    note = ""
+    if x["decision"]:
+        who = "，".join(v for v in (x["reviewer"], x["time"][:16].replace("T", " ")) if v)
+        note = f'<p class="note">审阅意见：{_e(x["note"]) or "（无）"}{f"（{escape(who)}）" if who else ""}</p>'
+    return (f'<div class="finding {escape(x["severity"])}" id="f-{escape(x["finding_id"])}"><p>'
+            f'{labels.sev_badge(x["severity"])} {"" if x["status"] == "failed" else escape(status)} '
+            f'<a href="#rule-{escape(x["rule_id"])}">{escape(x["rule_id"])}</a> {labels.dec_badge(x["decision"])} '
+            f'<code>{escape(x["finding_id"])}</code></p><p>{_e(x["description"])}</p>'
+            f'<p class="kv"><b>位置</b> {_e(x["place"])}{kv}</p><div class="ev">{_e(x["evidence"])}</div>{basis}{note}</div>')
+
+
+# ---------------------------------------------------------------------------
+# the three tables of a report, in the official layout of its format
+#
+# The official row and column labels are the same for every report of a format, and
+# with hundreds of reports they would be most of the page. So each format's tables are
+# drawn once, as a <template> whose value cells carry their index in the format's key
+# list; each report carries only its values and highlights (data-v, data-h), and the
+# page's script fills a copy of the template when a report is opened or printed.
+
+
+def format_template(fmt: str) -> str:
+    """The three tables of ``fmt`` in the official layout, value cells as ``<td data-i=N>`` slots."""
+    from auditkit.formats import TABLES, format_spec
+
+    spec = format_spec(fmt)
+    slots = _Slots(spec.keys)
+    out = []
+    for table in TABLES:
+        t = spec.tables[table]
+        out.append(f'<div data-table="{table}"><div class="cap">{escape(t.title)}</div>'
+                   f'<table class="fmt">{_BUILDERS[table](t, slots)}</table></div>')
+    return f'<template id="tpl-{escape(fmt)}">{"".join(out)}</template>'
+
+
+def report_format(rec: dict[str, Any]) -> str:
+    """The record's format; when the reader could not tell, the one whose keys its cells use."""
+    from auditkit.formats import format_spec
+
+    fmt = rec.get("format")
+    if fmt in ("2021", "2019"):
+        return str(fmt)
+    keys = set(rec.get("cells") or {})
+    return max(("2021", "2019"), key=lambda f: len(keys & set(format_spec(f).keys)))
+
+
+def report_tables(rec: dict[str, Any], findings: Iterable[dict[str, Any]], labels: _Labels | None = None) -> str:
+    """The placeholder a report's tables are drawn into: its values, highlights and missing tables."""
+    import json
+
+    from auditkit.formats import TABLES, format_spec
+
+    fmt = report_format(rec)
+    spec = format_spec(fmt)
+    cells = rec.get("cells") or {}
+    provenance = rec.get("provenance") or {}
+    null_reason: dict[str, str] = {}
+    for d in rec.get("diagnostics") or ():
+        if d.get("code") in NULL_TEXT:
+            for k in {d.get("key"), *(d.get("keys") or ())} - {None}:
+                null_reason.setdefault(k, NULL_TEXT[d["code"]])
+    hits: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for x in findings:
+        for k in x.get("keys") or ():
+            hits[k].append(x)
+    values, marks = [], {}
+    for i, key in enumerate(spec.keys):
+        values.append(_value_text(cells.get(key), null_reason.get(key, "")))
+        if key in hits:
+            found = hits[key]
+            worst = min((x["severity"] for x in found), key=lambda s: SEVERITIES.index(s) if s in SEVERITIES else 9)
+            tip = []
+            prov = provenance.get(key)
+            if prov:
+                tip.append(f"原文「{prov.get('text', '')}」 {prov.get('location', '')}")
+            tip.extend(f"{x['rule_id']}（{labels.severity(x['severity']) if labels else x['severity']}）" for x in found)
+            marks[i] = [worst, "\n".join(tip)]
+    missing = " ".join(t for t in TABLES if not any(cells.get(k) is not None or k in hits for k in spec.tables[t].keys))
+    marks_json = json.dumps(marks, ensure_ascii=False, separators=(",", ":"))
+    # Single quotes around the JSON spare escaping each of its double quotes.
+    marks_attr = escape(marks_json, quote=False).replace("'", "&#39;")
+    return (f'<div class="rtables" data-fmt="{fmt}" data-v="{escape(",".join(values))}" data-h=\'{marks_attr}\''
+            + (f' data-missing="{missing}"' if missing else "") + "></div>")
+
+
+def _value_text(value: Any, reason: str) -> str:
+    """A cell value for data-v: the number, or ``~`` and why it has none."""
+    if value is None:
+        return "~" + reason
+    if isinstance(value, float):
+        return f"{value:g}" if not value.is_integer() else str(int(value))
+    return str(value).replace(",", "")
+
+
+class _Slots:
+    """Value cells as numbered slots of the format's key list."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.index = {k: i for i, k in enumerate(keys)}
+
+    def td(self, key: str, colspan: int = 1) -> str:
+        return f'<td{f" colspan={colspan}" if colspan > 1 else ""} data-i="{self.index[key]}"></td>'
+
+
+def _th(text: str, rowspan: int = 1, colspan: int = 1) -> str:
+    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
+    return f"<th{attrs}>{escape(text)}</th>"
+
+
+def _active(spec: TableSpec, cells: _Slots) -> str:
+    # Each article of 第二十条 is its own block in the format: a title row, a header row, its rows.
+    width = max(len(r.columns) for r in spec.rows)
+    blocks: dict[str, list[RowSpec]] = {}
+    for r in spec.rows:
+        blocks.setdefault(r.parent or "", []).append(r)
+    out = []
+    for article, rows in blocks.items():
+        out.append(f"<tr>{_th(article, colspan=width + 1)}</tr>")
+        cols = rows[0].columns
+        heads = [_th(c.label, colspan=1 + (width - len(cols) if i == len(cols) - 1 else 0)) for i, c in enumerate(cols)]
+        out.append(f"<tr>{_th('信息内容')}{''.join(heads)}</tr>")
+        for r in rows:
+            last = len(r.columns) - 1
+            tds = "".join(cells.td(r.cell_key("active", c.key), colspan=1 + (width - len(r.columns) if i == last else 0))
+                          for i, c in enumerate(r.columns))
+            out.append(f"<tr>{_th(r.leaf)}{tds}</tr>")
+    return "<tbody>" + "".join(out) + "</tbody>"
+
+
+def _requests(spec: TableSpec, cells: _Slots) -> str:
+    columns = spec.rows[0].columns  # 自然人, five 法人或其他组织 columns, 总计
+    orgs = [c for c in columns if " " in c.label]
+    head = (f"<thead><tr>{_th(REQUESTS_NOTE, rowspan=3, colspan=3)}{_th('申请人情况', colspan=len(columns))}</tr>"
+            f"<tr>{_th(columns[0].label, rowspan=2)}{_th(orgs[0].label.split()[0], colspan=len(orgs))}"
+            f"{_th(columns[-1].label, rowspan=2)}</tr><tr>{''.join(_th(c.leaf) for c in orgs)}</tr></thead>")
+    keys = [r.key for r in spec.rows]
+    first, last = keys.index("granted"), keys.index("total_handled")  # the rows under 三、本年度办理结果
+    body = []
+    for i, r in enumerate(spec.rows):
+        if i < first or i > last:
+            labels = _th(r.label, colspan=3)
+        else:
+            labels = _th(RESULTS_LABEL, rowspan=last - first + 1) if i == first else ""
+            if r.parent is None:
+                labels += _th(r.label, colspan=2)
+            else:
+                siblings = [x for x in spec.rows if x.parent == r.parent]
+                if siblings[0] is r:
+                    labels += _th(r.parent, rowspan=len(siblings))
+                labels += _th(r.leaf)
+        tds = "".join(cells.td(r.cell_key("requests", c.key)) for c in r.columns)
+        body.append(f"<tr>{labels}{tds}</tr>")
+    return head + "<tbody>" + "".join(body) + "</tbody>"
+
+
+def _appeals(spec: TableSpec, cells: _Slots) -> str:
+    groups = list(spec.rows)  # 行政复议, then the two 行政诉讼 groups, side by side as in the format
+    first, rest = groups[0], groups[1:]
+    n = len(first.columns)
+    head = (f"<thead><tr>{_th(first.label, colspan=n)}{_th(rest[0].parent or '', colspan=n * len(rest))}</tr>"
+            f"<tr>{''.join(_th(c.label, rowspan=2) for c in first.columns)}"
+            f"{''.join(_th(g.leaf, colspan=n) for g in rest)}</tr>"
+            f"<tr>{''.join(_th(c.label) for g in rest for c in g.columns)}</tr></thead>")
+    tds = "".join(cells.td(g.cell_key("appeals", c.key)) for g in groups for c in g.columns)
+    return head + f"<tbody><tr>{tds}</tr></tbody>"
+
+
+_BUILDERS = {"active": _active, "requests": _requests, "appeals": _appeals}
+
+
+def _rules(data: AuditData, labels: _Labels) -> str:
+    rules = data.rules
+    counts = breakdown(data.findings, "rule_id")
+    checks = {}
+    if data.checks is not None and "rule_id" in data.checks:
+        checks = {r.rule_id: r for r in data.checks.itertuples(index=False)}
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    rows = []
+    for r in rules.itertuples(index=False):
+        c = checks.get(r.rule_id)
+        failed = int(counts.loc[r.rule_id, "failed"]) if r.rule_id in counts.index else 0
+        evaluated = _e(getattr(c, "evaluated", "")) if c is not None else ""
+        link = (f'<a href="#findings" data-filter-rule="{escape(r.rule_id)}" title="在问题清单中筛选此规则">{failed}</a>'
+                if failed else "0")
+        rows.append(f'<tr id="rule-{escape(r.rule_id)}"><td><code>{escape(r.rule_id)}</code></td>'
+                    f'<td>{escape(labels.category(r.category))}</td><td data-v="{rank.get(r.severity, 9)}">'
+                    f"{labels.sev_badge(r.severity)}</td><td>{_e(r.description)}</td><td>{_e(r.basis)}</td>"
+                    f'<td class="num">{evaluated}</td><td class="num">{link}</td></tr>')
+    return ('<section id="rules"><h2>审核规则 <span class="en">Rule catalogue</span></h2>'
+            f'<p class="muted">共 {len(rules)} 条规则。「核对次数」为本次审核中该规则实际核对的次数。</p>'
+            '<div class="tablewrap"><table class="data sortable" id="rule-table"><thead><tr><th>规则编号<br>'
+            '<span class="en">Rule ID</span></th><th>类别<br><span class="en">Category</span></th>'
+            '<th data-type="num">严重程度<br><span class="en">Severity</span></th><th>说明<br><span class="en">'
+            'Description</span></th><th>依据<br><span class="en">Basis</span></th><th class="num" data-type="num">'
+            '核对次数<br><span class="en">checked</span></th><th class="num" data-type="num">问题<br><span class="en">'
+            f'failed</span></th></tr></thead><tbody>{"".join(rows)}</tbody></table></div></section>')

@@ -1,0 +1,117 @@
+"""What in an HTML page would reach another host: the check behind "opens offline".
+
+``outside_references`` parses a page and lists every URL that points off the
+machine (``http:``, ``https:``, any ``scheme://`` or a protocol-relative
+``//host``) wherever a browser would fetch it: ``src``, ``href``, ``srcset``,
+``poster``, ``data``, ``action``, SVG ``xlink:href``, ``<meta http-equiv=refresh>``,
+CSS ``url()`` and ``@import`` in ``<style>`` elements and ``style`` attributes
+(CSS comments aside), and nested ``srcdoc`` pages. Inline scripts cannot be
+followed statically, so any ``http:``, ``https:`` or ``//`` in an executable
+script counts, except in scripts passed as ``trusted`` (the vendored widget
+renderer, whose bundled licence comments name web sites; the browser test with
+the network cut is what shows it fetches nothing). Data blocks such as
+``<script type="application/json">`` are not executed and are not scanned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from html.parser import HTMLParser
+
+URL_ATTRIBUTES = {"src", "href", "poster", "data", "action", "formaction", "xlink:href", "background", "manifest",
+                  "ping", "cite", "longdesc", "archive", "codebase", "icon"}
+EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript",
+                    "application/ecmascript"}
+_OUTSIDE = re.compile(r"^\s*(?:(?:https?|ftp|wss?):|[a-z][a-z0-9+.\-]*:\s*//|//|\\\\)", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)""", re.I)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+_SCRIPT_HOST = re.compile(r"https?:|//", re.I)
+
+
+def is_outside(url: str) -> bool:
+    """True for a URL that names another host (``data:``, ``#fragment`` and relative paths do not)."""
+    return bool(_OUTSIDE.match(url or ""))
+
+
+def css_outside(css: str) -> list[str]:
+    """URLs in CSS text (``url()``, ``@import``) that name another host."""
+    css = _CSS_COMMENT.sub("", css)
+    found = [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(css)]
+    found += [next(g for g in m.groups() if g is not None) for m in _CSS_IMPORT.finditer(css)]
+    return [u.strip() for u in found if is_outside(u.strip())]
+
+
+def outside_references(html: str, trusted: Iterable[str] = (), links: bool = True) -> list[str]:
+    """Every reference in ``html`` that would reach another host, as ``"where: what"`` strings.
+
+    ``trusted`` are script texts exempt from the script scan; with ``links=False`` plain
+    ``<a href>`` links (which load nothing until clicked) are not counted.
+    """
+    parser = _Scanner({_digest(t) for t in trusted}, links)
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+class _Scanner(HTMLParser):
+    def __init__(self, trusted: set[str], links: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.trusted, self.links = trusted, links
+        self.found: list[str] = []
+        self._raw: str | None = None  # the element whose text is being collected: "script" or "style"
+        self._executable = False
+        self._chunks: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._attributes(tag, attrs)
+        if tag in ("script", "style"):
+            self._raw, self._chunks = tag, []
+            kind = (dict(attrs).get("type") or "").strip().lower()
+            self._executable = tag == "script" and kind in EXECUTABLE_TYPES
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._attributes(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        if self._raw:
+            self._chunks.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._raw != tag:
+            return
+        text = "".join(self._chunks)
+        if tag == "style":
+            self.found += [f"<style> url: {u}" for u in css_outside(text)]
+        elif self._executable and _digest(text) not in self.trusted:
+            for m in _SCRIPT_HOST.finditer(text):
+                self.found.append(f"<script>: …{text[max(0, m.start() - 40):m.end() + 40]}…")
+        self._raw, self._chunks = None, []
+
+    def _attributes(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            value = value or ""
+            if name in URL_ATTRIBUTES:
+                if tag == "a" and name == "href" and not self.links:
+                    continue
+                if is_outside(value):
+                    self.found.append(f"<{tag} {name}>: {value}")
+            elif name in ("srcset", "imagesrcset"):
+                for part in value.split(","):
+                    url = part.strip().split(" ")[0]
+                    if is_outside(url):
+                        self.found.append(f"<{tag} {name}>: {url}")
+            elif name == "style":
+                self.found += [f"<{tag} style> url: {u}" for u in css_outside(value)]
+            elif name == "content" and tag == "meta" and "url=" in value.lower():
+                url = value.lower().split("url=", 1)[1].strip(" '\"")
+                if is_outside(url):
+                    self.found.append(f"<meta refresh>: {url}")
+            elif name == "srcdoc":
+                self.found += [f"<{tag} srcdoc> {x}" for x in outside_references(value, links=self.links)]
