@@ -773,14 +773,36 @@ def _clean_agency(text: str) -> str:
     return nfkc(text)
 
 
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
+
+
+def _arabic_years(text: str) -> str:
+    """``二〇二三年`` -> ``2023年`` so that one pattern reads both."""
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
+def _signature(stream: Stream) -> str | None:
+    """The agency named in the signature: a short line before a date at the very end."""
+    lines = [ln.strip() for ln in stream.text.strip().split("\n") if ln.strip()][-4:]
+    for i in range(len(lines) - 1):
+        name = _clean_agency(lines[i])
+        if 3 <= len(name) <= 30 and _AGENCY_TAIL.search(name) and normal_date(_arabic_years(lines[i + 1])):
+            return name
+    return None
+
+
 def read_metadata(layout: Layout, stream: Stream, first_section: int | None,
                   diags: list[Diagnostic]) -> tuple[str | None, int | None, str | None]:
     """Agency, report year and publication date, from the title and what the page states."""
     head_end = first_section if first_section is not None else min(len(stream.text), 600)
-    candidates = [layout.meta.get("title", ""), stream.text[:head_end][:600]]
+    head = stream.text[:head_end][:600]
+    # A title broken over short lines ("淮安市洪泽区人民政府" / "2024 年政府信息公开工作年度报告").
+    short_lines = [ln.strip() for ln in head.split("\n")[:6] if 0 < len(ln.strip()) <= 40]
+    candidates = [layout.meta.get("title", ""), head, "".join(short_lines)]
     agency = year = None
     for text in candidates:
-        m = _TITLE.search(text.replace(_TABLE_MARK, ""))
+        m = _TITLE.search(_arabic_years(text.replace(_TABLE_MARK, "")))
         if not m:
             continue
         year = int(m.group("year"))
@@ -797,6 +819,11 @@ def read_metadata(layout: Layout, stream: Stream, first_section: int | None,
             year = int(m2.group(1))
             diags.append(Diagnostic("year_guess", f"标题中未见报告年度，按统计期限取{year}年 (report year taken "
                                     "from the statistics period)"))
+    if not agency:
+        agency = _signature(stream)
+        if agency:
+            diags.append(Diagnostic("agency_guess", f"标题中未见机关名称，按落款取「{agency}」 (agency taken from the "
+                                    "signature at the end)"))
     if not agency and layout.meta.get("publisher"):
         agency = _clean_agency(layout.meta["publisher"])
         diags.append(Diagnostic("agency_guess", f"标题中未见机关名称，按发布机构取「{agency}」 (agency taken from "

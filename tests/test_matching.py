@@ -110,3 +110,20 @@ def test_format_tables_complete() -> None:
         assert len(fmt.tables["requests"].rows) == rows
         assert len(fmt.keys) == cells
     assert norm("（三）不予公开") == "不予公开" and norm("1、属于国家秘密") == norm("1. 属于国家秘密")
+
+
+def test_title_with_chinese_numeral_year(tmp_path: Path) -> None:
+    path = _variant(tmp_path, ("城乡一体化示范区党政办公室 2023 年政府信息公开",
+                               "城乡一体化示范区党政办公室二〇二三年政府信息公开"))
+    report = read_report(path)
+    assert (report.agency, report.year) == ("城乡一体化示范区党政办公室", 2023)
+
+
+def test_agency_from_signature_when_title_lacks_it(tmp_path: Path) -> None:
+    text = BASE.read_text(encoding="utf-8").replace("城乡一体化示范区党政办公室 2023 年政府信息公开 工作年度报告",
+                                                    "2023 年政府信息公开工作年度报告", 1)
+    path = tmp_path / "signed.txt"
+    path.write_text(text + "\n\n城乡一体化示范区党政办公室\n2024年1月15日\n", encoding="utf-8")
+    report = read_report(path)
+    assert (report.agency, report.year) == ("城乡一体化示范区党政办公室", 2023)
+    assert any(d.code == "agency_guess" for d in report.diagnostics)
