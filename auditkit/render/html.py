@@ -20,6 +20,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -517,7 +518,10 @@ def _value_text(value: Any, reason: str) -> str:
     if value is None:
         return "~" + reason
     if isinstance(value, float):
-        return f"{value:g}" if not value.is_integer() else str(int(value))
+        if value.is_integer():
+            return str(int(value))
+        text = repr(value)  # the shortest text that reads back as the same number: amounts keep every digit
+        return format(Decimal(text), "f") if "e" in text else text
     return str(value).replace(",", "")
 
 

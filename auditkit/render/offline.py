@@ -28,7 +28,7 @@ _OUTSIDE = re.compile(r"^\s*(?:(?:https?|ftp|wss?):|[a-z][a-z0-9+.\-]*:\s*//|//|
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)""", re.I)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
-_SCRIPT_HOST = re.compile(r"https?:|//", re.I)
+_SCRIPT_HOST = re.compile(r"(?:https?:)?//|https?:", re.I)
 
 
 def is_outside(url: str) -> bool:
