@@ -14,6 +14,7 @@ web (an image by URL, a CDN script) is refused unless ``allow_remote``.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -63,16 +64,21 @@ def run_notebook(notebook: Path, timeout: int = CELL_TIMEOUT) -> Any:
         # Tracebacks without terminal colour codes read better in the exported page.
         extra_arguments=["--InteractiveShell.colors=nocolor"],
     )
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        raise NotebookRunError(f"{notebook}: 笔记本运行出错 (a cell failed): {_first_line(exc)}") from None
-    except (CellTimeoutError, DeadKernelError) as exc:
-        raise NotebookRunError(f"{notebook}: 笔记本未能运行完 (the notebook did not finish): {exc}") from None
-    except Exception as exc:
-        if type(exc).__name__ == "NoSuchKernel":
-            raise NotebookRunError(f"{notebook}: 找不到内核 {kernel} (no such kernel)") from None
-        raise
+    # The kernel's own stderr (start-up chatter such as its TCP warning) is kept out of the user's
+    # terminal; cell output travels over the kernel protocol, and the log is shown if the kernel dies.
+    with tempfile.TemporaryFile() as kernel_log:
+        try:
+            client.execute(stderr=kernel_log)
+        except CellExecutionError as exc:
+            raise NotebookRunError(f"{notebook}: 笔记本运行出错 (a cell failed): {_first_line(exc)}") from None
+        except (CellTimeoutError, DeadKernelError) as exc:
+            kernel_log.seek(0)
+            tail = kernel_log.read()[-2000:].decode("utf-8", "replace")
+            raise NotebookRunError(f"{notebook}: 笔记本未能运行完 (the notebook did not finish): {exc}\n{tail}") from None
+        except Exception as exc:
+            if type(exc).__name__ == "NoSuchKernel":
+                raise NotebookRunError(f"{notebook}: 找不到内核 {kernel} (no such kernel)") from None
+            raise
     return nb
 
 
@@ -82,7 +88,8 @@ def notebook_html(nb: Any, title: str | None = None) -> str:
 
     if title:
         nb.metadata["title"] = title
-    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)])
+    # lang="zh" makes browsers pick Simplified Chinese glyphs from the system CJK fonts.
+    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)], language_code="zh")
     body, _ = exporter.from_notebook_node(nb, resources={"auditkit_widgets_js": widgets_js()})
     return body
 
