@@ -99,7 +99,7 @@ def render_audit_html(data: AuditData) -> str:
         f"报告 {len(data.reports)} 份 · 问题清单 {len(data.findings)} 条</p></header>",
         '<nav class="toc"><a href="#summary">概况 Summary</a><a href="#findings">问题清单 Findings</a>'
         '<a href="#reports">逐份报告 Reports</a><a href="#rules">审核规则 Rules</a></nav><main>',
-        _summary(data, labels, reports, anchors, by_report),
+        _summary(data, labels),
         _findings_table(data, labels),
         _reports(data, labels, reports, anchors, by_report, orphans),
         _rules(data, labels),
@@ -156,8 +156,7 @@ def _kpi(n: Any, label: str, key: str, cls: str = "") -> str:
             f'<span class="l">{label}</span></div>')
 
 
-def _summary(data: AuditData, labels: _Labels, reports: list[dict[str, Any]], anchors: dict[tuple[str, str], str],
-             by_report: dict[tuple[str, str], list[dict[str, Any]]]) -> str:
+def _summary(data: AuditData, labels: _Labels) -> str:
     f = data.findings
     sev = severity_breakdown(f)
     failed = int((f["status"] == "failed").sum())
@@ -176,7 +175,6 @@ def _summary(data: AuditData, labels: _Labels, reports: list[dict[str, Any]], an
         out.append(f'<div class="lead">{escape(data.summary)}</div>')
     out.append(f'<div class="kpis">{"".join(kpis)}</div>')
 
-    cat = breakdown(f, "category")
     out.append('<div class="grid"><div>')
     out.append(f"<h3>问题分布 <span class=\"en\">Findings by category and severity</span></h3>{_category_chart(f, labels)}")
     out.append(f"</div><div><h3>审阅进度 <span class=\"en\">Review progress</span></h3>"
@@ -194,7 +192,7 @@ def _summary(data: AuditData, labels: _Labels, reports: list[dict[str, Any]], an
     out.append("<h3>按严重程度 <span class=\"en\">By severity</span></h3>")
     out.append(_count_table("by-severity", "严重程度 Severity", sev, lambda s: labels.sev_badge(s)))
     out.append("</div><div><h3>按类别 <span class=\"en\">By category</span></h3>")
-    cat = cat.sort_values(["failed", "total"], ascending=False)
+    cat = breakdown(f, "category").sort_values(["failed", "total"], ascending=False)
     out.append(_count_table("by-category", "类别 Category", cat, lambda c: escape(labels.category(c))))
     out.append("</div></div>")
 
