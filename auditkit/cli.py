@@ -76,9 +76,10 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
     result = run_audit(args.paths, args.out, store=args.store, jobs=args.jobs)
     print(result.summary, file=sys.stderr)
-    if args.fail_on and result.has_findings_at(args.fail_on):
-        return 3
-    return 1 if result.failures else 0
+    for failure in result.failures:
+        print(failure.line(), file=sys.stderr)
+    print(f"结果已写入 {args.out} (results written)", file=sys.stderr)
+    return result.exit_code(args.fail_on)
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -93,9 +94,13 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from auditkit.render.html import rebuild_report
+    from auditkit.render.xlsx import write_findings_xlsx
 
-    path = rebuild_report(args.dir)
-    print(f"已生成 {path} (written)", file=sys.stderr)
+    if not (args.dir / "findings.csv").exists():
+        print(f"{args.dir}: 不是审核结果文件夹，缺少 findings.csv (not an audit folder)", file=sys.stderr)
+        return 2
+    for path in (rebuild_report(args.dir), write_findings_xlsx(args.dir)):
+        print(f"已生成 {path} (written)", file=sys.stderr)
     return 0
 
 
