@@ -1,0 +1,124 @@
+"""The findings table: one row per (report, rule, place) an auditor must look at.
+
+This module owns the columns, the stable ``finding_id`` and the ways findings
+leave the program (JSON Lines, CSV for Excel). It knows nothing of Great
+Expectations; ``auditkit.rules.outcomes`` fills it from validation results.
+
+``status`` is ``failed`` (the rule does not hold), or ``unverified`` (the rule
+holds, but only on values the reader recovered from the table's own arithmetic,
+so it proves nothing; always severity ``info``). Checks skipped because a cell
+has no value are not findings; they are counted (``AuditResult.skipped``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FINDING_COLUMNS = (
+    "finding_id",  # stable across re-runs: sha256 of the report content, the rule and the cells
+    "source", "sha256", "agency", "year",
+    "rule_id", "category", "severity", "status",
+    "description",  # what the rule says, for the auditor (Chinese)
+    "place",  # where in the report, in words: 行「（一）予以公开」, 申请人列「自然人」…
+    "keys",  # cell keys involved (list)
+    "expected", "actual", "difference",
+    "evidence",  # the sentence or the cells' text as written, with their location
+    "basis",  # the article or line of the format notice the rule rests on
+)
+SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
+STATUSES = ("failed", "unverified")
+
+
+def finding_id(report_id: str, rule_id: str, keys: Sequence[str], place: str = "") -> str:
+    """A fingerprint of the report content (its sha256), the rule and the cells (and place)."""
+    text = "\x1f".join([report_id, rule_id, ",".join(sorted(keys)), place])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly value: numpy scalars to Python, whole floats to int, NaN/NaT to None."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return int(value) if value.is_integer() else round(value, 6)
+    if hasattr(value, "isoformat"):
+        try:
+            import pandas as pd
+
+            if value is pd.NaT:
+                return None
+        except ImportError:
+            pass
+        return value.isoformat()[:10]
+    return value
+
+
+def findings_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """The findings DataFrame with its columns in order, sorted by report, severity, rule, place."""
+    import pandas as pd
+
+    df = pd.DataFrame(list(rows), columns=list(FINDING_COLUMNS))
+    if len(df):
+        df["_sev"] = df["severity"].map(SEVERITY_ORDER)
+        df = df.sort_values(["source", "_sev", "rule_id", "place", "finding_id"], kind="stable")
+        df = df.drop(columns="_sev").reset_index(drop=True)
+    for col in ("expected", "actual", "difference", "year"):
+        df[col] = df[col].astype(object)
+    return df
+
+
+def empty_findings() -> pd.DataFrame:
+    return findings_frame([])
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Findings as JSON-ready dicts (keys as a list, numbers as numbers)."""
+    out = []
+    for row in df.itertuples(index=False):
+        rec = {c: plain(v) if c != "keys" else list(v or []) for c, v in zip(df.columns, row, strict=True)}
+        out.append(rec)
+    return out
+
+
+def write_jsonl(df: pd.DataFrame, path: str | Path) -> None:
+    path = Path(path)
+    with path.open("w", encoding="utf-8") as fh:
+        for rec in records(df):
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> None:
+    """CSV in UTF-8 with a BOM so that Excel opens the Chinese text correctly."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(df.columns)
+        for rec in records(df):
+            w.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v) for v in rec.values()])
+
+
+def read_jsonl(path: str | Path) -> pd.DataFrame:
+    """Findings written by ``write_jsonl``, back as a DataFrame."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return findings_frame(rows)
+
+
+def count_by(df: pd.DataFrame, column: str, status: str | None = "failed") -> dict[str, int]:
+    sel = df if status is None else df[df["status"] == status]
+    return {str(k): int(v) for k, v in sel[column].value_counts().items()}
