@@ -48,6 +48,10 @@ def plain(value: Any) -> Any:
     """A JSON-friendly value: numpy scalars to Python, whole floats to int, NaN/NaT to None."""
     if value is None:
         return None
+    if type(value).__name__ == "datetime64":  # numpy's: .item() would give nanoseconds
+        import pandas as pd
+
+        value = pd.Timestamp(value)
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         try:
             value = value.item()

@@ -157,8 +157,7 @@ class Prior:
 
     def describe(self) -> str:
         where = "本批" if self.origin == "batch" else "报告库"
-        sha = (self.report.sha256 or "")[:12]
-        return f"上年报告（{where}）：{self.report.source}，sha256 {sha}…，{self.report.year}年"
+        return f"上年报告（{where}）：{self.report.source}，sha256 {self.report.sha256 or '无'}，{self.report.year}年度"
 
 
 @dataclass
@@ -628,9 +627,9 @@ def _report_parts(reports, values, states) -> Frame:
                                        "state": np.where(whole, "missing", "present"), "text": None}))
     df = pd.concat(parts, ignore_index=True).sort_values(["report", "kind"], kind="stable", ignore_index=True)
     df.insert(0, "row_id", np.arange(len(df)))
-    km = np.array([KEY_INDEX[f"{k}.{p}"] for k, p in zip(df["kind"], df["part"], strict=True)],
-                  dtype=np.int32)[:, None]
-    return Frame("report_parts", df, ("row_id", "report", "part"), {"state": km, "text": km},
+    df["part_key"] = df["kind"] + "." + df["part"]  # "section.problems", "table.appeals"
+    km = np.array([KEY_INDEX[k] for k in df["part_key"]], dtype=np.int32)[:, None]
+    return Frame("report_parts", df, ("row_id", "report", "part_key"), {"state": km, "text": km},
                  place=lambda d, p: key_label(f"{d.col('kind')[p]}.{d.col('part')[p]}"))
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from auditkit.findings import finding_id, findings_frame, plain
 from auditkit.frames import ALL_KEYS, N_CELLS, STATE_REASONS, STATES
+from auditkit.rules.conditions import condition_mask
 from auditkit.rules.expression import evaluate, parse_identity
 from auditkit.rules.suites import IDENTITY_TYPE
 
@@ -52,10 +53,7 @@ class Interpretation:
 
 
 def _condition(data: pd.DataFrame, kwargs: dict[str, Any]) -> np.ndarray:
-    cond = kwargs.get("row_condition")
-    if not cond or len(data) == 0:
-        return np.ones(len(data), dtype=bool)
-    return data.eval(cond).to_numpy(dtype=bool)
+    return condition_mask(data, kwargs.get("row_condition"))
 
 
 def _nulls(data: pd.DataFrame, rule_type: str, kwargs: dict[str, Any], columns: list[str]) -> np.ndarray:
@@ -93,7 +91,8 @@ class _Explainer:
         r, k, pos = self.rule, self.rule.kwargs, self.pos[n]
 
         def row(column: str) -> Any:
-            return self.frame.col(column)[pos]
+            value = self.frame.col(column)[pos]
+            return pd.Timestamp(value) if isinstance(value, np.datetime64) else value
 
         actual_col = r.meta.get("actual_column")
         expected_col = r.meta.get("expected_column")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from auditkit.rules.conditions import condition_mask
 from auditkit.rules.expression import evaluate, parse_identity
 from auditkit.rules.suites import IDENTITY_TYPE, RuleSpec, SuiteSpec, load_specs
 
@@ -24,8 +25,7 @@ if TYPE_CHECKING:
 def failing_rows(rule: RuleSpec, data: pd.DataFrame) -> np.ndarray:
     """row_id of the rows of ``data`` that fail ``rule`` (rows with missing values are not failures)."""
     k = rule.kwargs
-    scope = data.eval(k["row_condition"]).to_numpy(dtype=bool) if k.get("row_condition") else \
-        np.ones(len(data), dtype=bool)
+    scope = condition_mask(data, k.get("row_condition"))
     t = rule.type
     if t == IDENTITY_TYPE:
         cols = data[k["column_list"]]

@@ -184,7 +184,9 @@ def build_suite(spec: SuiteSpec) -> gx.ExpectationSuite:
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     import auditkit.rules.identity  # noqa: F401  (registers expect_rowwise_identity)
+    from auditkit.rules.validate import gx_context
 
+    gx_context()  # GX adds expectations to a suite only with a context active
     suite = gx.ExpectationSuite(name=spec.name, meta={"frame": spec.frame})
     errors = []
     for r in spec.rules:

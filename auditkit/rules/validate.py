@@ -44,7 +44,7 @@ _LOCK = threading.Lock()
 _ENGINE: dict[str, Any] = {}
 
 
-def _context() -> Any:
+def gx_context() -> Any:
     """The process-wide ephemeral GX context, without telemetry or progress bars."""
     if "context" not in _ENGINE:
         os.environ["GX_ANALYTICS_ENABLED"] = "false"
@@ -64,7 +64,7 @@ def _definition(spec: SuiteSpec) -> Any:
     """The validation definition of a suite, rebuilt only when its file changes."""
     import great_expectations as gx
 
-    context = _context()
+    context = gx_context()
     stamp = (spec.path.stat().st_mtime_ns, spec.path.stat().st_size, spec.rules)
     cached = _ENGINE["definitions"].get(spec.name)
     if cached and cached[0] == stamp:

@@ -1,0 +1,288 @@
+"""The audit on the real parse of the bundled samples: every listed defect found, nothing critical on
+clean reports, carry-over across years, one-cell mutations caught, files written, the store kept."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from auditkit.audit import SAMPLES_DIR, audit_reports, rule_catalogue, run_audit
+from auditkit.formats import format_spec
+from auditkit.record import Report
+
+TRUTH = Path(__file__).resolve().parent / "data" / "truth"
+# Truth defect kind -> the category of rule that must report it.
+KIND_CATEGORY = {"arithmetic": "arithmetic", "narrative_mismatch": "narrative", "label_variant": "label",
+                 "missing": "completeness"}
+
+
+@pytest.fixture(scope="module")
+def batch():
+    from auditkit.batch import read_reports
+
+    b = read_reports([SAMPLES_DIR], jobs=2, progress=False)
+    assert len(b.reports) == 12, [f.line() for f in b.failures]
+    return b
+
+
+@pytest.fixture(scope="module")
+def audit(batch):
+    return audit_reports(batch.reports)
+
+
+def truth(report: Report) -> dict:
+    return json.loads((TRUTH / f"{Path(report.source).name}.json").read_text(encoding="utf-8"))
+
+
+def where_keys(where: str) -> list[str]:
+    """Key prefixes a truth defect names: 'requests.x.* / requests.y.*', 'appeals (section heading)'."""
+    if "(section heading)" in where:
+        return [f"section.{where.split()[0]}"]
+    return [k.rstrip("*").rstrip(".") for k in re.findall(r"[a-z_]+(?:\.[a-z_*]+)+", where)]
+
+
+def names_cells(keys: list[str], prefixes: list[str]) -> bool:
+    return any(k == p or k.startswith(p + ".") for k in keys for p in prefixes)
+
+
+def of(audit, report: Report):
+    f = audit.findings
+    return f[(f.source == report.source) & (f.status == "failed")]
+
+
+def test_every_listed_defect_is_found_on_its_cells(batch, audit) -> None:
+    checked = 0
+    for report in batch.reports:
+        found = of(audit, report)
+        for defect in truth(report)["defects"]:
+            category = KIND_CATEGORY.get(defect["kind"])
+            if category is None:
+                continue
+            prefixes = where_keys(defect["where"])
+            assert prefixes, defect
+            hits = found[(found.category == category) & found["keys"].map(lambda ks, p=prefixes: names_cells(ks, p))]
+            assert len(hits), f"{Path(report.source).name}: not found: {defect}"
+            checked += 1
+    assert checked >= 10
+
+
+def test_no_critical_finding_on_reports_without_such_defects(batch, audit) -> None:
+    clean = [r for r in batch.reports if not any(d["kind"] in KIND_CATEGORY for d in truth(r)["defects"])]
+    assert {Path(r.source).name for r in clean} >= {"007_pingtan-shiyanqu_2025.txt", "016_pingtan-caizhengjinrongju_2022.txt"}
+    for r in clean:
+        f = of(audit, r)
+        assert not len(f[f.severity == "critical"]), f[f.severity == "critical"][["rule_id", "place", "keys"]]
+
+
+def test_narrative_findings_name_sentence_and_table(batch, audit) -> None:
+    [r] = [r for r in batch.reports if r.source.endswith("009_pingtan-shiyanqu_2022.txt")]
+    f = of(audit, r)
+    received = f[(f.rule_id == "narrative.figure_plain") & (f.place == "文字所述「本年新收申请数」")].iloc[0]
+    assert (received.severity, received.actual, received.expected, received.difference) == ("critical", 75, 74, 1)
+    assert "全区收到政府信息公开申请75件" in received.evidence
+    [hz] = [r for r in batch.reports if r.source.endswith("002_huaian-hongzequ_2024.pdf")]
+    sub = of(audit, hz)
+    sub = sub[sub.category == "narrative"].iloc[0]
+    assert sub.severity == "warning" and sub.actual == 17 and "代表区政府" in sub.evidence
+
+
+def test_39_arithmetic_checks_on_a_2021_report(batch, audit) -> None:
+    from auditkit.frames import build_frames
+
+    [r] = [r for r in batch.reports if r.source.endswith("016_pingtan-caizhengjinrongju_2022.txt")]
+    frames = build_frames([r])
+    assert len(frames["requests_columns"].data) * 2 + len(frames["requests_rows"].data) == 39
+    checks = audit_reports([r]).checks.set_index("rule_id")
+    n = checks.loc[["arithmetic.requests_balance", "arithmetic.requests_outcomes",
+                    "arithmetic.requests_row_total"], ["evaluated", "skipped"]].sum()
+    assert n.evaluated + n.skipped == 39
+
+
+def test_recovered_cells_are_unverified_not_passed(batch, audit) -> None:
+    [r] = [r for r in batch.reports if r.source.endswith("009_pingtan-shiyanqu_2022.txt")]
+    recovered = {k for d in r.diagnostics if d.code == "recovered_by_arithmetic" for k in (d.keys or [d.key])}
+    assert recovered
+    f = audit.findings
+    unverified = f[(f.source == r.source) & (f.status == "unverified")]
+    assert set(unverified.severity) == {"info"}
+    rows = unverified[unverified.rule_id == "arithmetic.requests_row_total"]
+    assert len(rows) == 1 and set(rows.iloc[0]["keys"]) <= recovered
+    checks = audit.checks.set_index("rule_id")
+    assert checks.loc["arithmetic.requests_row_total", "unverified"] > 0
+
+
+def test_null_cells_are_skipped_with_a_reason(batch, audit) -> None:
+    [r] = [r for r in batch.reports if r.source.endswith("007_pingtan-shiyanqu_2025.txt")]
+    skipped = audit.skipped[audit.skipped.source == r.source]
+    row = skipped[skipped.rule_id == "arithmetic.requests_row_total"].iloc[0]
+    assert "requests.granted.natural_person" in row["keys"] and "数字" in row.reason
+    assert audit.counts["skipped"] == int(audit.checks.skipped.sum()) > 0
+
+
+# --------------------------------------------------------------------------- carry-over
+
+
+def pingtan(batch, name: str) -> Report:
+    [r] = [r for r in batch.reports if r.source.endswith(name)]
+    return copy.deepcopy(r)
+
+
+def test_carry_over_between_consecutive_samples(batch, audit) -> None:
+    checks = audit.checks.set_index("rule_id")
+    # 009 (2022) -> 010 and the four 011 files (2023): 5 reports x 7 columns, all agreeing
+    assert checks.loc["carry_over.requests", "evaluated"] == 35
+    assert checks.loc["carry_over.requests", "failed"] == 0
+    assert checks.loc["carry_over.in_force", "evaluated"] + checks.loc["carry_over.in_force", "skipped"] == 10
+    f = audit.findings
+    assert not len(f[f.category == "carry_over"])
+
+
+def test_broken_pair_is_caught_and_the_prior_named(batch) -> None:
+    last, this = pingtan(batch, "009_pingtan-shiyanqu_2022.txt"), pingtan(batch, "011_pingtan-shiyanqu_2023.html")
+    this.cells["requests.carried_over.natural_person"] = 2
+    this.cells["active.regulations.in_force"] = 3
+    f = audit_reports([this, last]).findings
+    co = f[f.rule_id == "carry_over.requests"]
+    assert len(co) == 1
+    co = co.iloc[0]
+    assert co.severity == "critical" and co["keys"] == ["requests.carried_over.natural_person"]
+    assert (co.actual, co.expected) == (2, 0)
+    assert "009_pingtan-shiyanqu_2022.txt" in co.evidence and last.sha256 in co.evidence and "2022" in co.evidence
+    inf = f[f.rule_id == "carry_over.in_force"].iloc[0]
+    assert inf.severity == "warning" and "active.regulations.in_force" in inf["keys"]
+
+
+def test_in_force_across_the_2020_format_change_is_info(batch) -> None:
+    last, this = pingtan(batch, "008_pingtan-shiyanqu_2019.txt"), pingtan(batch, "019_pingtan-shichangjianguanju_2021.txt")
+    last.year, last.agency = 2020, this.agency
+    f = audit_reports([this, last]).findings
+    change = f[f.rule_id == "carry_over.format_change"]
+    assert len(change) == 2 and set(change.severity) == {"info"}
+    assert not len(f[f.rule_id == "carry_over.in_force"])
+
+
+def test_carry_over_from_the_store_across_a_renamed_agency(batch, tmp_path: Path) -> None:
+    from auditkit.store import ReportStore
+
+    last, this = pingtan(batch, "009_pingtan-shiyanqu_2022.txt"), pingtan(batch, "011_pingtan-shiyanqu_2023.html")
+    last.agency = "平潭综合实验区管委会办公室"
+    store = tmp_path / "store.sqlite"
+    audit_reports([last], store=store, remember=True)  # last year's audit keeps its records
+    this.cells["requests.carried_over.total"] = 4
+    assert not len(audit_reports([this], store=store).findings.query("category == 'carry_over'"))  # unknown
+    with ReportStore(store) as s:
+        s.add_alias("平潭综合实验区管委会办公室", "平潭综合实验区")
+    f = audit_reports([this], store=store).findings
+    co = f[f.rule_id == "carry_over.requests"].iloc[0]
+    assert co["keys"] == ["requests.carried_over.total"] and "报告库" in co.evidence
+    assert last.sha256 in co.evidence
+
+
+def test_repetition_against_last_year(batch) -> None:
+    last, this = pingtan(batch, "009_pingtan-shiyanqu_2022.txt"), pingtan(batch, "011_pingtan-shiyanqu_2023.html")
+    assert not len(audit_reports([this, last]).findings.query("category == 'repetition'"))
+    this.sections["problems"] = last.sections["problems"].replace("2022", "2023").replace("2023年", "2024年")
+    rep = audit_reports([this, last]).findings.query("category == 'repetition'")
+    assert list(rep["keys"]) == [["section.problems"]] and rep.iloc[0].actual > 0.5
+
+
+# --------------------------------------------------------------------------- timeliness
+
+
+def test_late_publication(batch) -> None:
+    dept = pingtan(batch, "016_pingtan-caizhengjinrongju_2022.txt")
+    dept.published = "2023-02-15"  # a 局: due by 31 January
+    zone = pingtan(batch, "009_pingtan-shiyanqu_2022.txt")
+    zone.published = "2023-03-30"  # a government (实验区): due by 31 March
+    f = audit_reports([dept, zone]).findings
+    late = f[f.rule_id == "timeliness.deadline"]
+    assert list(late.source) == [dept.source] and late.iloc[0].difference == "逾期15天"
+
+
+# --------------------------------------------------------------------------- mutations
+
+
+def clean_reports(batch) -> list[Report]:
+    """Reports whose requests and appeals tables were read whole, directly, with no listed defect there."""
+    out = []
+    for r in batch.reports:
+        keys = [k for t in ("requests", "appeals") for k in format_spec(r.format).tables[t].keys]
+        recovered = any(d.code == "recovered_by_arithmetic" for d in r.diagnostics)
+        listed = any(d["kind"] == "arithmetic" for d in truth(r)["defects"])
+        if all(r.cells.get(k) is not None for k in keys) and not recovered and not listed:
+            out.append(r)
+    return out
+
+
+def test_every_single_cell_mutation_is_caught(batch) -> None:
+    clean = clean_reports(batch)
+    assert clean, "no sample with both tables read whole"
+    mutants, mutated = [], []
+    for r in clean:
+        assert not len(audit_reports([r]).failed("critical").query("category == 'arithmetic'"))
+        for key in (k for t in ("requests", "appeals") for k in format_spec(r.format).tables[t].keys):
+            m = copy.deepcopy(r)
+            m.cells[key] = m.cells[key] + 1
+            m.source, m.sha256 = f"mutant/{Path(r.source).name}/{key}", f"{r.sha256}:{key}"
+            m.agency = f"{r.agency}-{key}"  # no twins, no priors among mutants
+            mutants.append(m)
+            mutated.append(key)
+    result = audit_reports(mutants)  # one batch, one validation run per suite
+    f = result.failed("critical")
+    f = f[f.category == "arithmetic"]
+    by_source = f.groupby("source")["keys"].agg(lambda ks: {k for keys in ks for k in keys})
+    missed = [(m.source, key) for m, key in zip(mutants, mutated, strict=True)
+              if key not in by_source.get(m.source, set())]
+    assert not missed, missed[:10]
+    assert len(mutants) >= 190
+
+
+# --------------------------------------------------------------------------- run_audit
+
+
+def test_run_audit_writes_results_and_keeps_records(tmp_path: Path) -> None:
+    out, store = tmp_path / "out", tmp_path / "store.sqlite"
+    result = run_audit([], out, store=store)  # no paths: the bundled samples
+    assert result.counts["reports"] == 12 and not result.failures
+    records = [json.loads(x) for x in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 12 and all("cells" in r for r in records)
+    lines = (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(result.findings)
+    assert json.loads(lines[0])["finding_id"] == result.findings.iloc[0].finding_id
+    raw = (out / "findings.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
+    rows = list(csv.DictReader((out / "findings.csv").open(encoding="utf-8-sig")))
+    assert len(rows) == len(result.findings) and rows[0]["description"]
+    assert (out / "checks.csv").exists() and "严重" in (out / "summary.txt").read_text(encoding="utf-8")
+    assert result.exit_code() == 0 and result.exit_code("critical") == 3
+    assert "共审核年度报告 12 份" in result.summary
+
+    from auditkit.store import ReportStore
+
+    with ReportStore(store) as s:
+        assert s.count() == 12
+    again = run_audit([], tmp_path / "out2", store=store)  # same files: no duplicates, same ids
+    with ReportStore(store) as s:
+        assert s.count() == 12
+    assert list(again.findings.finding_id) == list(result.findings.finding_id)
+
+
+def test_unreadable_input_sets_exit_1(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = run_audit([empty], tmp_path / "out", store=tmp_path / "s.sqlite")
+    assert result.counts["unreadable"] == 1 and result.exit_code() == 1
+    assert "无法读取" in result.summary
+    rec = json.loads((tmp_path / "out" / "records.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert rec["error"] == "empty"
+
+
+def test_rule_catalogue() -> None:
+    cat = rule_catalogue()
+    assert {"rule_id", "category", "severity", "description", "basis"} <= set(cat.columns)
+    assert cat.rule_id.is_unique and len(cat) >= 25
