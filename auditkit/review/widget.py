@@ -1,0 +1,489 @@
+"""The reviewer: one finding at a time, with the report's table, a decision and a note.
+
+Two layers, so that the logic is tested without a kernel or a browser:
+
+- ``ReviewSession`` (plain Python): the findings, the filters (severity,
+  category, rule, agency, review status), the position, the progress, and the
+  decisions, which it writes to and reads back from a ``ReviewLog``. Decisions
+  are keyed by ``finding_id``, so after the audit runs again the same findings
+  show the decisions already taken.
+- ``Reviewer`` (ipywidgets): draws a session. Every widget action calls one
+  session method and redraws; nothing else happens in callbacks.
+
+Keyboard: every control is a native, focusable element (``<select>``,
+``<textarea>``, ``<button>``) in reading order, so Tab / Shift+Tab, Enter and
+Space work everywhere ipywidgets renders. In JupyterLab (and the classic
+notebook) the reviewer also installs shortcuts that apply while the focus is
+inside it and not in a text field: 1 确认, 2 排除, 3 待跟进, → or J next,
+← or K previous, U next undecided, N to the note; Esc leaves the note.
+Keys the reviewer handles do not reach JupyterLab's own shortcuts.
+
+ipywidgets is imported here only; ``import auditkit`` does not load it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditkit.record import Report
+from auditkit.review.log import DECISION_LABELS, DECISIONS, ReviewLog
+from auditkit.review.table import CSS, render_for_keys
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from auditkit.audit import AuditResult
+
+FILTERS = ("severity", "category", "rule_id", "agency", "status")
+FILTER_LABELS = {"severity": "严重程度", "category": "类别", "rule_id": "规则", "agency": "机关", "status": "审核状态"}
+UNDECIDED = "undecided"
+STATUS_LABELS = {UNDECIDED: "未审核", **DECISION_LABELS}
+UNKNOWN_AGENCY = "（机关未识别）"
+ALL = "*"  # the filter dropdowns' value for "全部"
+FINDING_STATUS_LABELS = {"failed": "不符合", "unverified": "未能独立核验"}
+SEVERITY_COLOURS = {"critical": "#c92a2a", "warning": "#e67700", "info": "#1971c2"}
+DECISION_COLOURS = {"confirmed": "#2b8a3e", "dismissed": "#868e96", "follow_up": "#e67700", UNDECIDED: "#495057"}
+# Shortcut key -> CSS class of the control it acts on (see KEYS_JS).
+SHORTCUTS = {"1": "ak-confirm", "2": "ak-dismiss", "3": "ak-follow-up", "ArrowRight": "ak-next", "j": "ak-next",
+             "ArrowLeft": "ak-prev", "k": "ak-prev", "u": "ak-next-undecided"}
+
+
+def rule_versions(directory: str | Path | None = None) -> dict[str, str]:
+    """rule_id -> a short hash of the rule as written in its suite, recorded with each decision so
+    that a decision taken on an older wording of a rule can be told apart. Empty when the suites
+    cannot be read (the reviewer still works)."""
+    from auditkit.rules.suites import SuiteError, load_specs
+
+    try:
+        specs = load_specs(directory)
+    except (SuiteError, OSError):
+        return {}
+    return {r.rule_id: hashlib.sha256(json.dumps(r.raw(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
+            for s in specs for r in s.rules}
+
+
+def load_audit(out: str | Path) -> tuple[pd.DataFrame, list[Report]]:
+    """The findings and the records an audit wrote to ``out`` (findings.jsonl, records.jsonl)."""
+    from auditkit.findings import read_jsonl
+
+    out = Path(out)
+    findings = read_jsonl(out / "findings.jsonl")
+    reports = []
+    records = out / "records.jsonl"
+    if records.exists():
+        for line in records.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line) if line.strip() else None
+            if rec and "cells" in rec:  # unreadable documents are recorded with "error" instead
+                reports.append(Report.from_record(rec))
+    return findings, reports
+
+
+def _local_time(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+def _shown(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class ReviewSession:
+    """Findings under review: filters, position, progress and decisions (no widgets)."""
+
+    def __init__(self, findings: pd.DataFrame, log: ReviewLog, reports: Iterable[Report] | Mapping[str, Report] = (),
+                 reviewer: str = "", versions: Mapping[str, str] | None = None) -> None:
+        self.findings = findings.reset_index(drop=True)
+        self.log = log
+        self.reviewer = reviewer
+        reports = reports.values() if isinstance(reports, Mapping) else reports
+        self.reports: dict[str, Report] = {}
+        for r in reports:
+            self.reports[r.source] = r
+            if r.sha256:
+                self.reports[r.sha256] = r
+        self.versions = dict(versions) if versions is not None else rule_versions()
+        self._agency = [a if isinstance(a, str) and a else UNKNOWN_AGENCY for a in self.findings["agency"]]
+        self.filters: dict[str, str | None] = dict.fromkeys(FILTERS)
+        self.decisions: dict[str, dict[str, Any]] = {}
+        self.refresh()
+        self.order: list[int] = list(range(len(self.findings)))
+        self.position = 0
+
+    # -- decisions ---------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the current decisions from the log again (another reviewer may have written)."""
+        self.decisions = {row["finding_id"]: row for row in self.log.current_rows()}
+
+    def status_of(self, finding_id: str) -> str:
+        """The finding's current decision, or ``undecided``."""
+        event = self.decisions.get(finding_id)
+        return event["decision"] if event else UNDECIDED
+
+    def decide(self, decision: str, note: str = "", reviewer: str | None = None) -> dict[str, Any]:
+        """Record a decision on the current finding and return the stored event."""
+        row = self.current
+        if row is None:
+            raise LookupError("没有可审核的问题 (no finding selected)")
+        name = (reviewer if reviewer is not None else self.reviewer).strip()
+        if not name:
+            raise ValueError("请先填写审核人姓名 (reviewer name is required)")
+        event = self.log.record(row["finding_id"], decision, note=note.strip(), reviewer=name,
+                                rule_version=self.versions.get(row["rule_id"]), report_sha256=row["sha256"] or None)
+        self.decisions[row["finding_id"]] = event
+        return event
+
+    def history(self, finding_id: str | None = None) -> list[dict[str, Any]]:
+        row = self.current
+        fid = finding_id or (row["finding_id"] if row is not None else None)
+        return self.log.history(fid) if fid else []
+
+    # -- filters -----------------------------------------------------------
+
+    def _values(self, field: str) -> list[Any]:
+        if field == "agency":
+            return self._agency
+        if field == "status":
+            return [self.status_of(f) for f in self.findings["finding_id"]]
+        return list(self.findings[field])
+
+    def options(self, field: str) -> list[tuple[str, str | None]]:
+        """(label, value) pairs for a filter, "全部" (None) first, each with its count."""
+        from collections import Counter
+
+        from auditkit.rules.suites import CATEGORY_LABELS, SEVERITIES, SEVERITY_LABELS
+
+        counts = Counter(self._values(field))
+        if field == "status":
+            keys = [UNDECIDED, *DECISIONS]
+        elif field == "severity":
+            keys = [s for s in SEVERITIES if s in counts]
+        else:
+            keys = sorted(counts)
+        label = {"severity": SEVERITY_LABELS, "category": CATEGORY_LABELS, "status": STATUS_LABELS}.get(field, {})
+        return [(f"全部 ({len(self.findings)})", None)] + [
+            (f"{label.get(k, k)} ({counts.get(k, 0)})", k) for k in keys]
+
+    def set_filters(self, **filters: str | None) -> None:
+        """Change filters (None = all). The current finding stays selected if it still matches."""
+        unknown = set(filters) - set(FILTERS)
+        if unknown:
+            raise KeyError(f"unknown filter(s): {', '.join(sorted(unknown))}")
+        keep = self.current_index
+        self.filters.update(filters)
+        columns = {f: self._values(f) for f, v in self.filters.items() if v is not None}
+        self.order = [i for i in range(len(self.findings))
+                      if all(columns[f][i] == self.filters[f] for f in columns)]
+        self.position = self.order.index(keep) if keep in self.order else 0
+
+    # -- navigation --------------------------------------------------------
+
+    @property
+    def current_index(self) -> int | None:
+        return self.order[self.position] if self.order else None
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        i = self.current_index
+        return None if i is None else self.findings.iloc[i].to_dict()
+
+    def go_to(self, position: int) -> None:
+        if self.order:
+            self.position = max(0, min(position, len(self.order) - 1))
+
+    def next(self) -> bool:
+        """Move to the next finding; False at the end."""
+        if self.position + 1 < len(self.order):
+            self.position += 1
+            return True
+        return False
+
+    def previous(self) -> bool:
+        if self.position > 0:
+            self.position -= 1
+            return True
+        return False
+
+    def next_undecided(self) -> bool:
+        """Move to the next undecided finding after the current one, wrapping round; False if none."""
+        n = len(self.order)
+        for step in range(1, n + 1):
+            pos = (self.position + step) % n
+            if self.status_of(self.findings.at[self.order[pos], "finding_id"]) == UNDECIDED:
+                self.position = pos
+                return True
+        return False
+
+    # -- progress ----------------------------------------------------------
+
+    def progress(self) -> tuple[int, int]:
+        """(decided, total) among the findings the filters select."""
+        ids = self.findings["finding_id"]
+        decided = sum(1 for i in self.order if ids.iat[i] in self.decisions)
+        return decided, len(self.order)
+
+    def progress_text(self) -> str:
+        decided, total = self.progress()
+        return f"{decided} / {total} 已审核"
+
+    def table(self) -> pd.DataFrame:
+        """Every finding with its current decision (empty where undecided), for a summary or export."""
+        import pandas as pd
+
+        cur = pd.DataFrame(list(self.decisions.values()),
+                           columns=["finding_id", "decision", "note", "reviewer", "time", "rule_version"])
+        out = self.findings.merge(cur, on="finding_id", how="left")
+        out["decision_label"] = out["decision"].map(DECISION_LABELS).fillna(STATUS_LABELS[UNDECIDED])
+        return out
+
+    # -- what the reviewer shows -------------------------------------------
+
+    def report_of(self, row: Mapping[str, Any]) -> Report | None:
+        return self.reports.get(row.get("sha256") or "") or self.reports.get(row.get("source") or "")
+
+    def card_html(self) -> str:
+        """The current finding: what the rule says, where, expected and found, the evidence, the
+        basis, and its current decision."""
+        from auditkit.rules.suites import CATEGORY_LABELS, SEVERITY_LABELS
+
+        row = self.current
+        if row is None:
+            return "<p><b>没有符合筛选条件的问题。</b></p>"
+        sev = row["severity"]
+        badge = (f'<span style="background:{SEVERITY_COLOURS.get(sev, "#495057")};color:white;padding:1px 6px;'
+                 f'border-radius:3px">{escape(SEVERITY_LABELS.get(sev, sev))}</span>')
+        where = f'{escape(row["agency"] or UNKNOWN_AGENCY)} · {escape(_shown(row["year"]))}年 · ' \
+                f'<span title="{escape(row["source"])}">{escape(Path(row["source"]).name)}</span>'
+        facts = [("位置", row["place"]), ("应为 (expected)", _shown(row["expected"])),
+                 ("实为 (actual)", _shown(row["actual"])), ("差额 (difference)", _shown(row["difference"]))]
+        facts_html = "".join(f"<tr><th style='text-align:left;padding-right:8px;white-space:nowrap'>{escape(k)}</th>"
+                             f"<td>{escape(str(v) if v not in (None, '') else '—')}</td></tr>" for k, v in facts)
+        status = self.status_of(row["finding_id"])
+        event = self.decisions.get(row["finding_id"])
+        if event:
+            decided = (f'当前结论：<b style="color:{DECISION_COLOURS[status]}">{escape(STATUS_LABELS[status])}</b>'
+                       f'（{escape(event["reviewer"])}，{escape(_local_time(event["time"]))}'
+                       + (f'，备注：{escape(event["note"])}' if event["note"] else "") + "）")
+            if event.get("rule_version") and self.versions.get(row["rule_id"]) not in (None, event["rule_version"]):
+                decided += "<br><i>注意：此结论作出后规则已修改，请复核。</i>"
+            n = len(self.history(row["finding_id"]))
+            if n > 1:
+                decided += f"（共 {n} 条审核记录）"
+        else:
+            decided = f'当前结论：<b style="color:{DECISION_COLOURS[UNDECIDED]}">未审核</b>'
+        return (
+            f'<div class="ak-card" data-finding-id="{escape(row["finding_id"])}">'
+            f'<div style="font-size:14px;margin-bottom:4px">{badge} <b>{escape(row["rule_id"])}</b> · '
+            f'{escape(CATEGORY_LABELS.get(row["category"], row["category"]))} · '
+            f'{escape(FINDING_STATUS_LABELS.get(row["status"], row["status"]))} · {where}</div>'
+            f'<div style="margin:4px 0">{escape(row["description"])}</div>'
+            f'<table style="font-size:13px;margin:4px 0">{facts_html}</table>'
+            f'<div style="margin:6px 0"><b>证据 (evidence)：</b>'
+            f'<blockquote class="ak-evidence" style="margin:2px 0 2px 0;padding:4px 8px;border-left:3px solid #e8590c;'
+            f'background:#fff9db;white-space:pre-wrap">{escape(row["evidence"] or "—")}</blockquote></div>'
+            f'<div style="font-size:12px;color:#495057"><b>依据 (basis)：</b>{escape(row["basis"] or "—")}</div>'
+            f'<div class="ak-decision" data-decision="{status}" style="margin-top:6px">{decided}</div>'
+            f'<div style="font-size:11px;color:#868e96">finding_id {escape(row["finding_id"])}</div></div>'
+        )
+
+    def report_html(self) -> str:
+        """The report's table(s) behind the current finding, in the official layout, its cells highlighted."""
+        row = self.current
+        if row is None:
+            return ""
+        report = self.report_of(row)
+        if report is None:
+            return CSS + '<p class="ak-null">（未找到该报告的读取记录，无法显示表格）</p>'
+        return render_for_keys(report, list(row["keys"] or []))
+
+
+KEYS_JS = """
+(function () {
+  if (window.__akReviewKeys) { return; }
+  window.__akReviewKeys = true;
+  var MAP = __MAP__;
+  document.addEventListener('keydown', function (e) {
+    var root = e.target && e.target.closest ? e.target.closest('.ak-review') : null;
+    if (!root) { return; }
+    var tag = e.target.tagName;
+    var typing = tag === 'TEXTAREA' || tag === 'SELECT' || (tag === 'INPUT' && e.target.type !== 'checkbox');
+    var stop = function () { e.preventDefault(); e.stopPropagation(); };
+    if (typing) {
+      if (e.key === 'Escape') { var b = root.querySelector('button.ak-confirm'); if (b) { b.focus(); stop(); } }
+      return;
+    }
+    if (e.altKey || e.ctrlKey || e.metaKey) { return; }
+    if (e.key === 'n') { var t = root.querySelector('.ak-note textarea'); if (t) { t.focus(); stop(); } return; }
+    var cls = MAP[e.key];
+    if (!cls) { return; }
+    var btn = root.querySelector('button.' + cls);
+    if (btn && !btn.disabled) { btn.click(); stop(); }
+  }, true);
+})();
+""".replace("__MAP__", json.dumps(SHORTCUTS))
+
+
+class Reviewer:
+    """The ipywidgets reviewer over a ``ReviewSession``; display it as the last line of a cell."""
+
+    def __init__(self, session: ReviewSession, auto_advance: bool = True) -> None:
+        import ipywidgets as w
+
+        self.session = session
+        self.auto_advance = auto_advance
+        wide = {"description_width": "initial"}
+        self.reviewer = w.Text(value=session.reviewer, description="审核人", placeholder="请输入姓名",
+                               style=wide, layout=w.Layout(width="260px")).add_class("ak-reviewer")
+        # A Dropdown whose value is None shows no selection at all, so "全部" is the value ALL here.
+        self.filters = {
+            f: w.Dropdown(options=[(label, ALL if v is None else v) for label, v in session.options(f)], value=ALL,
+                          description=FILTER_LABELS[f], style=wide,
+                          layout=w.Layout(width="auto", max_width="340px")).add_class(f"ak-filter-{f}")
+            for f in FILTERS
+        }
+        self.progress = w.HTML().add_class("ak-progress")
+        self.card = w.HTML().add_class("ak-card-view")
+        self.report = w.HTML().add_class("ak-report-view")
+        self.note = w.Textarea(description="备注", placeholder="为何确认、排除或待跟进（可选）", style=wide,
+                               layout=w.Layout(width="640px", height="4.5em")).add_class("ak-note")
+        self.buttons = {
+            "confirmed": w.Button(description="确认", button_style="success", icon="check",
+                                  tooltip="确认此问题 (快捷键 1)").add_class("ak-confirm"),
+            "dismissed": w.Button(description="排除（误报）", button_style="", icon="times",
+                                  tooltip="排除：不是问题、误报 (快捷键 2)").add_class("ak-dismiss"),
+            "follow_up": w.Button(description="待跟进", button_style="warning", icon="flag",
+                                  tooltip="需要进一步核实 (快捷键 3)").add_class("ak-follow-up"),
+        }
+        self.prev = w.Button(description="上一条", icon="arrow-left", tooltip="上一条 (← 或 K)").add_class("ak-prev")
+        self.next = w.Button(description="下一条", icon="arrow-right", tooltip="下一条 (→ 或 J)").add_class("ak-next")
+        self.next_undecided = w.Button(description="下一条未审核", icon="forward",
+                                       tooltip="跳到下一条未审核的问题 (U)").add_class("ak-next-undecided")
+        self.message = w.HTML().add_class("ak-message")
+        help_text = ("键盘：Tab / Shift+Tab 在控件间移动，Enter 或空格按下按钮；焦点在审核器内（不在输入框中）时："
+                     "1 确认、2 排除、3 待跟进、→/J 下一条、←/K 上一条、U 下一条未审核、N 写备注，备注框中按 Esc 返回。")
+
+        for name, button in self.buttons.items():
+            button.on_click(lambda _b, name=name: self._decide(name))
+        self.prev.on_click(lambda _b: self._move(self.session.previous))
+        self.next.on_click(lambda _b: self._move(self.session.next))
+        self.next_undecided.on_click(lambda _b: self._move(self.session.next_undecided, "没有未审核的问题了。"))
+        for f, dd in self.filters.items():
+            dd.observe(lambda change, f=f: self._filter(f, change["new"]), names="value")
+        self.reviewer.observe(lambda change: setattr(self.session, "reviewer", change["new"]), names="value")
+
+        row = w.Layout(flex_flow="row wrap", align_items="center")
+        # Children in reading order are also the Tab order.
+        self.widget = w.VBox([
+            w.HBox([self.reviewer, self.progress], layout=row),
+            w.HBox(list(self.filters.values()), layout=row),
+            self.card,
+            self.report,
+            self.note,
+            w.HBox([*self.buttons.values(), w.HTML("&nbsp;"), self.prev, self.next, self.next_undecided], layout=row),
+            self.message,
+            w.HTML(f'<div style="font-size:11px;color:#868e96">{escape(help_text)}</div>'),
+        ]).add_class("ak-review")
+        self.render()
+
+    @classmethod
+    def from_audit(cls, audit: AuditResult | str | Path, reviewer: str = "", log: ReviewLog | None = None,
+                   auto_advance: bool = True) -> Reviewer:
+        """A reviewer over an audit: an ``AuditResult`` or the folder ``run_audit`` wrote. The review
+        log is ``review.sqlite`` in that folder unless ``log`` is given."""
+        if isinstance(audit, str | Path):
+            findings, reports = load_audit(audit)
+            out: Path | None = Path(audit)
+        else:
+            findings, reports, out = audit.findings, audit.reports, audit.out
+        if log is None:
+            if out is None:
+                raise ValueError("audit has no output folder: pass log=ReviewLog(path)")
+            log = ReviewLog.for_audit(out)
+        return cls(ReviewSession(findings, log, reports, reviewer=reviewer), auto_advance=auto_advance)
+
+    # -- callbacks: one session call each, then redraw -----------------------
+
+    def _decide(self, decision: str) -> None:
+        try:
+            event = self.session.decide(decision, self.note.value, reviewer=self.reviewer.value)
+        except (ValueError, LookupError) as exc:
+            self._say(str(exc).split(" (")[0], error=True)
+            return
+        self._say(f"已记录：{DECISION_LABELS[decision]}（{event['reviewer']}）")
+        if self.auto_advance:
+            self.session.next()
+        self.render(keep_message=True)
+
+    def _move(self, step: Any, at_end: str = "") -> None:
+        moved = step()
+        self.render()
+        if not moved and at_end:
+            self._say(at_end)
+
+    def _filter(self, field: str, value: str) -> None:
+        self.session.set_filters(**{field: None if value == ALL else value})
+        self.render()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        colour = "#c92a2a" if error else "#2b8a3e"
+        self.message.value = f'<span style="color:{colour}">{escape(text)}</span>' if text else ""
+
+    def render(self, keep_message: bool = False) -> None:
+        """Redraw from the session."""
+        s = self.session
+        decided, total = s.progress()
+        counts = {k: 0 for k in STATUS_LABELS}
+        for i in s.order:
+            counts[s.status_of(s.findings.at[i, "finding_id"])] += 1
+        detail = " · ".join(f"{STATUS_LABELS[k]} {n}" for k, n in counts.items())
+        where = f"第 {s.position + 1} / {total} 条" if total else "无"
+        self.progress.value = (f'<b style="font-size:15px">{decided} / {total} 已审核</b>'
+                               f'<span style="color:#495057"> · {where} · {detail}</span>')
+        self.card.value = s.card_html()
+        self.report.value = s.report_html()
+        row = s.current
+        event = s.decisions.get(row["finding_id"]) if row else None
+        self.note.value = event["note"] if event else ""
+        for b in self.buttons.values():
+            b.disabled = row is None
+        self.prev.disabled = s.position <= 0 or not total
+        self.next.disabled = s.position + 1 >= total
+        self.next_undecided.disabled = not total
+        if not keep_message:
+            self._say("")
+
+    def focus_order(self) -> list[Any]:
+        """The focusable controls in the order Tab visits them (the order of the widget tree)."""
+        import ipywidgets as w
+
+        out: list[Any] = []
+
+        def walk(widget: Any) -> None:
+            if isinstance(widget, w.Box):
+                for child in widget.children:
+                    walk(child)
+            elif isinstance(widget, w.Button | w.Dropdown | w.Text | w.Textarea) and widget.tabbable is not False:
+                out.append(widget)
+
+        walk(self.widget)
+        return out
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Javascript, display
+
+        display(self.widget)
+        display(Javascript(KEYS_JS))  # keyboard shortcuts; a front end without JavaScript output ignores it

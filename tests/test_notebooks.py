@@ -1,0 +1,178 @@
+"""Every notebook runs top to bottom headless (papermill) on the bundled samples, with its output
+folder, report store and rule folder pointed into tmp_path; and no committed notebook carries outputs.
+
+The four notebooks run in parallel, each in its own papermill process and kernel, once per session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from auditkit.findings import read_jsonl
+from auditkit.rules.suites import load_specs
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+NAMES = ("01_audit_a_batch", "02_review_findings", "03_write_a_rule", "04_compare_agencies_and_years")
+NEW_RULE = "plausibility.disclosed_share"
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def _text(nb: nbformat.NotebookNode) -> str:
+    parts = []
+    for o in _outputs(nb):
+        if o.output_type == "stream":
+            parts.append(o.text)
+        for mime in ("text/plain", "text/markdown", "text/html"):
+            if mime in o.get("data", {}):
+                parts.append(str(o["data"][mime]))
+    return "\n".join(parts)
+
+
+class Run:
+    def __init__(self, name: str, base: Path, params: dict) -> None:
+        self.name, self.base, self.params = name, base, params
+        self.output = base / f"{name}.ipynb"
+        self.log = base / f"{name}.log"
+        cmd = [sys.executable, "-m", "papermill", str(NOTEBOOKS / f"{name}.ipynb"), str(self.output),
+               "--cwd", str(base), "--no-progress-bar", "-k", "python3", "-y", json.dumps(params, ensure_ascii=False)]
+        env = {**os.environ, "AUDITKIT_STORE": str(base / "default-store.sqlite"), "GX_ANALYTICS_ENABLED": "false"}
+        env.pop("AUDITKIT_EXPECTATIONS", None)
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env)
+        self.seconds = 0.0
+
+    def wait(self) -> nbformat.NotebookNode:
+        rc = self.proc.wait(timeout=900)
+        self.seconds = time.monotonic() - self.started
+        assert rc == 0, f"{self.name} failed:\n{self.log.read_text(encoding='utf-8', errors='replace')[-4000:]}"
+        return nbformat.read(self.output, as_version=4)
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> dict[str, tuple[Run, nbformat.NotebookNode]]:
+    base = tmp_path_factory.mktemp("notebooks")
+    # 01 reads the samples plus two documents that cannot be read, to show how failures are reported.
+    batch = base / "reports"
+    shutil.copytree(samples_dir, batch)
+    (batch / "empty_2023.txt").write_bytes(b"")
+    (batch / "broken_2023.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\ntruncated")
+    suites = base / "suites"
+    shutil.copytree(ROOT / "expectations", suites)
+    params = {
+        NAMES[0]: {"reports": str(batch), "out": str(base / "out01"), "store": str(base / "store01.sqlite")},
+        NAMES[1]: {"out": str(base / "out02"), "store": str(base / "store02.sqlite"), "reviewer": "测试审核员"},
+        NAMES[2]: {"out": str(base / "out03"), "store": str(base / "store03.sqlite"), "suites": str(suites),
+                   "author": "测试"},
+        NAMES[3]: {"out": str(base / "out04")},
+    }
+    runs = [Run(name, base, params[name]) for name in NAMES]
+    done = {}
+    for run in runs:
+        done[run.name] = (run, run.wait())
+    print("\nnotebook run times: " + ", ".join(f"{r.name} {r.seconds:.0f}s" for r, _ in done.values()))
+    return done
+
+
+def test_01_audits_the_batch_and_reports_unreadable_files(executed) -> None:
+    run, nb = executed[NAMES[0]]
+    text = _text(nb)
+    out = Path(run.params["out"])
+    findings = read_jsonl(out / "findings.jsonl")
+    failed = findings[findings["status"] == "failed"]
+    assert len(failed) > 0
+    assert f"共 **{len(failed)}** 项问题" in text
+    for name in ("empty_2023.txt", "broken_2023.pdf"):
+        assert name in text
+    assert "**2** 个文件无法读取" in text and "empty" in text
+    # The by-agency table counts what findings.jsonl holds.
+    for agency, n in failed["agency"].value_counts().items():
+        assert agency in text and str(n) in text
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "未安装 matplotlib" in text
+    else:
+        assert any("image/png" in o.get("data", {}) for o in _outputs(nb))
+    assert {"findings.csv", "findings.jsonl", "records.jsonl", "checks.csv"} <= {p.name for p in out.iterdir()}
+
+
+def test_02_shows_the_reviewer_over_the_audit(executed) -> None:
+    run, nb = executed[NAMES[1]]
+    out = Path(run.params["out"])
+    findings = read_jsonl(out / "findings.jsonl")
+    views = [o for o in _outputs(nb) if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == 1
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    values = [m["state"].get("value") for m in state.values()]
+    assert f"0 / {len(findings)} 已审核" in "".join(v for v in values if isinstance(v, str))
+    assert "测试审核员" in values
+    classes = {c for m in state.values() for c in m["state"].get("_dom_classes", [])}
+    assert {"ak-review", "ak-confirm", "ak-dismiss", "ak-follow-up", "ak-note"} <= classes
+    assert (out / "review.sqlite").exists() and (out / "review.csv").exists()
+
+
+def test_03_saves_the_rule_into_the_given_folder_and_the_cli_uses_it(executed) -> None:
+    run, nb = executed[NAMES[2]]
+    suites = Path(run.params["suites"])
+    rules = {r.rule_id: (s, r) for s in load_specs(suites) for r in s.rules}
+    suite, rule = rules[NEW_RULE]
+    assert suite.path == suites / "plausibility_requests.json" and suite.frame == "requests_columns"
+    assert rule.meta["author"] == "测试" and rule.meta["threshold"] == 0.2 and rule.severity == "info"
+    assert not (ROOT / "expectations" / "plausibility_requests.json").exists()  # the repo is left alone
+    assert NEW_RULE not in {r.rule_id for s in load_specs(ROOT / "expectations") for r in s.rules}
+    findings = read_jsonl(Path(run.params["out"]) / "findings.jsonl")
+    flagged = findings[findings["rule_id"] == NEW_RULE]
+    assert [Path(s).name for s in flagged["source"]] == ["000_seed-chengxiang_2023.txt"]  # 8 of 51 granted
+    text = _text(nb)
+    assert f"{NEW_RULE}\tplausibility\tinfo" in text  # the `auditkit rules` line
+    assert "规则标记了 **1** 份报告" in text
+
+
+def test_04_compares_agencies_and_finds_missing_filings(executed) -> None:
+    run, nb = executed[NAMES[3]]
+    out = Path(run.params["out"])
+    filings = pd.read_csv(out / "filings.csv", index_col=0, encoding="utf-8-sig")
+    pingtan = filings.loc["平潭综合实验区"]
+    assert [y for y, v in pingtan.items() if v == "未报送"] == ["2020", "2021", "2024"]
+    assert filings.loc["平潭综合实验区财政金融局", "2022"] == "已报送"
+    comparison = pd.read_csv(out / "comparison.csv", encoding="utf-8-sig")
+    assert not comparison.duplicated(["机关", "年度"]).any() and len(comparison) == 8
+    row = comparison[(comparison["机关"] == "城乡一体化示范区党政办公室") & (comparison["年度"] == 2023)].iloc[0]
+    assert (row["新收申请"], row["办理总数"], row["其中：不掌握"]) == (51, 51, 34)
+    assert abs(row["公开比例"] - 8 / 51) < 1e-9
+    text = _text(nb)
+    assert "平潭综合实验区：2020、2021、2024 年度" in text
+    assert "名单外的机关" in text and "淮安市洪泽区人民政府" in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_notebooks_have_no_outputs_and_a_parameters_cell(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{name}: strip outputs before committing"
+    assert "widgets" not in nb.metadata
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    source = params[0].source
+    assert "reports = str(SAMPLES_DIR)" in source and "\nout = " in source
+    assert "/work/" not in source and "/home/" not in source  # no machine's absolute path
+
+
+def test_every_notebook_is_tested() -> None:
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(NAMES)

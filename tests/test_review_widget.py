@@ -1,0 +1,287 @@
+"""The reviewer without a kernel or a browser: filters, navigation, progress, decisions written to
+a real review log, the report table it draws, and decisions re-attaching after the audit runs again.
+
+Widgets are driven as a front end would: setting ``.value`` fires the observers, ``.click()`` fires
+``on_click``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditkit.audit import run_audit
+from auditkit.findings import findings_frame
+from auditkit.review.log import ReviewLog
+from auditkit.review.table import render_for_keys, render_table
+from auditkit.review.widget import ALL, UNDECIDED, Reviewer, ReviewSession, load_audit, rule_versions
+
+# A small batch with both formats, several agencies and findings of every severity.
+BATCH = ("000_seed-chengxiang_2023.txt", "008_pingtan-shiyanqu_2019.txt", "019_pingtan-shichangjianguanju_2021.txt",
+         "002_huaian-hongzequ_2024.pdf")
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> Path:
+    """One audit of the batch, written to a folder; tests copy it so that each has its own log."""
+    base = tmp_path_factory.mktemp("audit")
+    docs = base / "reports"
+    docs.mkdir()
+    for name in BATCH:
+        shutil.copy(samples_dir / name, docs / name)
+    out = base / "out"
+    result = run_audit([docs], out, store=base / "store.sqlite", jobs=1)
+    assert len(result.findings) >= 8 and not result.failures
+    return out
+
+
+@pytest.fixture
+def out(audited: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "out"
+    shutil.copytree(audited, dest)
+    return dest
+
+
+@pytest.fixture
+def reviewer(out: Path) -> Reviewer:
+    return Reviewer.from_audit(out, reviewer="审核员甲")
+
+
+def ids(session: ReviewSession) -> list[str]:
+    return [session.findings.at[i, "finding_id"] for i in session.order]
+
+
+def test_loads_the_audit_and_starts_at_the_first_finding(reviewer: Reviewer, out: Path) -> None:
+    findings, reports = load_audit(out)
+    s = reviewer.session
+    assert len(s.findings) == len(findings) and len(reports) == len(BATCH)
+    assert s.position == 0 and s.current["finding_id"] == findings.at[0, "finding_id"]
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">0 / {len(findings)} 已审核</b>')
+    assert f'data-finding-id="{findings.at[0, "finding_id"]}"' in reviewer.card.value
+    assert reviewer.prev.disabled and not reviewer.next.disabled
+    for dd in reviewer.filters.values():  # every filter shows "全部 (n)", not an empty box
+        assert dd.index == 0 and dd.label == f"全部 ({len(findings)})"
+
+
+def test_filters_by_each_field_and_combine(reviewer: Reviewer) -> None:
+    s = reviewer.session
+    f = s.findings
+    for field in ("severity", "category", "rule_id", "agency"):
+        options = s.options(field)
+        assert options[0][1] is None
+        assert sum(int(re.search(r"\((\d+)\)$", label).group(1)) for label, _ in options[1:]) == len(f)
+        for _label, value in options[1:]:
+            reviewer.filters[field].value = value
+            assert reviewer.filters[field].label == _label
+            expected = [fid for fid, v in zip(f["finding_id"], s._values(field), strict=True) if v == value]
+            assert ids(s) == expected and expected
+        reviewer.filters[field].value = ALL
+        assert len(s.order) == len(f) and s.filters[field] is None
+
+    reviewer.filters["severity"].value = "warning"
+    agency = f.loc[f["severity"] == "warning", "agency"].iloc[0]
+    reviewer.filters["agency"].value = agency
+    assert ids(s) == list(f.loc[(f["severity"] == "warning") & (f["agency"] == agency), "finding_id"])
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">0 / {len(s.order)} 已审核</b>')
+    with pytest.raises(KeyError):
+        s.set_filters(colour="red")
+
+
+def test_a_filter_that_matches_nothing_disables_the_decisions(reviewer: Reviewer) -> None:
+    reviewer.filters["status"].value = "dismissed"
+    assert reviewer.session.order == [] and reviewer.session.current is None
+    assert "没有符合筛选条件的问题" in reviewer.card.value
+    assert all(b.disabled for b in reviewer.buttons.values()) and reviewer.next.disabled
+    assert reviewer.progress.value.startswith('<b style="font-size:15px">0 / 0 已审核</b>')
+
+
+def test_navigation_stops_at_both_ends_and_keeps_the_finding_across_filters(reviewer: Reviewer) -> None:
+    s = reviewer.session
+    n = len(s.order)
+    for i in range(1, n):
+        reviewer.next.click()
+        assert s.position == i
+    assert reviewer.next.disabled
+    reviewer.next.click()
+    assert s.position == n - 1
+    reviewer.prev.click()
+    assert s.position == n - 2 and not reviewer.next.disabled
+    s.go_to(-5)
+    assert s.position == 0 and not s.previous()
+    s.go_to(999)
+    assert s.position == n - 1
+
+    # The selected finding stays selected when a filter still includes it.
+    s.go_to(3)
+    fid, sev = s.current["finding_id"], s.current["severity"]
+    reviewer.filters["severity"].value = sev
+    assert s.current["finding_id"] == fid
+
+
+def test_decisions_go_to_the_review_log_with_reviewer_note_and_versions(reviewer: Reviewer, out: Path) -> None:
+    s = reviewer.session
+    first = s.current
+    reviewer.note.value = "表内数字与正文核对一致，确属错误"
+    reviewer.buttons["confirmed"].click()
+    assert s.position == 1  # moved on
+    assert "已记录：确认（审核员甲）" in reviewer.message.value
+    second = s.current
+    reviewer.buttons["follow_up"].click()
+
+    log = ReviewLog.for_audit(out)  # a fresh handle on the same file: the events are on disk
+    current = log.current().set_index("finding_id")
+    assert current.at[first["finding_id"], "decision"] == "confirmed"
+    assert current.at[first["finding_id"], "note"] == "表内数字与正文核对一致，确属错误"
+    assert current.at[first["finding_id"], "reviewer"] == "审核员甲"
+    assert current.at[first["finding_id"], "report_sha256"] == first["sha256"]
+    assert current.at[first["finding_id"], "rule_version"] == rule_versions()[first["rule_id"]]
+    assert current.at[second["finding_id"], "decision"] == "follow_up"
+    assert current.at[second["finding_id"], "note"] == ""
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">2 / {len(s.order)} 已审核</b>')
+
+    # Deciding again appends: the current decision changes, the history keeps both.
+    reviewer.prev.click()
+    reviewer.prev.click()
+    assert s.current["finding_id"] == first["finding_id"]
+    assert reviewer.note.value == "表内数字与正文核对一致，确属错误"  # the note of the current decision
+    assert 'data-decision="confirmed"' in reviewer.card.value
+    reviewer.note.value = "复核：系文字笔误，不影响数据"
+    reviewer.buttons["dismissed"].click()
+    history = log.history(first["finding_id"])
+    assert [e["decision"] for e in history] == ["confirmed", "dismissed"]
+    assert log.current().set_index("finding_id").at[first["finding_id"], "decision"] == "dismissed"
+    assert s.progress() == (2, len(s.order))
+
+
+def test_status_filter_and_next_undecided(reviewer: Reviewer) -> None:
+    s = reviewer.session
+    reviewer.buttons["confirmed"].click()
+    reviewer.buttons["dismissed"].click()
+    reviewer.filters["status"].value = "confirmed"
+    assert len(s.order) == 1 and s.status_of(s.current["finding_id"]) == "confirmed"
+    reviewer.filters["status"].value = UNDECIDED
+    assert len(s.order) == len(s.findings) - 2
+    reviewer.filters["status"].value = ALL
+
+    s.go_to(0)
+    reviewer.next_undecided.click()
+    assert s.position == 2  # 0 and 1 are decided
+    for _ in range(len(s.order)):
+        if s.status_of(s.current["finding_id"]) == UNDECIDED:
+            reviewer.buttons["follow_up"].click()
+        else:
+            s.next()
+    assert s.progress() == (len(s.order), len(s.order))
+    reviewer.next_undecided.click()
+    assert "没有未审核的问题了" in reviewer.message.value
+
+
+def test_no_decision_without_a_reviewer_name(out: Path) -> None:
+    r = Reviewer.from_audit(out)
+    r.buttons["confirmed"].click()
+    assert "请先填写审核人姓名" in r.message.value
+    assert ReviewLog.for_audit(out).current().empty and r.session.position == 0
+    r.reviewer.value = "  审核员乙 "
+    r.buttons["confirmed"].click()
+    assert ReviewLog.for_audit(out).current()["reviewer"].tolist() == ["审核员乙"]
+
+
+def test_decisions_reattach_after_the_audit_runs_again(out: Path, tmp_path: Path) -> None:
+    r = Reviewer.from_audit(out, reviewer="审核员甲")
+    decided = {}
+    for decision in ("confirmed", "dismissed", "follow_up"):
+        decided[r.session.current["finding_id"]] = decision
+        r.note.value = f"note {decision}"
+        r.buttons[decision].click()
+    before = set(r.session.findings["finding_id"])
+
+    reports = out.parent / "reports2"
+    reports.mkdir()
+    for rec in load_audit(out)[1]:
+        shutil.copy(rec.source, reports / Path(rec.source).name)  # the same documents, read afresh
+    (out / "findings.jsonl").unlink()
+    run_audit([reports], out, store=tmp_path / "store2.sqlite", jobs=1)
+
+    again = Reviewer.from_audit(out, reviewer="审核员丙")
+    assert set(again.session.findings["finding_id"]) == before
+    for fid, decision in decided.items():
+        assert again.session.status_of(fid) == decision
+    again.filters["status"].value = "dismissed"
+    assert ids(again.session) == [fid for fid, d in decided.items() if d == "dismissed"]
+    assert 'data-decision="dismissed"' in again.card.value and "note dismissed" in again.card.value
+    assert again.note.value == "note dismissed"
+    assert again.session.progress() == (1, 1)
+
+
+def test_report_table_highlights_the_cells_of_the_finding(reviewer: Reviewer) -> None:
+    s = reviewer.session
+    seen_tables = set()
+    for i in range(len(s.findings)):
+        s.go_to(i)
+        row = s.current
+        html = s.report_html()
+        table_keys = {k for k in row["keys"] if k.split(".")[0] in ("active", "requests", "appeals")}
+        lit = set(re.findall(r'<td class="ak-hl"[^>]*? data-key="([^"]+)"', html))
+        report = s.report_of(row)
+        assert lit == {k for k in table_keys if k in report.cells}
+        seen_tables |= set(re.findall(r'data-table="(\w+)"', html))
+        if any(k.startswith("meta.") for k in row["keys"]):
+            assert "报告信息" in html and "ak-hl" in html
+    assert seen_tables >= {"active", "requests"}
+
+
+def test_tables_follow_the_official_layout(out: Path) -> None:
+    _, reports = load_audit(out)
+    by_format = {r.format: r for r in reports}
+    r21, r19 = by_format["2021"], by_format["2019"]
+    html = render_table(r21, "requests", ["requests.granted.total"])
+    # 三、本年度办理结果 spans （一） to （七）总计: 22 rows in the 2021 format, 20 in 2019.
+    assert '<th rowspan="22">三、本年度办理结果</th>' in html
+    assert '<th rowspan="20">三、本年度办理结果</th>' in render_table(r19, "requests")
+    assert '<th rowspan="8">（三）不予公开</th>' in html
+    assert '<th colspan="5">法人或其他组织</th>' in html
+    assert len(re.findall(r"<td", html)) == 25 * 7
+    keys = re.findall(r'data-key="([^"]+)"', html)
+    assert keys[:7] == [f"requests.new_received.{c}" for c in
+                        ("natural_person", "commercial", "research", "nonprofit", "legal_services", "other_org", "total")]
+    appeals = render_table(r21, "appeals")
+    assert '<th colspan="10">行政诉讼</th>' in appeals and len(re.findall(r"<td", appeals)) == 15
+    active19 = render_table(r19, "active")
+    assert "第二十条第（九）项" in active19 and "政府集中采购" in active19
+
+
+def test_document_text_is_escaped(out: Path) -> None:
+    _, reports = load_audit(out)
+    report = reports[0]
+    report.provenance.clear()
+    report.sections["overview"] = "<script>alert(1)</script>"
+    report.agency = "<img src=x onerror=alert(1)>"
+    html = render_for_keys(report, ["section.overview", "meta.agency"])
+    assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
+    row = {"finding_id": "f1", "source": report.source, "sha256": report.sha256, "agency": report.agency,
+           "year": 2023, "rule_id": "x.y", "category": "narrative", "severity": "info", "status": "failed",
+           "description": "d", "place": "<b>p</b>", "keys": [], "expected": 1, "actual": 2, "difference": 1,
+           "evidence": "「<script>x</script>」", "basis": "b"}
+    s = ReviewSession(findings_frame([row]), ReviewLog(out / "escape.sqlite"), [report], versions={})
+    card = s.card_html()
+    assert "<script>" not in card and "<b>p</b>" not in card and "&lt;script&gt;x" in card
+
+
+def test_tab_order_is_reading_order(reviewer: Reviewer) -> None:
+    order = [getattr(w, "description", "") for w in reviewer.focus_order()]
+    assert order == ["审核人", "严重程度", "类别", "规则", "机关", "审核状态", "备注", "确认", "排除（误报）", "待跟进",
+                     "上一条", "下一条", "下一条未审核"]
+    classes = [c for w in reviewer.focus_order() for c in w._dom_classes if c.startswith("ak-")]
+    assert {"ak-confirm", "ak-dismiss", "ak-follow-up", "ak-prev", "ak-next", "ak-next-undecided", "ak-note"} <= set(classes)
+
+
+def test_import_auditkit_does_not_load_widgets() -> None:
+    code = ("import sys, auditkit, auditkit.review.widget; "
+            "print(sorted(m for m in ('ipywidgets', 'pandas', 'great_expectations') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
