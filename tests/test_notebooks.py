@@ -55,9 +55,15 @@ class Run:
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env)
         self.seconds = 0.0
 
+    def poll(self) -> bool:
+        if self.proc.poll() is None:
+            return False
+        self.seconds = self.seconds or time.monotonic() - self.started
+        return True
+
     def wait(self) -> nbformat.NotebookNode:
         rc = self.proc.wait(timeout=900)
-        self.seconds = time.monotonic() - self.started
+        self.poll()
         assert rc == 0, f"{self.name} failed:\n{self.log.read_text(encoding='utf-8', errors='replace')[-4000:]}"
         return nbformat.read(self.output, as_version=4)
 
@@ -80,6 +86,9 @@ def executed(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> dic
         NAMES[3]: {"out": str(base / "out04")},
     }
     runs = [Run(name, base, params[name]) for name in NAMES]
+    deadline = time.monotonic() + 900
+    while not all(r.poll() for r in runs) and time.monotonic() < deadline:
+        time.sleep(0.5)  # note each run's own time as it ends
     done = {}
     for run in runs:
         done[run.name] = (run, run.wait())
