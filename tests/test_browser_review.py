@@ -211,6 +211,23 @@ def test_confirm_a_finding_in_jupyterlab(lab: dict) -> None:
 
             review.scroll_into_view_if_needed()
             review.screenshot(path=str(ARTIFACTS / "browser-review.png"))
+
+            # Enter on a focused button presses it; arrows on a filter choose an option; JupyterLab sees
+            # neither (its active cell stays where it was).
+            active = page.evaluate("[...document.querySelectorAll('.jp-Notebook .jp-Cell')]"
+                                   ".findIndex(c => c.classList.contains('jp-mod-active'))")
+            review.locator("button.ak-next").focus()
+            page.keyboard.press("Enter")
+            review.locator(f".ak-card[data-finding-id='{second}']").wait_for(timeout=30_000)
+            total = review.locator(".ak-progress").inner_text()
+            severity = review.locator(".ak-filter-severity select")
+            severity.focus()
+            page.keyboard.press("ArrowDown")
+            _wait_for(lambda: review.locator(".ak-progress").inner_text() != total, 30, "the severity filter")
+            assert severity.input_value() != "" and "全部" not in severity.evaluate("s => s.selectedOptions[0].text")
+            assert page.evaluate("[...document.querySelectorAll('.jp-Notebook .jp-Cell')]"
+                                 ".findIndex(c => c.classList.contains('jp-mod-active'))") == active
+            assert page.locator(".jp-Notebook .jp-CodeCell").count() == code_cells
         except BaseException:
             with contextlib.suppress(Exception):  # what the page showed when it went wrong
                 page.screenshot(path=str(ARTIFACTS / "browser-review-failure.png"), full_page=True)

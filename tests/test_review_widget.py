@@ -205,9 +205,10 @@ def test_decisions_reattach_after_the_audit_runs_again(out: Path, tmp_path: Path
     for rec in load_audit(out)[1]:
         shutil.copy(rec.source, reports / Path(rec.source).name)  # the same documents, read afresh
     (out / "findings.jsonl").unlink()
-    run_audit([reports], out, store=tmp_path / "store2.sqlite", jobs=1)
+    result = run_audit([reports], out, store=tmp_path / "store2.sqlite", jobs=1)
 
-    again = Reviewer.from_audit(out, reviewer="审核员丙")
+    again = Reviewer.from_audit(result, reviewer="审核员丙")  # the AuditResult itself, log beside its output
+    assert again.session.log.path == out / "review.sqlite"
     assert set(again.session.findings["finding_id"]) == before
     for fid, decision in decided.items():
         assert again.session.status_of(fid) == decision
@@ -285,3 +286,9 @@ def test_import_auditkit_does_not_load_widgets() -> None:
             "print(sorted(m for m in ('ipywidgets', 'pandas', 'great_expectations') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_text_fields_sync_before_a_click_can_overtake_them(reviewer: Reviewer) -> None:
+    # A click is its own message; per-keystroke updates queued behind a busy kernel would arrive after it
+    # and the decision would carry half its note. Fields sync when left, which precedes the click.
+    assert reviewer.note.continuous_update is False and reviewer.reviewer.continuous_update is False

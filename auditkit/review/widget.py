@@ -324,14 +324,18 @@ KEYS_JS = """
     var stop = function () { e.preventDefault(); e.stopPropagation(); };
     if (typing) {
       if (e.key === 'Escape') { var b = root.querySelector('button.ak-confirm'); if (b) { b.focus(); stop(); } }
+      // A list box keeps its own keys (arrows choose an option); JupyterLab must not move cells meanwhile.
+      else if (tag === 'SELECT') { e.stopPropagation(); }
       return;
     }
     if (e.altKey || e.ctrlKey || e.metaKey) { return; }
-    if (e.key === 'n') { var t = root.querySelector('.ak-note textarea'); if (t) { t.focus(); stop(); } return; }
     var cls = MAP[e.key];
-    if (!cls) { return; }
-    var btn = root.querySelector('button.' + cls);
-    if (btn && !btn.disabled) { btn.click(); stop(); }
+    var btn = cls ? root.querySelector('button.' + cls) : null;
+    if (e.key === 'n') { var t = root.querySelector('.ak-note textarea'); if (t) { t.focus(); stop(); } }
+    else if (btn) { if (!btn.disabled) { btn.click(); } stop(); }
+    // Any other key (Enter or Space on a button, Tab) keeps its native effect but never reaches
+    // JupyterLab, whose command-mode keys would otherwise edit the notebook (A, B, D D, M, arrows...).
+    else { e.stopPropagation(); }
   }, true);
 })();
 """.replace("__MAP__", json.dumps(SHORTCUTS))
@@ -346,8 +350,12 @@ class Reviewer:
         self.session = session
         self.auto_advance = auto_advance
         wide = {"description_width": "initial"}
+        # Text fields sync when they lose focus, not per keystroke: a button's click is a message of its
+        # own that would overtake keystrokes still queued behind a busy kernel, and a decision would be
+        # recorded with half its note. Leaving the field (a click, Tab, Esc) sends the text first.
         self.reviewer = w.Text(value=session.reviewer, description="审核人", placeholder="请输入姓名",
-                               style=wide, layout=w.Layout(width="260px")).add_class("ak-reviewer")
+                               continuous_update=False, style=wide,
+                               layout=w.Layout(width="260px")).add_class("ak-reviewer")
         # A Dropdown whose value is None shows no selection at all, so "全部" is the value ALL here.
         self.filters = {
             f: w.Dropdown(options=[(label, ALL if v is None else v) for label, v in session.options(f)], value=ALL,
@@ -359,6 +367,7 @@ class Reviewer:
         self.card = w.HTML().add_class("ak-card-view")
         self.report = w.HTML().add_class("ak-report-view")
         self.note = w.Textarea(description="备注", placeholder="为何确认、排除或待跟进（可选）", style=wide,
+                               continuous_update=False,
                                layout=w.Layout(width="640px", height="4.5em")).add_class("ak-note")
         self.buttons = {
             "confirmed": w.Button(description="确认", button_style="success", icon="check",
