@@ -9,7 +9,7 @@ frame               one row per                     a rule on it
 requests_columns    report x applicant column (7)   一 + 二 == （七）总计 + 四
 requests_rows       report x table row              总计 == the six applicant columns
 appeals             report x group (3)              总计 == 维持 + 纠正 + 其他 + 尚未审结
-cell_values         report x non-null cell          counts are non-negative integers
+cell_values         report                          counts are non-negative integers
 table_rows          report x table row              no blank, dashed or missing cells
 report_parts        report x section or table       nothing missing; 五 not empty
 labels              report x label variant          wording as the official format
@@ -550,15 +550,34 @@ _AMOUNT, _SIGNED = _units()
 
 
 def _cell_values(values) -> Frame:
-    """One row per cell with a value; ``signed`` marks 2019's 本年增/减, ``is_count`` the 件 cells."""
-    rep, j = np.nonzero(~np.isnan(values))
-    v = values[rep, j]
-    df = pd.DataFrame({"row_id": np.arange(len(v)), "report": rep,
-                       "key": pd.Categorical.from_codes(j, categories=list(CELL_KEYS)),
-                       "value": v, "fraction": np.abs(v - np.round(v)), "is_count": ~_AMOUNT[j], "signed": _SIGNED[j]})
-    km = j.astype(np.int32)[:, None]
-    return Frame("cell_values", df, ("row_id", "report", "key"), {"value": km, "fraction": km},
-                 place=lambda d, p: key_label(str(d.col('key')[p])))
+    """One row per report: its smallest value and its largest fraction of a count.
+
+    A report's values are all non-negative when the smallest is, and its counts all whole
+    when the largest fractional part is 0; the cells that are not are what the row stands for.
+    Per report rather than per cell, the frame has 10,000 rows for 10,000 reports, not 2 million.
+    """
+    with np.errstate(invalid="ignore"):
+        checked = np.where(_SIGNED[None, :], np.nan, values)  # 2019's 本年增/减 may be negative
+        fraction = np.where(_AMOUNT[None, :], np.nan, np.abs(values - np.round(values)))
+        negative = checked < 0
+        broken = fraction > 0
+    n = len(values)
+    has_value, has_count = ~np.isnan(checked).all(axis=1), ~np.isnan(fraction).all(axis=1)
+    df = pd.DataFrame({
+        "row_id": np.arange(n), "report": np.arange(n),
+        "min_value": np.where(has_value, np.nanmin(np.where(has_value[:, None], checked, 0), axis=1), np.nan),
+        "max_fraction": np.where(has_count, np.nanmax(np.where(has_count[:, None], fraction, 0), axis=1), np.nan),
+    })
+    keymap = {"min_value": _pad([np.flatnonzero(row).tolist() for row in negative]) if negative.any() else
+              np.full((n, 1), -1, dtype=np.int32),
+              "max_fraction": _pad([np.flatnonzero(row).tolist() for row in broken]) if broken.any() else
+              np.full((n, 1), -1, dtype=np.int32)}
+
+    def place(d: Frame, p: int) -> str:
+        cells = [CELL_KEYS[j] for col in ("min_value", "max_fraction") for j in d.keymap[col][p] if j >= 0]
+        return "、".join(key_label(k) for k in dict.fromkeys(cells)) or "报告"
+
+    return Frame("cell_values", df, ("row_id", "report"), keymap, place=place)
 
 
 def _table_rows(reports, states) -> Frame:

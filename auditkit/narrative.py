@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -135,10 +134,13 @@ _DIGIT_GAP = re.compile(r"(?<=\d)[,，](?=\d{3})")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
+# Full-width digits to ASCII. Not NFKC: that also turns ① into 1 and invents counts.
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 def _clean(sentence: str) -> str:
-    """A sentence in the form the patterns expect: NFKC, no spaces, no thousands commas."""
-    text = unicodedata.normalize("NFKC", sentence)
-    text = _SPACES.sub("", text)
+    """A sentence in the form the patterns expect: ASCII digits, no spaces, no thousands commas."""
+    text = _SPACES.sub("", sentence.translate(_WIDE_DIGITS))
     return _DIGIT_GAP.sub("", text)
 
 
@@ -289,7 +291,8 @@ def extract_figures(sections: dict[str, str], year: int | None = None) -> list[S
         for end in ends:
             if k < len(hits) and hits[k] < end:
                 sentence = text[start:end].strip()
-                if sentence:
+                # No pattern can match a sentence without one of their words (all CJK: NFKC-stable).
+                if sentence and _GATE.search(sentence):
                     out.extend(_figures_in(sentence, section, year))
                 while k < len(hits) and hits[k] < end:
                     k += 1
@@ -306,7 +309,7 @@ def _figures_in(sentence: str, section: str, year: int | None) -> list[StatedFig
         return []
     present = set(_GATE.findall(text))
     application = "申请" in text
-    cuts = [m.start() for m in _CLAUSE_CUT.finditer(text)]
+    cuts: list[int] = []
     found: list[tuple[int, int, str, int, str | None]] = []  # (start, end, metric, value, qualifier)
     taken: list[tuple[int, int]] = []
 
@@ -314,6 +317,9 @@ def _figures_in(sentence: str, section: str, year: int | None) -> list[StatedFig
         return all(b <= s or a >= e for s, e in taken)
 
     def qualifier(start: int) -> str | None:
+        if not cuts:
+            cuts.extend(m.start() for m in _CLAUSE_CUT.finditer(text))
+            cuts.append(len(text) + 1)  # a sentinel: the list is computed once even without cuts
         return _qualifier_of(_clause_prefix(text, start, cuts))
 
     for metric, pattern, words in _PATTERNS:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ _GOVERNMENT_SUFFIX = re.compile(r"(?:管理委员会|人民政府)$")
 _PLACE_END = re.compile(r"(?:省|市|县|区|旗|盟|州|镇|乡|实验区|开发区|新区|示范区|高新区|自治州|自治县|自治旗)$")
 
 
+@lru_cache(maxsize=65536)
 def normalise_agency(name: str | None) -> str:
     """The comparable form of an agency name.
 
@@ -328,20 +330,19 @@ def resolve_priors(reports: Sequence[Report], store: ReportStore | None = None) 
     def canon(name: str | None) -> str:
         return store.canonical(name) if store is not None else normalise_agency(name)
 
-    in_batch: dict[tuple[str, int], Report] = {}
-    for r in sorted(reports, key=lambda r: (-sum(v is not None for v in r.cells.values()), r.source)):
-        key = canon(r.agency)
+    keys = [canon(r.agency) for r in reports]
+    copies: dict[tuple[str, int], list[Report]] = {}
+    for key, r in zip(keys, reports, strict=True):
         if key and r.year is not None:
-            in_batch.setdefault((key, r.year), r)
-    wanted = []
-    for r in reports:
-        key = canon(r.agency)
-        if key and r.year is not None and (key, r.year - 1) not in in_batch:
-            wanted.append((r.agency, r.year - 1))
+            copies.setdefault((key, r.year), []).append(r)
+    in_batch = {k: rs[0] if len(rs) == 1 else
+                min(rs, key=lambda r: (-sum(v is not None for v in r.cells.values()), r.source))
+                for k, rs in copies.items()}
+    wanted = [(r.agency, r.year - 1) for key, r in zip(keys, reports, strict=True)
+              if key and r.year is not None and (key, r.year - 1) not in in_batch]
     stored = store.find_many(wanted) if store is not None and wanted else {}
     out: list[Any] = []
-    for r in reports:
-        key = canon(r.agency)
+    for key, r in zip(keys, reports, strict=True):
         if not key or r.year is None:
             out.append(None)
         elif (key, r.year - 1) in in_batch:

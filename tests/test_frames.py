@@ -81,13 +81,25 @@ def test_merged_row_counted_once_with_its_values() -> None:
     assert len(frames.keys("requests_rows", pos, ["merged"])) == 21
 
 
-def test_cell_values_only_non_null_and_kinds() -> None:
+def test_cell_values_per_report_name_the_offending_cells() -> None:
     r = from_truth("007_pingtan-shiyanqu_2025.txt")
-    values = build_frames([r])["cell_values"].data
-    assert len(values) == sum(v is not None for v in r.cells.values())
-    fees = values[values.key == "active.fees.amount"].iloc[0]
-    assert not fees.is_count and fees.fraction > 0
-    assert values[values.key == "requests.new_received.total"].iloc[0].is_count
+    frames = build_frames([r])
+    row = frames["cell_values"].data.iloc[0]
+    assert row.min_value == 0 and row.max_fraction == 0  # fees 4166.241619 are an amount, not a count
+    r.cells["appeals.reconsideration.other"] = -8
+    r.cells["requests.carried_forward.total"] = 6.5
+    frames = build_frames([r])
+    row = frames["cell_values"].data.iloc[0]
+    assert (row.min_value, row.max_fraction) == (-8, 0.5)
+    assert frames.keys("cell_values", 0, ["min_value"]) == ["appeals.reconsideration.other"]
+    assert frames.keys("cell_values", 0, ["max_fraction"]) == ["requests.carried_forward.total"]
+    assert "其他结果" in frames["cell_values"].where(0)
+
+
+def test_signed_change_may_be_negative() -> None:
+    r = from_truth("008_pingtan-shiyanqu_2019.txt")
+    r.cells["active.licensing.change"] = -3  # 2019: 本年增/减
+    assert build_frames([r])["cell_values"].data.iloc[0].min_value == 0
 
 
 def test_null_states_from_diagnostics() -> None:

@@ -27,6 +27,7 @@ def figures(text: str, year: int | None = 2023) -> dict[str, int]:
     ("2022年共收到政府信息公开申请1件，主要涉及政府债务数据方面；1件公开申请已办结，办结率100%。",
      {"received": 1, "handled": 1}),
     ("全区共收到政府信息公开申请１２件（全角数字）。", {"received": 12}),
+    ("①全区共收到政府信息公开申请5件。", {"received": 5}),  # a circled number is no digit
     ("本年度收到行政复议申请3件，其中维持2件、纠正1件。",
      {"reconsideration": 3, "reconsideration.upheld": 2, "reconsideration.corrected": 1}),
     ("2023年未发生因政府信息公开引起的行政复议、行政诉讼案件。", {"reconsideration": 0, "litigation": 0}),

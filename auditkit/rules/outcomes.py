@@ -39,7 +39,7 @@ COLUMN_REASONS = {
     "prev_carried_forward": "上年报告该格无数值", "prev_in_force": "上年报告该格无数值",
     "published": "发布日期未知", "deadline": "报告年度未知", "similarity": "文字缺失或过短，无法比较",
     "not_held_share": "办理总数为0或无数值", "expected_format": "报告年度未知", "format": "报告格式未识别",
-    "text": "该部分缺失",
+    "text": "该部分缺失", "min_value": "表中没有数值", "max_fraction": "表中没有以件计的数值",
 }
 CHECK_COLUMNS = ["rule_id", "category", "severity", "evaluated", "passed", "failed", "unverified", "skipped"]
 SKIPPED_COLUMNS = ["source", "sha256", "agency", "year", "rule_id", "checks", "place", "keys", "reason"]
