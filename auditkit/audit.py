@@ -131,8 +131,9 @@ def _counts(reports, failures, result, priors) -> dict[str, Any]:
         "findings": int((f["status"] == "failed").sum()),
         "by_severity": count_by(f, "severity"),
         "by_category": count_by(f, "category"),
-        "unverified": int((f["status"] == "unverified").sum()),
+        "unverified_findings": int((f["status"] == "unverified").sum()),
         "checks": int(result.checks["evaluated"].sum()),
+        "unverified": int(result.checks["unverified"].sum()),  # checks that held only on inferred values
         "skipped": int(result.checks["skipped"].sum()),
         "skipped_by_reason": {str(k): int(v) for k, v in skipped.groupby("reason")["checks"].sum().items()},
         "with_prior": sum(p is not None for p in priors),
@@ -156,8 +157,8 @@ def summary_text(counts: dict[str, Any]) -> str:
                                             for c, n in sorted(counts["by_category"].items(), key=lambda x: -x[1])) + "。")
     else:
         lines.append("未发现问题。")
-    lines.append(f"共执行核对 {counts['checks']} 项；{counts['unverified']} 项因数值系按勾稽关系推算而未能独立核验；"
-                 f"{counts['skipped']} 项因单元格无数值而跳过。")
+    lines.append(f"共执行核对 {counts['checks']} 项；其中 {counts['unverified']} 项所涉数值并非从文件独立读出"
+                 f"（按勾稽关系推算或取自同一报告的另一文件），未能独立核验；另有 {counts['skipped']} 项因单元格无数值而跳过。")
     if counts["with_prior"]:
         lines.append(f"{counts['with_prior']} 份报告与同一机关上年报告做了跨年度核对。")
     return "\n".join(lines)

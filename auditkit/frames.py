@@ -22,7 +22,8 @@ reports             report                          deadline, format, plausibili
 
 Besides its data, each ``Frame`` knows which cell keys every (row, column)
 stands for (``keymap``), so findings can name cells, the cells' text as
-written, and whether a cell was recovered by arithmetic when it was read.
+written, and whether a value was not read independently from its file (recovered
+by arithmetic at reading, or settled from another file of the same report).
 """
 
 from __future__ import annotations

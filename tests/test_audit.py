@@ -65,8 +65,10 @@ def test_every_listed_defect_is_found_on_its_cells(batch, audit) -> None:
                 continue
             prefixes = where_keys(defect["where"])
             assert prefixes, defect
-            hits = found[(found.category == category) & found["keys"].map(lambda ks, p=prefixes: names_cells(ks, p))]
-            assert len(hits), f"{Path(report.source).name}: not found: {defect}"
+            of_kind = found[found.category == category]
+            for prefix in prefixes:  # every cell (or row) the defect names, by a rule of its kind
+                hits = of_kind[of_kind["keys"].map(lambda ks, p=prefix: names_cells(ks, [p]))]
+                assert len(hits), f"{Path(report.source).name}: {prefix} not found: {defect}"
             checked += 1
     assert checked >= 10
 
@@ -189,6 +191,37 @@ def test_repetition_against_last_year(batch) -> None:
     this.sections["problems"] = last.sections["problems"].replace("2022", "2023").replace("2023年", "2024年")
     rep = audit_reports([this, last]).findings.query("category == 'repetition'")
     assert list(rep["keys"]) == [["section.problems"]] and rep.iloc[0].actual > 0.5
+
+
+# --------------------------------------------------------------------------- completeness, values
+
+
+def test_gaps_and_impossible_values(batch) -> None:
+    from auditkit.record import Diagnostic
+
+    r = pingtan(batch, "016_pingtan-caizhengjinrongju_2022.txt")
+    r.sections["problems"] = "无。"
+    blank = "requests.granted.research"
+    r.cells[blank] = None
+    r.diagnostics.append(Diagnostic("blank_cell", "blank", key=blank, found=""))
+    appeals = format_spec("2021").tables["appeals"].keys
+    for k in appeals:
+        r.cells[k] = None
+    r.diagnostics.append(Diagnostic("missing_table", "no table 4", key=appeals[0], keys=appeals))
+    r.cells["active.penalties.decisions"] = -1
+    result = audit_reports([r])
+    f = result.findings.set_index("rule_id")
+    assert f.loc["completeness.problems_empty", "severity"] == "warning"
+    assert f.loc["completeness.problems_empty", "keys"] == ["section.problems"]
+    assert f.loc["completeness.blank_cell", "keys"] == [blank]
+    assert f.loc["completeness.missing_table", "severity"] == "critical"
+    assert f.loc["completeness.missing_table", "keys"] == ["table.appeals"]
+    assert "completeness.missing_row" not in f.index  # a missing table is one finding, not five rows
+    assert f.loc["structure.non_negative", "keys"] == ["active.penalties.decisions"]
+    assert f.loc["structure.non_negative", "severity"] == "critical"
+    # the blank cell is not taken for 0: the checks through it are skipped, with the reason
+    skipped = result.skipped.set_index("rule_id")
+    assert "单元格空白" in skipped.loc["arithmetic.requests_row_total", "reason"]
 
 
 # --------------------------------------------------------------------------- timeliness
