@@ -78,6 +78,13 @@ def findings_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     df = pd.DataFrame(list(rows), columns=list(FINDING_COLUMNS))
+    dup = df["finding_id"].duplicated(keep=False)
+    if dup.any():
+        # The same rule on the same cells twice (a figure stated in two sentences): the evidence
+        # tells them apart, and stays the same from run to run.
+        df.loc[dup, "finding_id"] = [
+            finding_id(f"{i}|{e}", r, []) for i, r, e in zip(df.loc[dup, "finding_id"], df.loc[dup, "rule_id"],
+                                                             df.loc[dup, "evidence"], strict=True)]
     if len(df):
         df["_sev"] = df["severity"].map(SEVERITY_ORDER)
         df = df.sort_values(["source", "_sev", "rule_id", "place", "finding_id"], kind="stable")

@@ -275,6 +275,26 @@ def test_every_single_cell_mutation_is_caught(batch) -> None:
     assert len(mutants) >= 190
 
 
+def test_gx_flags_exactly_what_the_rules_mean(batch) -> None:
+    """The GX run against the same rules evaluated in plain pandas, on the samples and some damage."""
+    from auditkit.frames import build_frames
+    from auditkit.rules.plain import evaluate_plain
+    from auditkit.rules.validate import validate
+    from auditkit.store import resolve_priors
+
+    reports = [copy.deepcopy(r) for r in batch.reports]
+    reports[0].cells["requests.granted.total"] += 3
+    reports[5].cells["appeals.reconsideration.upheld"] = -1
+    reports[6].published, reports[10].published = "2024-04-02", "2023-02-01"
+    reports[11].sections["problems"] = "无"
+    frames = build_frames(reports, resolve_priors(reports))
+    plain = evaluate_plain(frames)
+    outcomes = validate(frames)
+    assert sum(len(o.failed_rows) for o in outcomes) > 20
+    for o in outcomes:
+        assert sorted(o.failed_rows.tolist()) == sorted(plain[o.rule.rule_id].tolist()), o.rule.rule_id
+
+
 # --------------------------------------------------------------------------- run_audit
 
 
@@ -303,6 +323,7 @@ def test_run_audit_writes_results_and_keeps_records(tmp_path: Path) -> None:
     with ReportStore(store) as s:
         assert s.count() == 12
     assert list(again.findings.finding_id) == list(result.findings.finding_id)
+    assert result.findings.finding_id.is_unique
 
 
 def test_unreadable_input_sets_exit_1(tmp_path: Path) -> None:
