@@ -162,8 +162,13 @@ def test_status_filter_and_next_undecided(reviewer: Reviewer) -> None:
     s = reviewer.session
     reviewer.buttons["confirmed"].click()
     reviewer.buttons["dismissed"].click()
+    n = len(s.findings)
+    assert [label for label, _ in reviewer.filters["status"].options][:3] == [f"全部 ({n})", f"未审核 ({n - 2})", "确认 (1)"]
     reviewer.filters["status"].value = "confirmed"
     assert len(s.order) == 1 and s.status_of(s.current["finding_id"]) == "confirmed"
+    reviewer.buttons["follow_up"].click()  # counts follow the decisions; the chosen filter stays
+    assert reviewer.filters["status"].value == "confirmed" and s.filters["status"] == "confirmed"
+    assert reviewer.filters["status"].label == "确认 (0)" and len(s.order) == 1
     reviewer.filters["status"].value = UNDECIDED
     assert len(s.order) == len(s.findings) - 2
     reviewer.filters["status"].value = ALL

@@ -357,8 +357,9 @@ class Reviewer:
                                continuous_update=False, style=wide,
                                layout=w.Layout(width="260px")).add_class("ak-reviewer")
         # A Dropdown whose value is None shows no selection at all, so "全部" is the value ALL here.
+        self._relabelling = False
         self.filters = {
-            f: w.Dropdown(options=[(label, ALL if v is None else v) for label, v in session.options(f)], value=ALL,
+            f: w.Dropdown(options=self._options(f), value=ALL,
                           description=FILTER_LABELS[f], style=wide,
                           layout=w.Layout(width="auto", max_width="340px")).add_class(f"ak-filter-{f}")
             for f in FILTERS
@@ -432,6 +433,7 @@ class Reviewer:
         except (ValueError, LookupError) as exc:
             self._say(str(exc).split(" (")[0], error=True)
             return
+        self._relabel("status")
         self._say(f"已记录：{DECISION_LABELS[decision]}（{event['reviewer']}）")
         if self.auto_advance:
             self.session.next()
@@ -444,8 +446,24 @@ class Reviewer:
             self._say(at_end)
 
     def _filter(self, field: str, value: str) -> None:
+        if self._relabelling:
+            return
         self.session.set_filters(**{field: None if value == ALL else value})
         self.render()
+
+    def _options(self, field: str) -> list[tuple[str, str]]:
+        return [(label, ALL if v is None else v) for label, v in self.session.options(field)]
+
+    def _relabel(self, field: str) -> None:
+        """Refresh a filter's counts; new options reset a Dropdown's value, so put it back quietly."""
+        dd = self.filters[field]
+        keep = dd.value
+        self._relabelling = True
+        try:
+            dd.options = self._options(field)
+            dd.value = keep
+        finally:
+            self._relabelling = False
 
     def _say(self, text: str, error: bool = False) -> None:
         colour = "#c92a2a" if error else "#2b8a3e"
