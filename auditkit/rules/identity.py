@@ -18,7 +18,7 @@ import os
 
 os.environ["GX_ANALYTICS_ENABLED"] = "false"  # GX calls home unless told not to
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import pandas as pd
 from great_expectations.compatibility.pydantic import root_validator
@@ -56,6 +56,8 @@ class ExpectRowwiseIdentity(MulticolumnMapExpectation):
 
     expression: str
     tolerance: float = 0.0
+    # A row with a null cell is not checked (and is counted as skipped), never failed.
+    ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = "any_value_is_missing"
 
     map_metric = "multicolumn_values.rowwise_identity"
     success_keys: ClassVar[tuple[str, ...]] = ("mostly", "expression", "tolerance")
