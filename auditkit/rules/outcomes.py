@@ -6,8 +6,9 @@ and found, the text as written, and whether the check proved anything at all:
 
 - a row whose cells are null was not checked: it is *skipped*, with the reason
   (blank cell, digits run together, merged row…), and counted, never passed;
-- a row that holds only on values recovered by arithmetic at reading is
-  *unverified* (info): the reader chose those values because they add up.
+- a row that holds only on values recovered by arithmetic at reading (or taken
+  from another file of the same report) is *unverified* (info): the reader chose
+  those values because they add up, so their adding up proves nothing.
 """
 
 from __future__ import annotations
