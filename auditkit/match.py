@@ -96,13 +96,16 @@ class Stream:
 
 
 @lru_cache(maxsize=1)
-def _dropped_codes():
-    """Code points the compact view drops (spaces, punctuation, the table mark), for numpy."""
+def _dropped_lut():
+    """A lookup table over the Basic Multilingual Plane: True where the compact view drops the code point."""
     import numpy as np
 
-    chars = {c for c in map(chr, range(0x3100)) if c.isspace() or (not c.isdigit() and norm(c) == "")}
-    chars.add(_TABLE_MARK)
-    return np.array(sorted(ord(c) for c in chars), dtype=np.uint32)
+    lut = np.zeros(0x10000, dtype=bool)
+    for code in range(0x3100):
+        c = chr(code)
+        lut[code] = c.isspace() or (not c.isdigit() and norm(c) == "")
+    lut[ord(_TABLE_MARK)] = True
+    return lut
 
 
 @lru_cache(maxsize=65536)
@@ -126,7 +129,7 @@ class Compact:
             import numpy as np
 
             codes = np.frombuffer(normal.encode("utf-32-le"), dtype=np.uint32)
-            keep = ~np.isin(codes, _dropped_codes())
+            keep = ~_dropped_lut()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF)
             kept = np.nonzero(keep)[0]
             return cls(codes[keep].tobytes().decode("utf-32-le"), (kept + offset).tolist())
         chars: list[str] = []
@@ -154,9 +157,8 @@ class SectionHit:
     found: str
 
 
-def find_sections(stream: Stream, diags: list[Diagnostic]) -> dict[str, SectionHit]:
+def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dict[str, SectionHit]:
     """Locate the six section titles in order, tolerating typos in their wording."""
-    view = Compact.of(stream.text)
     hits: dict[str, SectionHit] = {}
     cursor = 0
     for sec in sections():
@@ -204,8 +206,8 @@ def section_ranges(stream: Stream, hits: dict[str, SectionHit]) -> dict[str, tup
 # ---------------------------------------------------------------- format detection
 
 
-def detect_format(text: str, year: int | None, diags: list[Diagnostic]) -> str:
-    compact = norm(text)
+def detect_format(compact: str, year: int | None, diags: list[Diagnostic]) -> str:
+    """2021 or 2019, by the words only one format's tables use; the year breaks a tie."""
     scores = {name: sum(norm(m) in compact for m in markers) for name, markers in FORMAT_MARKERS.items()}
     if scores["2021"] != scores["2019"]:
         return max(scores, key=lambda k: scores[k])
@@ -268,6 +270,10 @@ class RowMatcher:
             self.names.extend((r.key, n, False, i == 0) for i, n in enumerate(r.names()))
         if allow_groups:
             self.names.extend((g.key, norm(g.label), True, True) for g in spec.groups)
+        # Exact names first: most rows are written in the official wording.
+        self.exact: dict[str, list[tuple[str, bool, bool]]] = {}
+        for key, name, is_group, official in self.names:
+            self.exact.setdefault(name, []).append((key, is_group, official))
         self.order = {r.key: i for i, r in enumerate(spec.rows)}
         for g in spec.groups:
             self.order[g.key] = self.order[g.children[0]]
@@ -275,8 +281,13 @@ class RowMatcher:
 
     def match(self, label_cells: list[str], has_values: bool) -> tuple[str, bool, bool] | None:
         """(key, fuzzy, is_group) for a row's label cells, or None."""
-        best: tuple[float, int, str, bool, bool] | None = None
         leaf, full = norm(label_cells[-1]), norm("".join(label_cells))
+        for text in (leaf, full):
+            for key, is_group, official in self.exact.get(text, ()):
+                if key not in self.used and (has_values or (self.spec.key == "requests" and len(text) >= 6)):
+                    self.used.add(key)
+                    return key, not official, is_group
+        best: tuple[float, int, str, bool, bool] | None = None
         for key, name, is_group, official in self.names:
             if key in self.used:
                 continue
@@ -306,9 +317,13 @@ def _is_value_text(text: str) -> bool:
     return all(ch in VALUE_CHARS or ch == "无" for ch in t) and any(ch.isdigit() for ch in t)
 
 
-def classify_table(table: Table, fmt: FormatSpec) -> str | None:
-    """Which table of the format a grid holds, by the row labels it contains."""
-    text = norm("".join(c.text for row in table.grid for c in row if c is not None))
+def table_text(table: Table) -> str:
+    """A grid's cells, each once, in the compact form labels are compared in."""
+    return Compact.of("".join(c.text for r in range(table.n_rows) for c in table.row_cells(r))).text
+
+
+def classify_table(text: str, fmt: FormatSpec) -> str | None:
+    """Which table of the format a grid holds (``text`` from ``table_text``), by its row labels."""
     scores: dict[str, int] = {}
     for key, spec in fmt.tables.items():
         names = {n for r in spec.rows for n in r.names() if len(n) >= 4}
@@ -845,15 +860,17 @@ def match_layout(layout: Layout, sha256: str) -> Report:
     if "政府信息公开" not in re.sub(r"\s+", "", nfkc(stream.text)) and not layout.tables:
         raise ReadError("not_a_report", "不是政府信息公开工作年度报告：未见“政府信息公开” (not an annual report on "
                         "government information disclosure)")
-    hits = find_sections(stream, diags)
+    view = Compact.of(stream.text)
+    hits = find_sections(stream, view, diags)
     ranges = section_ranges(stream, hits)
     first_section = min((h.start for h in hits.values()), default=None)
     agency, year, published = read_metadata(layout, stream, first_section, diags)
-    fmt = format_spec(detect_format(stream.text + "\n" + layout.text(), year, diags))
+    grid_texts = [table_text(t) for t in layout.tables]
+    fmt = format_spec(detect_format(view.text + "".join(grid_texts), year, diags))
 
     classified: dict[str, list[Table]] = {k: [] for k in fmt.tables}
-    for t in layout.tables:
-        kind = classify_table(t, fmt)
+    for t, text in zip(layout.tables, grid_texts, strict=True):
+        kind = classify_table(text, fmt)
         if kind:
             classified[kind].append(t)
 
