@@ -106,27 +106,26 @@ def expand_spans(rows: list[list[Cell]]) -> list[list[Cell | None]]:
     """Lay out rows of cells with ``rowspan``/``colspan`` into a span-expanded grid.
 
     ``rows`` holds each row's own cells in order (as HTML or Word give them); a
-    cell covered by a rowspan from above is not repeated there.
+    cell covered by a rowspan from above is not repeated there. A span reaching
+    past the last row stops there.
     """
-    grid: list[list[Cell | None]] = []
+    n = len(rows)
+    grid: list[list[Cell | None]] = [[] for _ in range(n)]
     for r, row in enumerate(rows):
-        while len(grid) <= r:
-            grid.append([])
+        line = grid[r]
         c = 0
         for cell in row:
-            while c < len(grid[r]) and grid[r][c] is not None:
+            while c < len(line) and line[c] is not None:
                 c += 1
-            for dr in range(max(cell.rowspan, 1)):
-                rr = r + dr
-                if rr >= len(rows):
-                    break
-                while len(grid) <= rr:
-                    grid.append([])
+            cs = max(cell.colspan, 1)
+            for rr in range(r, min(r + max(cell.rowspan, 1), n)):
                 target = grid[rr]
-                while len(target) < c + max(cell.colspan, 1):
-                    target.append(None)
-                for dc in range(max(cell.colspan, 1)):
-                    target[c + dc] = cell
-            c += max(cell.colspan, 1)
+                if len(target) < c + cs:
+                    target.extend([None] * (c + cs - len(target)))
+                target[c:c + cs] = [cell] * cs
+            c += cs
     width = max((len(r) for r in grid), default=0)
-    return [r + [None] * (width - len(r)) for r in grid]
+    for line in grid:
+        if len(line) < width:
+            line.extend([None] * (width - len(line)))
+    return grid

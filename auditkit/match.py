@@ -857,10 +857,10 @@ def match_layout(layout: Layout, sha256: str) -> Report:
     """Build the canonical record of one report from its layout."""
     diags: list[Diagnostic] = []
     stream = Stream.of(layout)
-    if "政府信息公开" not in re.sub(r"\s+", "", nfkc(stream.text)) and not layout.tables:
+    view = Compact.of(stream.text)
+    if "政府信息公开" not in view.text and not layout.tables:
         raise ReadError("not_a_report", "不是政府信息公开工作年度报告：未见“政府信息公开” (not an annual report on "
                         "government information disclosure)")
-    view = Compact.of(stream.text)
     hits = find_sections(stream, view, diags)
     ranges = section_ranges(stream, hits)
     first_section = min((h.start for h in hits.values()), default=None)
