@@ -138,9 +138,15 @@ _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+_WIDE_DIGIT = re.compile("[０-９]")
+
+
 def _clean(sentence: str) -> str:
     """A sentence in the form the patterns expect: ASCII digits, no spaces, no thousands commas."""
-    text = _SPACES.sub("", sentence.translate(_WIDE_DIGITS))
+    # Each step only when needed: most sentences have no full-width digits and no spaces.
+    text = sentence.translate(_WIDE_DIGITS) if _WIDE_DIGIT.search(sentence) else sentence
+    if " " in text or "\u3000" in text or "\xa0" in text or "\t" in text:
+        text = _SPACES.sub("", text)
     return _DIGIT_GAP.sub("", text)
 
 
@@ -204,7 +210,8 @@ _GATE_WORDS = {
     "appeals": ("行政复议",), "reconsideration": ("行政复议",), "litigation": ("行政诉讼",),
     "in_force": ("现行有效",), "issued": ("制发", "印发", "出台", "制定"), "repealed": ("废止",),
 }
-_PATTERNS = [(metric, pattern, frozenset(_GATE_WORDS[metric])) for metric, pattern in _PATTERN_LIST]
+_PATTERNS = [(metric, pattern, frozenset(_GATE_WORDS[metric]), "gap" in pattern.groupindex)
+             for metric, pattern in _PATTERN_LIST]
 _GATE = re.compile("|".join(sorted({w for ws in _GATE_WORDS.values() for w in ws} | {"行政诉讼"}, key=len,
                                    reverse=True)))
 _OUTCOME_METRICS = frozenset(("granted", "partially_granted", "granted_or_partial", "withheld", "unavailable",
@@ -223,6 +230,7 @@ _APPLICANT = re.compile(r"(?P<who>自然人|商业企业|科研机构|社会公�
 _APPEAL_OUTCOME = re.compile(r"(?P<what>维持|纠正|尚未审结|未审结|其他结果)(?:原行政行为|的)?" + _TOTAL + _N + r"(?:件|起|宗)")
 _OUTCOME_WORDS = {"维持": "upheld", "纠正": "corrected", "尚未审结": "pending", "未审结": "pending",
                   "其他结果": "other"}
+_BREAKDOWNS = ((_APPLICANT, ("received", "handled")), (_APPEAL_OUTCOME, ("reconsideration", "litigation")))
 # A subject that is a part of the reporting body, or speaks for it.
 _SUBUNIT = re.compile(r"代表|本级|下属|所属|各(?:单位|部门)|[\u4e00-\u9fff]{1,10}(?:局|委|办|厅|中心|街道|镇|乡)")
 _SELF = re.compile(r"^(?:我|本)(?:局|委|办|厅|中心|机关|单位|区|县|市|镇|乡|街道)")
@@ -311,10 +319,7 @@ def _figures_in(sentence: str, section: str, year: int | None) -> list[StatedFig
     application = "申请" in text
     cuts: list[int] = []
     found: list[tuple[int, int, str, int, str | None]] = []  # (start, end, metric, value, qualifier)
-    taken: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+    taken: set[int] = set()  # positions of digits already read as a figure
 
     def qualifier(start: int) -> str | None:
         if not cuts:
@@ -322,34 +327,37 @@ def _figures_in(sentence: str, section: str, year: int | None) -> list[StatedFig
             cuts.append(len(text) + 1)  # a sentinel: the list is computed once even without cuts
         return _qualifier_of(_clause_prefix(text, start, cuts))
 
-    for metric, pattern, words in _PATTERNS:
+    for metric, pattern, words, has_gap in _PATTERNS:
         if present.isdisjoint(words):
             continue
         for m in pattern.finditer(text):
             ns, ne = m.span("n")
-            if not free(ns, ne) or _approximate(text, ns, ne):
+            if ns in taken or ne - 1 in taken or _approximate(text, ns, ne):
                 continue
-            gap = m.groupdict().get("gap") or ""
-            if gap and _CHANGE.search(gap):
-                continue
+            if has_gap:
+                gap = m.group("gap")
+                if gap and _CHANGE.search(gap):
+                    continue
             name = metric
-            if metric in ("received", "handled") and _NOT_APPLICATION.search(m.group(0)):
-                continue
-            if metric == "handled" and "申请" not in m.group(0) and not application:
-                continue
-            if metric in _OUTCOME_METRICS and not application:
-                continue
-            if metric == "carried_forward":
+            if metric == "received" or metric == "handled":
+                if _NOT_APPLICATION.search(m.group(0)):
+                    continue
+                if metric == "handled" and not application:
+                    continue
+            elif metric in _OUTCOME_METRICS:
+                if not application:
+                    continue
+            elif metric == "carried_forward":
                 y = m.group("y")
                 if y and year is not None and int(y) != year + 1:
                     continue
                 if not m.group("when") and not m.group("to") and not application:
                     continue
-            if metric == "carried_over":
+            elif metric == "carried_over":
                 y = m.group("y")
                 if y and (year is None or int(y) != year - 1):
                     continue
-            if metric in ("in_force", "issued", "repealed"):
+            elif metric == "in_force" or metric == "issued" or metric == "repealed":
                 name = f"{_doc_key(m.group('doc'))}.{metric}"
             q = qualifier(m.start())
             if metric == "appeals" and m.group("each"):
@@ -357,7 +365,7 @@ def _figures_in(sentence: str, section: str, year: int | None) -> list[StatedFig
                 found += [(m.start(), m.end(), "reconsideration", value, q), (m.start(), m.end(), "litigation", value, q)]
             else:
                 found.append((m.start(), m.end(), name, int(m.group("n")), q))
-            taken.append((ns, ne))
+            taken.update(range(ns, ne))
 
     if "行政复议" in present or "行政诉讼" in present:
         for m in _ZERO_APPEALS.finditer(text):
@@ -367,17 +375,17 @@ def _figures_in(sentence: str, section: str, year: int | None) -> list[StatedFig
             if "行政诉讼" in m.group("what"):
                 found.append((m.start(), m.end(), "litigation", 0, q))
 
-    found.sort(key=lambda f: f[:3])
     # Breakdowns ("涉及自然人80件、商业企业1件", "其中维持1件") belong to the figure before them.
-    for pattern, bases in ((_APPLICANT, ("received", "handled")),
-                           (_APPEAL_OUTCOME, ("reconsideration", "litigation"))):
-        if not any(f[2] in bases for f in found):
+    for pattern, bases in _BREAKDOWNS:
+        based = [f for f in found if f[2] in bases]
+        if not based:
             continue
+        based.sort()
         for m in pattern.finditer(text):
             ns, ne = m.span("n")
-            if not free(ns, ne) or _approximate(text, ns, ne):
+            if ns in taken or ne - 1 in taken or _approximate(text, ns, ne):
                 continue
-            before = [f for f in found if f[1] <= m.start() and f[2] in bases]
+            before = [f for f in based if f[1] <= m.start()]
             if not before:
                 continue
             base = before[-1]
@@ -386,7 +394,7 @@ def _figures_in(sentence: str, section: str, year: int | None) -> list[StatedFig
             else:
                 part = _OUTCOME_WORDS[m.group("what")]
             found.append((m.start(), m.end(), f"{base[2]}.{part}", int(m.group("n")), base[4]))
-            taken.append((ns, ne))
+            taken.update(range(ns, ne))
     found.sort(key=lambda f: f[:3])
     return [StatedFigure(metric, value, section, sentence, q is None, q) for _, _, metric, value, q in found]
 

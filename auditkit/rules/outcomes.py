@@ -130,8 +130,11 @@ class _Explainer:
 
 
 def _report_fields(frames: Frames, i: int) -> dict[str, Any]:
-    r = frames.reports[i]
-    return {"source": r.source, "sha256": r.sha256, "agency": r.agency, "year": r.year}
+    cache = frames.__dict__.setdefault("_report_fields", {})
+    if i not in cache:
+        r = frames.reports[i]
+        cache[i] = {"source": r.source, "sha256": r.sha256, "agency": r.agency, "year": r.year}
+    return cache[i]
 
 
 def _evidence(frames: Frames, frame, pos: int, report: int, keys: list[str]) -> str:
