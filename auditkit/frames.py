@@ -173,6 +173,7 @@ class Frame:
     # column -> states: only keys in those states are named (table_rows' n_blank names blank cells)
     state_filter: dict[str, tuple[str, ...]] = field(default_factory=dict)
     place: Callable[[Frame, int], str] | None = None  # human wording of a row's place
+    note: Callable[[Frame, int], str] | None = None  # a row's own evidence, worded only when it fails
     _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _names: frozenset[str] | None = field(default=None, repr=False)
 
@@ -189,6 +190,9 @@ class Frame:
         if self._names is None:
             self._names = frozenset(self.data.columns)
         return name in self._names
+
+    def evidence(self, pos: int) -> str | None:
+        return self.note(self, pos) if self.note else None
 
     def where(self, pos: int) -> str:
         return self.place(self, pos) if self.place else ""
@@ -736,16 +740,19 @@ def _carry_over(reports, values, priors) -> Frame:
             continue
         for c in APPLICANTS:
             key = f"requests.carried_over.{c}"
-            rows.append({"report": i, "applicant": c, "carried_over": values[i, KEY_INDEX[key]],
-                         "prev_carried_forward": _prior_value(prior, f"requests.carried_forward.{c}"),
-                         "evidence": f"{prior.describe()}；其「结转下年度继续办理/{APPLICANT_LABELS[c]}」"
-                                     f"= {_fmt(prior.report.cells.get(f'requests.carried_forward.{c}'))}"})
+            rows.append((i, c, values[i, KEY_INDEX[key]], _prior_value(prior, f"requests.carried_forward.{c}")))
             maps.append(KEY_INDEX[key])
-    df = pd.DataFrame(rows, columns=["report", "applicant", "carried_over", "prev_carried_forward", "evidence"])
+    df = pd.DataFrame(rows, columns=["report", "applicant", "carried_over", "prev_carried_forward"])
     df.insert(0, "row_id", np.arange(len(df)))
     km = np.array(maps, dtype=np.int32).reshape(-1, 1)
+
+    def note(d: Frame, p: int) -> str:
+        prior, c = priors[d.col("report")[p]], d.col("applicant")[p]
+        return (f"{prior.describe()}；其「结转下年度继续办理/{APPLICANT_LABELS[c]}」"
+                f"= {_fmt(prior.report.cells.get(f'requests.carried_forward.{c}'))}")
+
     return Frame("carry_over", df, ("row_id", "report", "applicant"), {"carried_over": km},
-                 place=lambda d, p: f"申请人列「{APPLICANT_LABELS[d.col('applicant')[p]]}」")
+                 place=lambda d, p: f"申请人列「{APPLICANT_LABELS[d.col('applicant')[p]]}」", note=note)
 
 
 def _in_force(reports, values, priors) -> Frame:
@@ -758,19 +765,24 @@ def _in_force(reports, values, priors) -> Frame:
         for doc in DOCUMENT_KINDS:
             keys = [f"active.{doc}.{c}" for c in ("in_force", "issued", "repealed")]
             prev = _prior_value(prior, f"active.{doc}.in_force") if same else np.nan
-            rows.append({"report": i, "document": doc, "in_force": values[i, KEY_INDEX[keys[0]]],
-                         "prev_in_force": prev, "issued": values[i, KEY_INDEX[keys[1]]],
-                         "repealed": values[i, KEY_INDEX[keys[2]]], "same_format": same,
-                         "evidence": f"{prior.describe()}（{prior.report.format}年格式）；其「现行有效件数」= "
-                                     f"{_fmt(prior.report.cells.get(f'active.{doc}.in_force')) if same else '—'}"})
+            rows.append((i, doc, values[i, KEY_INDEX[keys[0]]], prev, values[i, KEY_INDEX[keys[1]]],
+                         values[i, KEY_INDEX[keys[2]]], same))
             maps.append(_idx(keys))
     df = pd.DataFrame(rows, columns=["report", "document", "in_force", "prev_in_force", "issued", "repealed",
-                                     "same_format", "evidence"])
+                                     "same_format"])
     df.insert(0, "row_id", np.arange(len(df)))
     km = np.array(maps, dtype=np.int32).reshape(-1, 3)
     keymap = {"in_force": km[:, 0:1], "issued": km[:, 1:2], "repealed": km[:, 2:3], "same_format": km[:, 0:1]}
+
+    def note(d: Frame, p: int) -> str:
+        prior, doc = priors[d.col("report")[p]], d.col("document")[p]
+        same = prior.report.format == "2021"
+        return (f"{prior.describe()}（{prior.report.format}年格式）；其「现行有效件数」= "
+                f"{_fmt(prior.report.cells.get(f'active.{doc}.in_force')) if same else '—'}")
+
     return Frame("in_force", df, ("row_id", "report", "document"), keymap,
-                 place=lambda d, p: "规章" if d.col('document')[p] == "regulations" else "行政规范性文件")
+                 place=lambda d, p: "规章" if d.col('document')[p] == "regulations" else "行政规范性文件",
+                 note=note)
 
 
 def _repetition(reports, priors) -> Frame:
@@ -784,12 +796,13 @@ def _repetition(reports, priors) -> Frame:
     for i, prior in pairs:
         for s in sections_:
             sim = containment(grams[(id(reports[i]), s)], grams[(id(prior), s)])
-            rows.append((i, s, np.nan if sim is None else round(sim, 4), priors[i].describe()))
-    df = pd.DataFrame(rows, columns=["report", "section", "similarity", "evidence"])
+            rows.append((i, s, np.nan if sim is None else round(sim, 4)))
+    df = pd.DataFrame(rows, columns=["report", "section", "similarity"])
     df.insert(0, "row_id", np.arange(len(df)))
     km = np.array([KEY_INDEX[f"section.{s}"] for s in df["section"]], dtype=np.int32).reshape(-1, 1)
     return Frame("repetition", df, ("row_id", "report", "section"), {"similarity": km},
-                 place=lambda d, p: key_label(f"section.{d.col('section')[p]}"))
+                 place=lambda d, p: key_label(f"section.{d.col('section')[p]}"),
+                 note=lambda d, p: f"与{priors[d.col('report')[p]].describe()}相比")
 
 
 # ---------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def test_carry_over_and_in_force_frames() -> None:
     frames = build_frames([this, last], [Prior(last, "batch"), None])
     co = frames["carry_over"].data
     assert len(co) == 7 and (co.carried_over == co.prev_carried_forward).all()
-    assert "009_pingtan-shiyanqu_2022.txt" in co.evidence.iloc[0]
+    assert "009_pingtan-shiyanqu_2022.txt" in frames["carry_over"].evidence(0)
     inf = frames["in_force"].data.set_index("document")
     assert inf.loc["regulations"].prev_in_force == 0
     assert np.isnan(inf.loc["normative_documents"].prev_in_force)  # 009 cannot be read there

@@ -8,7 +8,8 @@ and found, the text as written, and whether the check proved anything at all:
   (blank cell, digits run together, merged row…), and counted, never passed;
 - a row that holds only on values recovered by arithmetic at reading (or taken
   from another file of the same report) is *unverified* (info): the reader chose
-  those values because they add up, so their adding up proves nothing.
+  those values because they add up, so their adding up proves nothing;
+- info rules are notes, not errors: one finding per (report, rule) lists every place.
 """
 
 from __future__ import annotations
@@ -139,10 +140,12 @@ def _report_fields(frames: Frames, i: int) -> dict[str, Any]:
 
 def _evidence(frames: Frames, frame, pos: int, report: int, keys: list[str]) -> str:
     own = frames.evidence(report, keys) if keys else ""
-    if frame.has("evidence"):
+    row_ev = frame.evidence(pos)
+    if row_ev is None and frame.has("evidence"):
         row_ev = str(frame.col("evidence")[pos])
-        return f"{row_ev}；{own}" if own and not row_ev.startswith("「") else row_ev
-    return own
+    if row_ev is None:
+        return own
+    return f"{row_ev}；{own}" if own and not row_ev.startswith("「") else row_ev
 
 
 def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
@@ -170,21 +173,24 @@ def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
                        "skipped": int(null.sum())})
 
         positions = np.flatnonzero(failed)
-        explain = _Explainer(rule, fr, positions)
         reports = fr.col("report")
-        for n, pos in enumerate(positions):
-            i = int(reports[pos])
-            keys = frames.keys(o.frame, pos, cols)
-            place = fr.where(pos)
-            expected, actual, difference = explain(n)
-            base = _report_fields(frames, i)
-            findings.append({
-                "finding_id": finding_id(base["sha256"] or base["source"], rule.rule_id, keys, place),
-                **base, "rule_id": rule.rule_id, "category": rule.category, "severity": rule.severity,
-                "status": "failed", "description": rule.description, "place": place, "keys": keys,
-                "expected": expected, "actual": actual, "difference": difference,
-                "evidence": _evidence(frames, fr, pos, i, keys), "basis": rule.basis,
-            })
+        if rule.severity == "info":
+            findings.extend(_notes(frames, o, positions))
+        else:
+            explain = _Explainer(rule, fr, positions)
+            for n, pos in enumerate(positions):
+                i = int(reports[pos])
+                keys = frames.keys(o.frame, pos, cols)
+                place = fr.where(pos)
+                expected, actual, difference = explain(n)
+                base = _report_fields(frames, i)
+                findings.append({
+                    "finding_id": finding_id(base["sha256"] or base["source"], rule.rule_id, keys, place),
+                    **base, "rule_id": rule.rule_id, "category": rule.category, "severity": rule.severity,
+                    "status": "failed", "description": rule.description, "place": place, "keys": keys,
+                    "expected": expected, "actual": actual, "difference": difference,
+                    "evidence": _evidence(frames, fr, pos, i, keys), "basis": rule.basis,
+                })
 
         # One "unverified" finding per (report, rule), naming the recovered cells.
         rows = np.flatnonzero(unverified)
@@ -206,6 +212,43 @@ def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
         skipped.extend(_skipped(frames, fr, rule, np.flatnonzero(null), cols))
     skipped_df = pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
     return Interpretation(findings_frame(findings), skipped_df, pd.DataFrame(checks, columns=CHECK_COLUMNS))
+
+
+def _notes(frames: Frames, o: RuleOutcome, positions: np.ndarray) -> list[dict[str, Any]]:
+    """Failed info rules (notes, not errors) as one finding per report, listing every place."""
+    rule, fr = o.rule, frames[o.frame]
+    explain = _Explainer(rule, fr, positions)
+    reports = fr.col("report")
+    groups: dict[int, list[int]] = defaultdict(list)
+    for n, pos in enumerate(positions):
+        groups[int(reports[pos])].append(n)
+    out = []
+    for i, ns in groups.items():
+        keys: list[str] = []
+        places: list[str] = []
+        actuals: list[Any] = []
+        for n in ns:
+            keys += [k for k in frames.keys(o.frame, positions[n], rule.columns) if k not in keys]
+            place = fr.where(positions[n])
+            if place not in places:
+                places.append(place)
+            actuals.append(explain(n)[1])
+        expected, actual, difference = explain(ns[0])
+        if len(ns) > 1 and rule.type == "expect_column_values_to_be_between" and rule.meta.get("actual_text"):
+            total = plain(fr.col(rule.columns[0])[positions[ns]].sum())  # counts of cells: they add up
+            actual, difference = f"{rule.meta['actual_text']} {total}", total
+        elif len(ns) > 1:
+            actual, difference = "；".join(str(a) for a in dict.fromkeys(actuals)), None
+        base = _report_fields(frames, i)
+        place = "、".join(places)
+        out.append({
+            "finding_id": finding_id(base["sha256"] or base["source"], rule.rule_id, keys, place),
+            **base, "rule_id": rule.rule_id, "category": rule.category, "severity": rule.severity,
+            "status": "failed", "description": rule.description, "place": place, "keys": keys,
+            "expected": expected, "actual": actual, "difference": difference,
+            "evidence": _evidence(frames, fr, int(positions[ns[0]]), i, keys), "basis": rule.basis,
+        })
+    return out
 
 
 def _cells(frames: Frames, fr, rows: np.ndarray, cols: list[str], pick) -> list[tuple[int, int]]:
