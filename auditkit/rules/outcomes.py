@@ -226,19 +226,18 @@ def _notes(frames: Frames, o: RuleOutcome, positions: np.ndarray) -> list[dict[s
     for i, ns in groups.items():
         keys: list[str] = []
         places: list[str] = []
-        actuals: list[Any] = []
         for n in ns:
             keys += [k for k in frames.keys(o.frame, positions[n], rule.columns) if k not in keys]
             place = fr.where(positions[n])
             if place not in places:
                 places.append(place)
-            actuals.append(explain(n)[1])
         expected, actual, difference = explain(ns[0])
         if len(ns) > 1 and rule.type == "expect_column_values_to_be_between" and rule.meta.get("actual_text"):
             total = plain(fr.col(rule.columns[0])[positions[ns]].sum())  # counts of cells: they add up
             actual, difference = f"{rule.meta['actual_text']} {total}", total
         elif len(ns) > 1:
-            actual, difference = "；".join(str(a) for a in dict.fromkeys(actuals)), None
+            actual = "；".join(str(a) for a in dict.fromkeys(explain(n)[1] for n in ns))
+            difference = None
         base = _report_fields(frames, i)
         place = "、".join(places)
         out.append({
