@@ -78,8 +78,8 @@ def audit_reports(reports: Sequence[Report], store: Any = None, failures: Sequen
 def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None = None,
               jobs: int | None = None) -> AuditResult:
     """Read the documents (files or folders; the bundled samples when none), audit them as one
-    batch, write ``out``/records.jsonl, findings.jsonl, findings.csv, checks.csv, skipped.csv and
-    summary.txt, and keep the records in the report store (``store``, else $AUDITKIT_STORE, else
+    batch, write ``out``/records.jsonl, findings.jsonl, findings.csv, checks.csv, skipped.csv,
+    summary.txt, audit.html and findings.xlsx, and keep the records in the report store (``store``, else $AUDITKIT_STORE, else
     the per-user default)."""
     from auditkit.batch import read_reports
     from auditkit.findings import write_csv, write_jsonl
@@ -106,6 +106,12 @@ def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None 
     skipped["keys"] = skipped["keys"].map(lambda ks: "; ".join(ks))
     skipped.to_csv(out / "skipped.csv", index=False, encoding="utf-8-sig")
     (out / "summary.txt").write_text(result.summary + "\n", encoding="utf-8")
+    # The shared results: one offline HTML page and a workbook, with any review decisions so far.
+    from auditkit.render.html import write_audit_html
+    from auditkit.render.xlsx import write_findings_xlsx
+
+    write_audit_html(out)
+    write_findings_xlsx(out)
     result.out = out
     return result
 

@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("rules", help="列出全部审核规则 (list every rule)")
 
+    alias = sub.add_parser("alias", help="登记机关名称别名，用于跨年度核对 (agency name alias for carry-over)")
+    alias.add_argument("alias", help="别名，如 平潭综合实验区管委会办公室")
+    alias.add_argument("canonical", help="规范名称，如 平潭综合实验区")
+    alias.add_argument("--store", type=Path, default=None, help="报告库 SQLite 路径 (report store)")
+    alias.add_argument("--note", default=None, help="说明 (why)")
+
     report = sub.add_parser("report", help="由审核文件夹重建 audit.html (rebuild the shared HTML result)")
     report.add_argument("dir", type=Path, metavar="DIR")
 
@@ -92,6 +98,14 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_alias(args: argparse.Namespace) -> int:
+    from auditkit.store import add_alias
+
+    add_alias(args.alias, args.canonical, store=args.store, note=args.note)
+    print(f"已登记：「{args.alias}」即「{args.canonical}」 (alias recorded)", file=sys.stderr)
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from auditkit.render.html import rebuild_report
     from auditkit.render.xlsx import write_findings_xlsx
@@ -112,7 +126,7 @@ def _cmd_export_notebook(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"parse": _cmd_parse, "audit": _cmd_audit, "rules": _cmd_rules, "report": _cmd_report,
+COMMANDS = {"parse": _cmd_parse, "audit": _cmd_audit, "rules": _cmd_rules, "alias": _cmd_alias, "report": _cmd_report,
             "export-notebook": _cmd_export_notebook}
 
 

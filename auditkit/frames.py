@@ -1008,11 +1008,13 @@ def cells_frame(reports: Sequence[Report]) -> pd.DataFrame:
                 codes.setdefault(k, d.code)
         for k in keys:
             p = r.provenance.get(k)
-            rows.append({"report": i, "source": r.source, "agency": r.agency, "year": r.year, "key": k,
-                         "value": r.cells.get(k), "diagnostic": codes.get(k),
-                         "text": p.text if p else None, "location": p.location if p else None})
-    return pd.DataFrame(rows, columns=["report", "source", "agency", "year", "key", "value", "diagnostic",
-                                       "text", "location"])
+            table, row, column = k.split(".")
+            rows.append({"report": i, "source": r.source, "agency": r.agency, "year": r.year, "table": table,
+                         "row": row, "column": column, "key": k, "value": r.cells.get(k),
+                         "diagnostic": codes.get(k), "text": p.text if p else None,
+                         "location": p.location if p else None})
+    return pd.DataFrame(rows, columns=["report", "source", "agency", "year", "table", "row", "column", "key", "value",
+                                       "diagnostic", "text", "location"])
 
 
 def table_frame(reports: Sequence[Report], name: str) -> pd.DataFrame:
