@@ -122,3 +122,22 @@ def test_recovered_cells_are_marked() -> None:
     ambiguous = [d for d in report.diagnostics if d.code == "ambiguous_digits"
                  and d.key == "requests.partially_granted.natural_person"]
     assert ambiguous and [19, 1, 0, 0, 0, 0, 20] in ambiguous[0].candidates
+
+
+def test_batch_frames() -> None:
+    """A batch gives a long cells frame and a tidy frame per table (issue 2 item 5)."""
+    from auditkit import read_reports
+
+    batch = read_reports([SAMPLES], jobs=2, progress=False)
+    assert len(batch.reports) == 12 and not batch.failures
+    cells = batch.cells
+    assert {"report", "table", "row", "column", "value", "text", "location"} <= set(cells.columns)
+    assert len(cells) == sum(len(all_keys(r.format)) for r in batch.reports)
+    one = cells[(cells.source.str.endswith("000_seed-chengxiang_2023.txt")) & (cells.key == "requests.new_received.total")]
+    assert one.value.tolist() == [51] and one.text.tolist() == ["51"] and one.location.iloc[0].startswith("line ")
+    requests = batch.table("requests")
+    per_report = requests.groupby("source").size()
+    for r in batch.reports:
+        assert per_report[r.source] == (25 if r.format == "2021" else 23)
+    row = requests[(requests.source == batch.reports[0].source) & (requests.row == "new_received")].iloc[0]
+    assert row["total"] == batch.reports[0].cells["requests.new_received.total"]
