@@ -65,6 +65,7 @@ _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot", "form"})
 # What a table may hold besides stray content.
 _TABLE_PARTS = frozenset({"tr", "colgroup", "col"} | _ROW_GROUPS)
 _CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
+_CHROME_ATTRIBUTES = frozenset({"class", "id", "style", "hidden", "role"})  # what _chrome_attributes reads
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary", "menu",
                            "menubar", "toolbar"})
 # class/id words of page chrome in Chinese agencies' CMS templates (pinyin abbreviations too:
@@ -85,6 +86,7 @@ _CONTENT_WORDS = frozenset({"content", "article", "main", "text", "zoom", "detai
 _COLUMN_WORDS = frozenset({"left", "right", "fl", "fr", "col", "column", "lside", "rside", "leftside",
                            "rightside", "main", "primary"})
 _RELATED = re.compile(r"相关(?:链接|文章|阅读|新闻|稿件|信息|文件|推荐)|延伸阅读|推荐阅读")
+_RELATED_START = frozenset("相延推")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
@@ -105,9 +107,11 @@ _CJK_PAIR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2}")
 _NUMERIC = re.compile(r"[-－+＋]?[0-9０-９][0-9０-９.,，．%％]*")
 _PROSE_MARK = re.compile(r"[。，；]")
 _SECTION_HEADING = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]")
+_HEADING_START = frozenset("一二三四五六七八九十（(")  # what a _SECTION_HEADING match starts with
 # Labels of the 政府信息公开 metadata table above an article (索引号, 发布机构, 生成日期...).
 _ABOUT_PAGE = re.compile(r"索引号|发布机构|发文机关|生成日期|成文日期|发布日期|公开日期|主题分类|文号|"
                          r"公开方式|公开范围|有效性|信息来源|所属机构|信息分类")
+_SPAN_VALUE = re.compile(r"\s*(\d+)")
 _HAS_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 # \d matches full-width digits too, and int() reads them.
@@ -176,39 +180,41 @@ def _utf8(data: bytes) -> bytes:
     """The document as UTF-8 bytes for libxml2 (which then ignores any declared charset)."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
-    try:
-        # Valid UTF-8 with Chinese in it is UTF-8 whatever the page declares: CMS templates
-        # often keep a stale "gb2312" declaration after the site moved to UTF-8.
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+    # Valid UTF-8 with Chinese in it is UTF-8 whatever the page declares: CMS templates
+    # often keep a stale "gb2312" declaration after the site moved to UTF-8.
+    if not _is_utf8(data):
         data = decode_bytes(data, declared_charset(data)).encode("utf-8", errors="replace")
     return data.replace(b"\x00", b"") if b"\x00" in data else data
 
 
+_UTF8_PIECE = 1 << 14  # bytes decoded at a time by _is_utf8
+
+
+def _is_utf8(data: bytes) -> bool:
+    """``data.decode("utf-8")`` succeeds; checked piecewise (a whole page's string is slower)."""
+    if data.isascii():
+        return True
+    decode = codecs.utf_8_decode
+    view = memoryview(data)
+    done, size = 0, len(data)
+    try:
+        while done < size:
+            # Not the last piece: a character cut at its end is decoded with the next piece.
+            done += decode(view[done:done + _UTF8_PIECE], "strict", done + _UTF8_PIECE >= size)[1]
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _parse(data: bytes) -> etree._Element | None:
+    # collect_ids=False: no table of id attributes (nothing here looks elements up by id).
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                              no_network=True, huge_tree=True)
+                              no_network=True, huge_tree=True, collect_ids=False)
     try:
         return etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError) as exc:
         detail = " ".join(str(exc).split())[:200]
         raise ReadError("corrupt", f"网页无法解析 (cannot parse HTML: {detail})") from None
-
-
-def _count_text(entry: list, text: str, in_link: int) -> None:
-    """Add a text node to a counts entry: [element, text, link text, prose, headings]."""
-    text = text.strip()
-    n = len(text)
-    if not n:
-        return
-    entry[1] += n
-    if in_link:
-        entry[2] += n
-        return
-    if n >= _PROSE and _PROSE_MARK.search(text):
-        entry[3] += n
-    if _SECTION_HEADING.match(text):
-        entry[4] += 1
 
 
 def _is_column(el: etree._Element) -> bool:
@@ -218,6 +224,30 @@ def _is_column(el: etree._Element) -> bool:
         return True
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
     return bool(names.strip()) and bool(_words(names) & _COLUMN_WORDS)
+
+
+# Memoized verdicts on attribute values, bounded: cleared when full.
+_CHROME_NAMES_SEEN: dict[str, bool] = {}
+_HIDDEN_STYLE_SEEN: dict[str, bool] = {}
+_SEEN_MAX = 4096
+
+
+def _remember(seen: dict[str, bool], key: str, verdict: bool) -> bool:
+    if len(seen) >= _SEEN_MAX:
+        seen.clear()
+    seen[key] = verdict
+    return verdict
+
+
+def _chrome_names(names: str) -> bool:
+    """Class and id (``"class id"``) naming page chrome, and not the article."""
+    if not _CHROME_HINT.search(names.lower()):
+        return False
+    words = _words(names)
+    if words & _CONTENT_WORDS:
+        return False
+    return bool(words & _CHROME_WORDS) or any(
+        w.endswith(("nav", "menu")) or w.startswith(("nav", "menu")) for w in words)
 
 
 def _words(value: str) -> set[str]:
@@ -252,9 +282,11 @@ def _ws_replace(m: re.Match[str]) -> str:
 def _norm(s: str) -> str:
     """Collapse whitespace as a browser renders it and trim the padding."""
     s = s.strip()
-    if not s:
-        return ""
-    if _WS_RUN.search(s):
+    if not s or s.isalnum():  # letters, digits and ideographs only: nothing to collapse
+        return s
+    # What _WS_RUN would find, tested in C (a paragraph of Chinese has no whitespace at all).
+    if (len(s.split(None, 1)) > 1 or "\u200b" in s or "\u200c" in s or "\u200d" in s
+            or "\u2060" in s or "\ufeff" in s):
         s = _WS_RUN.sub(_ws_replace, s).strip()
     return s
 
@@ -263,7 +295,7 @@ def _span(value: str | None, limit: int) -> int:
     """A rowspan/colspan attribute: 1 if absent or junk, 0 kept (rowspan=0: to the end)."""
     if not value:
         return 1
-    m = re.match(r"\s*(\d+)", value)
+    m = _SPAN_VALUE.match(value)
     if not m:
         return 1
     return min(int(m.group(1)), limit)
@@ -321,40 +353,65 @@ class _TableInfo:
     __slots__ = ("about_page", "layout", "nested", "reportish", "rows", "size", "texts")
 
     def __init__(self, table: etree._Element) -> None:
-        self.rows = _table_rows(table)
+        self.rows = rows = _table_rows(table)
         self.texts: list[list[str]] = []
         self.nested: list[etree._Element] = []  # tables inside this one's cells
-        self.size = 0  # characters of cell text
-        n_cells = nonempty = nested = long_cells = longest = numeric = labels = 0
+        nested_tables = self.nested
+        size = nonempty = nested = long_cells = longest = numeric = labels = 0
         wrapper = False  # a cell holding both a table and text of its own
-        for row in self.rows:
+        read_cell = self._read_cell
+        block_tags = _BLOCK_TAGS
+        for row in rows:
             texts = []
             for cell in row:
-                n_cells += 1
-                before = len(self.nested)
-                text, length = self._read_cell(cell)
+                # The usual cell first, read inline: text only (<td>80</td>), or one element
+                # holding only text (<td><p>80</p></td>) with nothing but whitespace beside
+                # a block element. Anything else, or a huge cell, goes to _read_cell.
+                raw = None
+                n_children = len(cell)
+                if not n_children:
+                    raw = cell.text or ""
+                elif n_children == 1:
+                    child = cell[0]
+                    tag = child.tag
+                    if not len(child) and isinstance(tag, str) and tag != "table" and tag != "br":
+                        before, after = cell.text or "", child.tail or ""
+                        if tag not in block_tags or not (before.strip() or after.strip()):
+                            raw = before + (child.text or "") + after
+                if raw is not None and len(raw) <= 8 * _LAYOUT_CELL:
+                    text = raw.strip()
+                    if text and not text.isalnum():  # letters, digits, ideographs: already normal
+                        text = _norm(text)
+                    length = len(text)
+                else:
+                    before_nested = len(nested_tables)
+                    text, length = read_cell(cell)
+                    if len(nested_tables) > before_nested:
+                        texts.append(text)
+                        size += length
+                        nested += 1
+                        nonempty += 1
+                        wrapper = wrapper or length > _WRAPPER_TEXT
+                        continue
                 texts.append(text)
-                self.size += length
-                if len(self.nested) > before:
-                    nested += 1
-                    nonempty += 1
-                    wrapper = wrapper or length > _WRAPPER_TEXT
-                    continue
+                size += length
                 if not length:
                     continue
                 nonempty += 1
                 if length > longest:
                     longest = length
+                # (numbers and labels are counted only as far as "reportish" needs: 4 and 2)
                 if length > _LONG_CELL:
                     long_cells += 1
-                elif _NUMERIC.fullmatch(text):
+                elif numeric < 4 and ((text.isdigit() and text.isascii()) or _NUMERIC.fullmatch(text)):
                     numeric += 1
-                elif _CJK_PAIR.search(text):
+                elif labels < 2 and _CJK_PAIR.search(text):  # never a number's text
                     labels += 1
             self.texts.append(texts)
+        self.size = size  # characters of cell text
         # A page grid: a single column or a single filled cell; cells holding tables, or a
         # table and text; cells holding whole paragraphs. Data tables are none of these.
-        self.layout = (nonempty <= 1 or all(len(row) <= 1 for row in self.rows) or wrapper
+        self.layout = (nonempty <= 1 or all(len(row) <= 1 for row in rows) or wrapper
                        or longest > _LAYOUT_CELL
                        or (nested > 0 and 2 * nested >= nonempty)
                        or (long_cells > 0 and 2 * long_cells >= nonempty))
@@ -553,49 +610,82 @@ class _Page:
         counts: dict[etree._Element, list] = {}
         chrome: list[etree._Element] = []
         related: list[etree._Element] = []  # elements starting "相关链接", "相关文章"...
+        # The walk's stack of entries: [is a link, text, link text, prose, headings]; an entry
+        # is the element's counts once its subtree is done. One pass, text counted inline.
         stack: list[list] = []
         in_link = 0
+        chrome_attributes = self._chrome_attributes
+        heading_start = _HEADING_START
         walker = etree.iterwalk(body, events=("start", "end"))
         for event, el in walker:
-            tag = el.tag
             if event == "start":
+                tag = el.tag
                 if not isinstance(tag, str):
-                    stack.append([el, 0, 0, 0, 0])
+                    stack.append([False, 0, 0, 0, 0])
                     continue
+                keys = el.keys()  # one call for the attributes looked at below
                 if tag == "table":
                     info = self._table_info(el)
                     if not info.layout:
                         # A data table is never the container nor inside it: count it whole,
                         # as substance that the article must not be cut away from; unless it
                         # is the page's 索引号/发布机构 table, which describes the article.
-                        stack.append([el, info.size, 0, info.size, 0])
+                        stack.append([False, info.size, 0, info.size, 0])
                         if info.about_page:
                             chrome.append(el)
                         walker.skip_subtree()
                         continue
-                elif tag == "a" and el.get("href") is not None:  # <a name=...> is no link
+                    entry = [False, 0, 0, 0, 0]
+                elif tag == "a" and "href" in keys:  # <a name=...> is no link
                     in_link += 1
-                entry = [el, 0, 0, 0, 0]
+                    entry = [True, 0, 0, 0, 0]
+                else:
+                    entry = [False, 0, 0, 0, 0]
                 stack.append(entry)
-                if el.text:
-                    _count_text(entry, el.text, in_link)
-                    if not in_link and _RELATED.match(el.text.lstrip()):
-                        related.append(el)
-                if el is not body and self._looks_like_chrome(el, tag):
+                text = el.text
+                if text:
+                    text = text.strip()
+                    if text:
+                        n = len(text)
+                        entry[1] = n
+                        if in_link:
+                            entry[2] = n
+                        else:
+                            if n >= _PROSE and _PROSE_MARK.search(text):
+                                entry[3] = n
+                            first = text[0]
+                            if first in heading_start and _SECTION_HEADING.match(text):
+                                entry[4] = 1
+                            if first in _RELATED_START and _RELATED.match(text):
+                                related.append(el)
+                if el is not body and (tag in _CHROME_TAGS or (
+                        keys and not _CHROME_ATTRIBUTES.isdisjoint(keys) and chrome_attributes(el, keys))):
                     chrome.append(el)
             else:
                 entry = stack.pop()
                 counts[el] = entry
-                if tag == "a" and el.get("href") is not None:
+                if entry[0]:
                     in_link -= 1
                 if stack:
                     parent = stack[-1]
-                    parent[1] += entry[1]
-                    parent[2] += entry[2]
-                    parent[3] += entry[3]
-                    parent[4] += entry[4]
-                    if el.tail:
-                        _count_text(parent, el.tail, in_link)
+                    if entry[1]:  # no text: no link text, prose or headings either
+                        parent[1] += entry[1]
+                        parent[2] += entry[2]
+                        parent[3] += entry[3]
+                        parent[4] += entry[4]
+                    tail = el.tail
+                    if tail:
+                        tail = tail.strip()
+                        if tail:
+                            n = len(tail)
+                            parent[1] += n
+                            if in_link:
+                                parent[2] += n
+                            else:
+                                if n >= _PROSE and _PROSE_MARK.search(tail):
+                                    parent[3] += n
+                                if tail[0] in heading_start and _SECTION_HEADING.match(tail):
+                                    parent[4] += 1
         body_total = counts[body][1]
         # A "相关链接：" heading and the list of links it sits in (up to two levels up).
         for el in related:
@@ -613,12 +703,13 @@ class _Page:
                             if info.reportish]
         dropped_set = {el for el in chrome if not self._keep(el, counts[el], body_total, report_ancestors)}
         for el in dropped_set:
-            ancestors = list(el.iterancestors())
-            if any(a in dropped_set for a in ancestors):
+            if any(a in dropped_set for a in el.iterancestors()):
                 continue  # inside chrome that goes anyway
             self.chrome.add(el)
             _, total, link, prose, headings = counts[el]
-            for a in ancestors:
+            if not total:
+                continue  # no text: nothing to take from the ancestors
+            for a in el.iterancestors():
                 c = counts.get(a)
                 if c is None:
                     break
@@ -627,36 +718,44 @@ class _Page:
                 c[3] -= prose
                 c[4] -= headings
 
-        def content(el: etree._Element) -> int:
-            c = counts[el]
-            return c[1] - c[2]
-
         # Walk down from <body> towards the article, one child at a time, while the child
         # holds (a) most of the page's text and prose, or (b) most of its parent's text with
         # no prose or data beside it (the rest is a title, an info bar, a contact line), and
         # never leaving a section heading behind. Text lying directly in the elements left
         # behind is dropped only up to a small budget and never if it is prose: unclosed tags
         # nest a whole article one paragraph per level.
-        total, total_prose = content(body), counts[body][3]
+        # content: text that is not link text
+        here = counts[body]
+        total, total_prose = here[1] - here[2], here[3]
         container = node = body
         dropped = 0
+        chrome_set = self.chrome
         while total > 0:
-            kids = [k for k in node if k in counts and k not in self.chrome]
+            kids: list[etree._Element] = []
+            contents: list[int] = []  # content of each kid
+            kids_prose = 0
+            for k in node:
+                c = counts.get(k)
+                if c is not None and k not in chrome_set:
+                    kids.append(k)
+                    contents.append(c[1] - c[2])
+                    kids_prose += c[3]
             if not kids:
                 break
-            best = max(kids, key=content)
+            best_content = max(contents)
+            best = kids[contents.index(best_content)]  # the first of the largest, as max() picks
             here, there = counts[node], counts[best]
-            best_content = there[1] - there[2]
             prose_beside = here[3] - there[3]
             # Columns (a sidebar of notices beside the article) may hold more.
-            prose_loss = _PROSE_LOSS_COLUMNS if node.tag == "tr" or _is_column(best) else _PROSE_LOSS
-            most_of_page = (best_content >= _ARTICLE_SHARE * total
-                            and prose_beside <= prose_loss * total_prose)
+            most_of_page = best_content >= _ARTICLE_SHARE * total and (
+                prose_beside <= _PROSE_LOSS * total_prose
+                or (prose_beside <= _PROSE_LOSS_COLUMNS * total_prose
+                    and (node.tag == "tr" or _is_column(best))))
             most_of_parent = 2 * best_content > here[1] - here[2] and prose_beside <= 0
             if not (most_of_page or most_of_parent) or here[4] > there[4]:
                 break
-            dropped += here[1] - here[2] - sum(content(k) for k in kids)
-            if dropped > _DIRECT_TEXT_BUDGET or here[3] > sum(counts[k][3] for k in kids):
+            dropped += here[1] - here[2] - sum(contents)
+            if dropped > _DIRECT_TEXT_BUDGET or here[3] > kids_prose:
                 break
             tag = best.tag
             if tag in _PARAGRAPH_TAGS or (tag == "table" and not self._table_info(best).layout):
@@ -686,34 +785,39 @@ class _Page:
                 or any(el in anc for anc in report_ancestors))
 
     @staticmethod
-    def _looks_like_chrome(el: etree._Element, tag: str) -> bool:
-        # Called for every element: plain attribute gets and substring tests first.
-        if tag in _CHROME_TAGS:
-            return True
-        if not len(el.attrib):
-            return False
+    def _chrome_attributes(el: etree._Element, keys: list[str]) -> bool:
+        """Hidden, or a role, class or id of page chrome (``keys``: the element's attributes).
+
+        Called for nearly every element: only the attributes it has are fetched, and the
+        verdicts on class/id and style are memoized (a template repeats its class names).
+        """
         get = el.get
-        style = get("style")
-        if style:
-            low = style.lower()
-            if ("display" in low or "visibility" in low) and _HIDDEN_STYLE.search(low):
+        cls = get("class") if "class" in keys else None
+        ident = get("id") if "id" in keys else None
+        if cls or ident:
+            names = f"{cls or ''} {ident or ''}"
+            hit = _CHROME_NAMES_SEEN.get(names)
+            if hit is None:
+                hit = _remember(_CHROME_NAMES_SEEN, names, _chrome_names(names))
+            if hit:
                 return True
-        if get("hidden") is not None:
+        if "style" in keys:
+            style = get("style")
+            if style:
+                hit = _HIDDEN_STYLE_SEEN.get(style)
+                if hit is None:
+                    low = style.lower()
+                    hit = _remember(_HIDDEN_STYLE_SEEN, style, ("display" in low or "visibility" in low)
+                                    and _HIDDEN_STYLE.search(low) is not None)
+                if hit:
+                    return True
+        if "hidden" in keys:
             return True
-        role = get("role")
-        if role and role.strip().lower() in _CHROME_ROLES:
-            return True
-        cls, ident = get("class"), get("id")
-        if not cls and not ident:
-            return False
-        names = f"{cls or ''} {ident or ''}"
-        if not _CHROME_HINT.search(names.lower()):
-            return False
-        words = _words(names)
-        if words & _CONTENT_WORDS:
-            return False
-        return bool(words & _CHROME_WORDS) or any(
-            w.endswith(("nav", "menu")) or w.startswith(("nav", "menu")) for w in words)
+        if "role" in keys:
+            role = get("role")
+            return bool(role) and role.strip().lower() in _CHROME_ROLES
+        return False
+
 
     # -- blocks -------------------------------------------------------------
 
@@ -788,25 +892,33 @@ class _BlockWriter:
                     self.walk(cell, depth + 1)
                     self.flush()
             return
-        rows: list[list[Cell]] = []
-        n_rows = len(info.rows)
-        for r, (row, texts) in enumerate(zip(info.rows, info.texts, strict=True)):
-            cells = []
-            for td, text in zip(row, texts, strict=True):
-                rowspan = _span(td.get("rowspan"), 65534)
-                # rowspan=0 spans to the end; a span past the last row stops there.
-                rowspan = n_rows - r if rowspan == 0 else min(rowspan, n_rows - r)
-                colspan = max(_span(td.get("colspan"), 1000), 1)
-                cells.append(Cell(text, "", rowspan, colspan))
-            rows.append(cells)
-        if any(cell.text for row in rows for cell in row):
+        if any(text for texts in info.texts for text in texts):
+            rows: list[list[Cell]] = []
+            n_rows = len(info.rows)
+            for r, (row, texts) in enumerate(zip(info.rows, info.texts, strict=True)):
+                cells = []
+                for td, text in zip(row, texts, strict=True):
+                    keys = td.keys()  # one call; most cells have no span to read
+                    if "rowspan" in keys or "colspan" in keys:
+                        rowspan = _span(td.get("rowspan"), 65534)
+                        # rowspan=0 spans to the end; a span past the last row stops there.
+                        rowspan = n_rows - r if rowspan == 0 else min(rowspan, n_rows - r)
+                        colspan = max(_span(td.get("colspan"), 1000), 1)
+                        cells.append(Cell(text, "", rowspan, colspan))
+                    else:
+                        cells.append(Cell(text, ""))
+                rows.append(cells)
             self.n_tables += 1
             n = self.n_tables
             grid = expand_spans(rows)
-            for r, grid_row in enumerate(grid):
-                for c, cell in enumerate(grid_row):
-                    if cell is not None and not cell.location:
-                        cell.location = f"table {n}, row {r + 1}, col {c + 1}"
+            for r, grid_row in enumerate(grid, 1):
+                where = f"table {n}, row {r}, col "
+                previous = None
+                for c, cell in enumerate(grid_row, 1):
+                    if cell is not previous:  # a colspan repeats the cell: named at its first column
+                        previous = cell
+                        if cell is not None and not cell.location:
+                            cell.location = f"{where}{c}"
             for r, row in enumerate(rows):  # a cell wholly overlapped by a neighbour's span
                 for cell in row:
                     if not cell.location:
