@@ -226,16 +226,18 @@ def _is_column(el: etree._Element) -> bool:
     return bool(names.strip()) and bool(_words(names) & _COLUMN_WORDS)
 
 
-# Memoized verdicts on attribute values, bounded: cleared when full.
+# Memoized verdicts on attribute values, bounded: cleared when full, long values not kept.
 _CHROME_NAMES_SEEN: dict[str, bool] = {}
 _HIDDEN_STYLE_SEEN: dict[str, bool] = {}
 _SEEN_MAX = 4096
+_SEEN_MAX_KEY = 512
 
 
 def _remember(seen: dict[str, bool], key: str, verdict: bool) -> bool:
-    if len(seen) >= _SEEN_MAX:
-        seen.clear()
-    seen[key] = verdict
+    if len(key) <= _SEEN_MAX_KEY:
+        if len(seen) >= _SEEN_MAX:
+            seen.clear()
+        seen[key] = verdict
     return verdict
 
 
