@@ -65,7 +65,7 @@ _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot", "form"})
 # What a table may hold besides stray content.
 _TABLE_PARTS = frozenset({"tr", "colgroup", "col"} | _ROW_GROUPS)
 _CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu"})
-_CHROME_ATTRIBUTES = frozenset({"class", "id", "style", "hidden", "role"})  # what _chrome_attributes reads
+_CHROME_ATTRIBUTES = frozenset({"class", "id", "style", "hidden", "role"})  # what _looks_like_chrome reads
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary", "menu",
                            "menubar", "toolbar"})
 # class/id words of page chrome in Chinese agencies' CMS templates (pinyin abbreviations too:
@@ -607,16 +607,19 @@ class _Page:
     def _find_article(self) -> etree._Element:
         """Mark the page chrome and return the element that holds the article."""
         body = self.body
-        # element -> [element, text, link text, prose, headings] in its subtree: characters
+        # element -> [is a link, text, link text, prose, headings] in its subtree: characters
         # (non-whitespace; prose: sentences and data tables) and section headings
         counts: dict[etree._Element, list] = {}
-        chrome: list[etree._Element] = []
+        chrome: list[etree._Element] = []  # 索引号 tables, related links (added below)
+        # Elements that look like chrome, outermost only: what is inside one is looked at
+        # only if it stays (below), as most chrome goes whole.
+        flagged: list[etree._Element] = []
+        flagged_open = None  # the flagged element the walk is in
         related: list[etree._Element] = []  # elements starting "相关链接", "相关文章"...
-        # The walk's stack of entries: [is a link, text, link text, prose, headings]; an entry
-        # is the element's counts once its subtree is done. One pass, text counted inline.
+        # The walk's stack of entries, each the element's counts once its subtree is done.
         stack: list[list] = []
         in_link = 0
-        chrome_attributes = self._chrome_attributes
+        looks_like_chrome = self._looks_like_chrome
         heading_start = _HEADING_START
         walker = etree.iterwalk(body, events=("start", "end"))
         for event, el in walker:
@@ -625,7 +628,6 @@ class _Page:
                 if not isinstance(tag, str):
                     stack.append([False, 0, 0, 0, 0])
                     continue
-                keys = el.keys()  # one call for the attributes looked at below
                 if tag == "table":
                     info = self._table_info(el)
                     if not info.layout:
@@ -638,7 +640,7 @@ class _Page:
                         walker.skip_subtree()
                         continue
                     entry = [False, 0, 0, 0, 0]
-                elif tag == "a" and "href" in keys:  # <a name=...> is no link
+                elif tag == "a" and el.get("href") is not None:  # <a name=...> is no link
                     in_link += 1
                     entry = [True, 0, 0, 0, 0]
                 else:
@@ -660,10 +662,12 @@ class _Page:
                                 entry[4] = 1
                             if first in _RELATED_START and _RELATED.match(text):
                                 related.append(el)
-                if el is not body and (tag in _CHROME_TAGS or (
-                        keys and not _CHROME_ATTRIBUTES.isdisjoint(keys) and chrome_attributes(el, keys))):
-                    chrome.append(el)
+                if flagged_open is None and el is not body and looks_like_chrome(el, tag):
+                    flagged.append(el)
+                    flagged_open = el
             else:
+                if el is flagged_open:
+                    flagged_open = None
                 entry = stack.pop()
                 counts[el] = entry
                 if entry[0]:
@@ -703,7 +707,20 @@ class _Page:
         # prose or a report table: then it is article that a template named "head" or such.
         report_ancestors = [set(t.iterancestors()) | {t} for t, info in self.tables.items()
                             if info.reportish]
-        dropped_set = {el for el in chrome if not self._keep(el, counts[el], body_total, report_ancestors)}
+        keep = self._keep
+        dropped_set = {el for el in (*flagged, *chrome) if not keep(el, counts[el], body_total, report_ancestors)}
+        for top in flagged:
+            if top in dropped_set:
+                continue
+            # It stays: the chrome inside it (a share bar in an article named "head") goes.
+            for el in top.iterdescendants():
+                if el not in counts:
+                    continue  # inside a data table: not walked
+                tag = el.tag
+                if not isinstance(tag, str) or (tag == "table" and not self.tables[el].layout):
+                    continue  # a data table is no chrome by its looks (see the walk)
+                if looks_like_chrome(el, tag) and not keep(el, counts[el], body_total, report_ancestors):
+                    dropped_set.add(el)
         for el in dropped_set:
             if any(a in dropped_set for a in el.iterancestors()):
                 continue  # inside chrome that goes anyway
@@ -787,12 +804,17 @@ class _Page:
                 or any(el in anc for anc in report_ancestors))
 
     @staticmethod
-    def _chrome_attributes(el: etree._Element, keys: list[str]) -> bool:
-        """Hidden, or a role, class or id of page chrome (``keys``: the element's attributes).
+    def _looks_like_chrome(el: etree._Element, tag: str) -> bool:
+        """A chrome tag; hidden; or a role, class or id of page chrome.
 
-        Called for nearly every element: only the attributes it has are fetched, and the
+        Called for most elements: only the attributes the element has are fetched, and the
         verdicts on class/id and style are memoized (a template repeats its class names).
         """
+        if tag in _CHROME_TAGS:
+            return True
+        keys = el.keys()
+        if not keys or _CHROME_ATTRIBUTES.isdisjoint(keys):
+            return False
         get = el.get
         cls = get("class") if "class" in keys else None
         ident = get("id") if "id" in keys else None
@@ -819,7 +841,6 @@ class _Page:
             role = get("role")
             return bool(role) and role.strip().lower() in _CHROME_ROLES
         return False
-
 
     # -- blocks -------------------------------------------------------------
 
