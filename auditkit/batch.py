@@ -36,15 +36,10 @@ class Failure:
 def read_report(path: str | Path) -> Report:
     """Read one document into its canonical record; raises ``ReadError`` when it cannot."""
     from auditkit.match import match_layout
-    from auditkit.readers import read_layout
+    from auditkit.readers import read_bytes, read_layout
 
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError("unreadable", f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
-    if not data.strip():
-        raise ReadError("empty", "空文件 (empty file)")
+    data = read_bytes(path)
     layout = read_layout(path, data)
     return match_layout(layout, hashlib.sha256(data).hexdigest())
 

@@ -78,16 +78,28 @@ def sniff(data: bytes, suffix: str = "") -> str:
     return "text"
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; ``ReadError`` when it cannot be opened or holds only whitespace."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError("unreadable", f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
+    _check_not_empty(data)
+    return data
+
+
+def _check_not_empty(data: bytes) -> None:
+    if not data or data.isspace():  # isspace stops at the first other byte; strip() would copy
+        raise ReadError("empty", "空文件 (empty file)")
+
+
 def read_layout(path: str | Path, data: bytes | None = None) -> Layout:
     """Read one document into a ``Layout``, choosing the reader by content."""
     path = Path(path)
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ReadError("unreadable", f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
-    if not data.strip():
-        raise ReadError("empty", "空文件 (empty file)")
+        data = read_bytes(path)
+    else:
+        _check_not_empty(data)
     kind = sniff(data, path.suffix.lower())
     module_name, func_name = READERS[kind]
     reader = getattr(importlib.import_module(module_name), func_name)
