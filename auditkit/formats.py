@@ -12,7 +12,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -87,7 +87,7 @@ class RowSpec:
     def cell_key(self, table: str, column: str) -> str:
         return f"{table}.{self.key}.{column}"
 
-    @property
+    @cached_property  # (specs are frozen: what is derived from them is worked out once)
     def numbering(self) -> str | None:
         """The leaf's own numbering digits (``"2"`` for ``2.其他…``), if any."""
         m = re.match(r"\s*(\d{1,2})\s*[.、．]", nfkc(self.leaf))
@@ -95,6 +95,10 @@ class RowSpec:
 
     def names(self) -> tuple[str, ...]:
         """Normalised names a report may use for this row (official first)."""
+        return self._names
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
         out = [norm(self.leaf)]
         for v in ROW_VARIANTS.get(self.key, ()):
             if norm(v) not in out:
@@ -120,10 +124,31 @@ class TableSpec:
 
     @property
     def keys(self) -> list[str]:
-        return [r.cell_key(self.key, c.key) for r in self.rows for c in r.columns]
+        return list(self._keys)
+
+    @cached_property
+    def _keys(self) -> tuple[str, ...]:
+        return tuple(r.cell_key(self.key, c.key) for r in self.rows for c in r.columns)
 
     def row(self, key: str) -> RowSpec:
-        return next(r for r in self.rows if r.key == key)
+        return self._rows_by_key[key]
+
+    @cached_property
+    def _rows_by_key(self) -> dict[str, RowSpec]:
+        return {r.key: r for r in self.rows}
+
+    def row_keys(self, key: str) -> tuple[str, ...]:
+        """The cell keys of one row, in column order."""
+        return self._row_keys[key]
+
+    @cached_property
+    def _row_keys(self) -> dict[str, tuple[str, ...]]:
+        return {r.key: tuple(r.cell_key(self.key, c.key) for c in r.columns) for r in self.rows}
+
+    @cached_property
+    def label_names(self) -> frozenset[str]:
+        """The rows' normalised names of four characters or more (what tells the tables apart)."""
+        return frozenset(n for r in self.rows for n in r.names() if len(n) >= 4)
 
     def column_labels(self) -> list[ColumnSpec]:
         seen: dict[str, ColumnSpec] = {}
@@ -141,7 +166,11 @@ class FormatSpec:
 
     @property
     def keys(self) -> list[str]:
-        return [k for t in TABLES for k in self.tables[t].keys]
+        return list(self._keys)
+
+    @cached_property
+    def _keys(self) -> tuple[str, ...]:
+        return tuple(k for t in TABLES for k in self.tables[t].keys)
 
     def units(self) -> dict[str, str]:
         return {r.cell_key(t.key, c.key): c.unit for t in self.tables.values() for r in t.rows for c in r.columns}

@@ -14,6 +14,7 @@ taking a split only when exactly one fits, and never guessing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
@@ -53,6 +54,7 @@ FUZZY_ROW = 80  # rapidfuzz ratio for a row label that differs from the official
 FUZZY_TITLE = 80
 _TABLE_MARK = "\ue000"  # stands for a grid table in the document stream
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_BLANK_LINES = re.compile(r"\n{2,}")
 
 
 # ---------------------------------------------------------------- the document stream
@@ -88,38 +90,55 @@ class Stream:
 
     def text_between(self, start: int, end: int, cut: list[tuple[int, int]] = ()) -> str:  # type: ignore[assignment]
         """Running text of a stretch, without table marks and without the ``cut`` spans."""
-        chars = list(self.text[start:end])
-        for a, b in cut:
-            for i in range(max(a, start), min(b, end)):
-                chars[i - start] = ""
-        return re.sub(r"\n{2,}", "\n", "".join(chars).replace(_TABLE_MARK, "")).strip()
+        pieces: list[str] = []
+        at = start  # the next character to keep
+        for a, b in sorted(cut):
+            a, b = max(a, start), min(b, end)
+            if a >= b:
+                continue
+            if a > at:
+                pieces.append(self.text[at:a])
+            at = max(at, b)
+        if at < end:
+            pieces.append(self.text[at:end])
+        return _BLANK_LINES.sub("\n", "".join(pieces).replace(_TABLE_MARK, "")).strip()
 
 
 @lru_cache(maxsize=1)
-def _nfkc_table() -> dict[int, str]:
-    """NFKC of every Basic Multilingual Plane character that it changes (built once)."""
-    table = {}
-    for code in range(0x10000):
-        if 0xD800 <= code <= 0xDFFF:
-            continue
-        c = chr(code)
-        n = nfkc(c)
-        if n != c:
-            table[code] = n
-    return table
+def _compact_luts():
+    """Lookup tables over the Basic Multilingual Plane for the compact view, built once.
 
-
-@lru_cache(maxsize=1)
-def _dropped_lut():
-    """A lookup table over the Basic Multilingual Plane: True where the compact view drops the code point."""
+    ``target``: the code point's NFKC form where that is one character (else itself);
+    ``multi``: NFKC gives several characters (the slow path handles those texts);
+    ``dropped``: the NFKC form is a space or punctuation, or the table mark.
+    """
     import numpy as np
 
-    lut = np.zeros(0x10000, dtype=bool)
-    for code in range(0x3100):
-        c = chr(code)
-        lut[code] = c.isspace() or (not c.isdigit() and norm(c) == "")
-    lut[ord(_TABLE_MARK)] = True
-    return lut
+    normalize = unicodedata.normalize
+    target = list(range(0x10000))
+    multi: list[int] = []
+    for code in range(0x80, 0x10000):  # ASCII is its own NFKC form
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        n = normalize("NFKC", chr(code))
+        if len(n) != 1:
+            multi.append(code)
+        else:
+            target[code] = ord(n)
+    # What the compact view drops, judged on the NFKC form (only punctuation and spaces below
+    # U+3100 are dropped: the ideographs above are all kept).
+    drop_target = [False] * 0x10000
+    for t in range(0x3100):
+        c = chr(t)
+        drop_target[t] = c.isspace() or (not c.isdigit() and norm(c) == "")
+    drop_target[ord(_TABLE_MARK)] = True
+    target_arr = np.array(target, dtype=np.uint32)
+    # (a few compatibility ideographs have their NFKC form outside the plane: kept)
+    dropped = np.array(drop_target, dtype=bool)[np.minimum(target_arr, 0xFFFF)] & (target_arr <= 0xFFFF)
+    multi_arr = np.zeros(0x10000, dtype=bool)
+    multi_arr[multi] = True
+    dropped[multi_arr] = False
+    return target_arr, multi_arr, dropped
 
 
 @lru_cache(maxsize=65536)
@@ -137,22 +156,29 @@ class Compact:
 
     @classmethod
     def of(cls, text: str, offset: int = 0) -> Compact:
-        # Character by character NFKC, as a C-speed translate: normalising a whole CJK
-        # text with unicodedata costs more than everything else the matcher does.
-        normal = text.translate(_nfkc_table())
-        if len(normal) == len(text):
-            # Fast path: one character in, one out; drop the spaces and punctuation with numpy.
-            import numpy as np
+        # Character by character NFKC (not the whole text's: that would compose across
+        # characters and lose the one-to-one positions), by numpy lookup tables: str.translate
+        # or unicodedata over a whole CJK text cost more than everything else the matcher does.
+        import numpy as np
 
-            codes = np.frombuffer(normal.encode("utf-32-le"), dtype=np.uint32)
-            keep = ~_dropped_lut()[np.minimum(codes, 0xFFFF)] | (codes > 0xFFFF)
-            kept = np.nonzero(keep)[0]
-            return cls(codes[keep].tobytes().decode("utf-32-le"), (kept + offset).tolist())
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        target, multi, dropped = _compact_luts()
+        if text.isascii() or codes.max(initial=0) <= 0xFFFF:
+            if not multi[codes].any():
+                kept = np.flatnonzero(~dropped[codes])
+                return cls(target[codes[kept]].tobytes().decode("utf-32-le"), (kept + offset).tolist())
+        else:  # characters outside the tables' plane are kept as they are
+            bmp = np.minimum(codes, 0xFFFF)
+            wide = codes > 0xFFFF
+            if not multi[bmp[~wide]].any():
+                kept = np.flatnonzero(~dropped[bmp] | wide)
+                out = np.where(wide[kept], codes[kept], target[bmp[kept]]).astype(np.uint32)
+                return cls(out.tobytes().decode("utf-32-le"), (kept + offset).tolist())
         chars: list[str] = []
         pos: list[int] = []
-        kept = _kept_chars
+        kept_chars = _kept_chars
         for i, ch in enumerate(text):
-            for c in kept(ch):
+            for c in kept_chars(ch):
                 chars.append(c)
                 pos.append(offset + i)
         return cls("".join(chars), pos)
@@ -275,24 +301,39 @@ def _ratio(a: str, b: str) -> float:
     return fuzz.ratio(a, b)
 
 
+_ROW_NAMES: dict[tuple[int, bool], tuple] = {}  # (id of the spec, allow_groups) -> (spec, names...)
+
+
+def _row_names(spec: TableSpec, allow_groups: bool) -> tuple[list[tuple[str, str, bool, bool]],
+                                                            dict[str, list[tuple[str, bool, bool]]], dict[str, int]]:
+    """A table's row names for matching, worked out once per table of a format (specs live as long as
+    the process): (key, normalised name, is_group, is the official wording); the same by exact name;
+    each key's position."""
+    cached = _ROW_NAMES.get((id(spec), allow_groups))
+    if cached is not None and cached[0] is spec:
+        return cached[1:]
+    names: list[tuple[str, str, bool, bool]] = []
+    for r in spec.rows:
+        names.extend((r.key, n, False, i == 0) for i, n in enumerate(r.names()))
+    if allow_groups:
+        names.extend((g.key, norm(g.label), True, True) for g in spec.groups)
+    # Exact names first: most rows are written in the official wording.
+    exact: dict[str, list[tuple[str, bool, bool]]] = {}
+    for key, name, is_group, official in names:
+        exact.setdefault(name, []).append((key, is_group, official))
+    order = {r.key: i for i, r in enumerate(spec.rows)}
+    for g in spec.groups:
+        order[g.key] = order[g.children[0]]
+    _ROW_NAMES[(id(spec), allow_groups)] = (spec, names, exact, order)  # the spec kept: its id stays its own
+    return names, exact, order
+
+
 class RowMatcher:
     """Matches row labels to the rows of one table of one format, in document order."""
 
     def __init__(self, spec: TableSpec, allow_groups: bool) -> None:
         self.spec = spec
-        # (row or group key, normalised name, is_group, is the official wording)
-        self.names: list[tuple[str, str, bool, bool]] = []
-        for r in spec.rows:
-            self.names.extend((r.key, n, False, i == 0) for i, n in enumerate(r.names()))
-        if allow_groups:
-            self.names.extend((g.key, norm(g.label), True, True) for g in spec.groups)
-        # Exact names first: most rows are written in the official wording.
-        self.exact: dict[str, list[tuple[str, bool, bool]]] = {}
-        for key, name, is_group, official in self.names:
-            self.exact.setdefault(name, []).append((key, is_group, official))
-        self.order = {r.key: i for i, r in enumerate(spec.rows)}
-        for g in spec.groups:
-            self.order[g.key] = self.order[g.children[0]]
+        self.names, self.exact, self.order = _row_names(spec, allow_groups)
         self.used: set[str] = set()
 
     def match(self, label_cells: list[str], has_values: bool) -> tuple[str, bool, bool] | None:
@@ -342,8 +383,7 @@ def classify_table(text: str, fmt: FormatSpec) -> str | None:
     """Which table of the format a grid holds (``text`` from ``table_text``), by its row labels."""
     scores: dict[str, int] = {}
     for key, spec in fmt.tables.items():
-        names = {n for r in spec.rows for n in r.names() if len(n) >= 4}
-        scores[key] = sum(1 for n in names if n in text)
+        scores[key] = sum(1 for n in spec.label_names if n in text)
     if "行政复议" in text and ("尚未审结" in text or "结果维持" in text):
         scores["appeals"] += 3
     if "第二十条" in text or "信息内容" in text:
@@ -635,7 +675,7 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
                 continue
             seen_rows.add(run.key)
             row = spec.row(run.key)
-            keys = [row.cell_key(spec.key, c.key) for c in row.columns]
+            keys = list(spec.row_keys(run.key))
             if run.fuzzy:
                 out.diagnostics.append(Diagnostic(
                     "label_variant", f"行标题「{run.label.strip()}」与格式「{row.leaf}」不一致，已按「{row.leaf}」"
