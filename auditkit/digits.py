@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from auditkit.formats import nfkc
 
@@ -31,8 +32,7 @@ VALUE_CHARS = set("0123456789.,—–-－/／ \t\u3000\xa0\n")
 MAX_COMBINATIONS = 200_000
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: a page makes hundreds, and a frozen dataclass is slow to build
     text: str  # as written (after NFKC)
     location: str
 

@@ -248,9 +248,14 @@ def section_ranges(stream: Stream, hits: dict[str, SectionHit]) -> dict[str, tup
 # ---------------------------------------------------------------- format detection
 
 
+@lru_cache(maxsize=1)
+def _format_markers() -> dict[str, tuple[str, ...]]:
+    return {name: tuple(norm(m) for m in markers) for name, markers in FORMAT_MARKERS.items()}
+
+
 def detect_format(compact: str, year: int | None, diags: list[Diagnostic]) -> str:
     """2021 or 2019, by the words only one format's tables use; the year breaks a tie."""
-    scores = {name: sum(norm(m) in compact for m in markers) for name, markers in FORMAT_MARKERS.items()}
+    scores = {name: sum(m in compact for m in markers) for name, markers in _format_markers().items()}
     if scores["2021"] != scores["2019"]:
         return max(scores, key=lambda k: scores[k])
     if year is not None:
@@ -376,7 +381,14 @@ def _is_value_text(text: str) -> bool:
 
 def table_text(table: Table) -> str:
     """A grid's cells, each once, in the compact form labels are compared in."""
-    return Compact.of("".join(c.text for r in range(table.n_rows) for c in table.row_cells(r))).text
+    texts: list[str] = []
+    for row in table.grid:
+        last = None
+        for cell in row:
+            if cell is not None and cell is not last:  # a colspan's repeats once (as row_cells)
+                texts.append(cell.text)
+                last = cell
+    return Compact.of("".join(texts)).text
 
 
 def classify_table(text: str, fmt: FormatSpec) -> str | None:
@@ -412,8 +424,9 @@ def read_grid(tables: list[Table], spec: TableSpec, fmt: FormatSpec) -> TableRea
     for table in tables:
         for r in range(table.n_rows):
             cells = table.row_cells(r)
-            kinds = [_is_value_text(c.text) for c in cells]
-            last_label = max((i for i, v in enumerate(kinds) if not v), default=-1)
+            last_label = len(cells) - 1  # the last cell that is not a value
+            while last_label >= 0 and _is_value_text(cells[last_label].text):
+                last_label -= 1
             labels = [c for c in cells[:last_label + 1] if c.text.strip()]
             values = cells[last_label + 1:]
             has_values = any(c.text.strip() for c in values)
@@ -682,18 +695,19 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
                     f"读取 (row label differs from the official wording)", key=keys[0], keys=keys,
                     found=run.label.strip(), location=run.location))
         reading_ = read_row(run.tokens, len(keys), _row_check(spec.key, len(keys)))
+        if reading_.direct and not run.merged_group:  # one token per cell: each cell its own text
+            for k, v, tok in zip(keys, reading_.values or [], run.tokens, strict=True):
+                fixed[k] = v
+                out.provenance[k] = Provenance(tok.text, tok.location)
+                if v is None:
+                    _null_diag(out, k, tok)
+            continue
         for k in keys:
             out.provenance[k] = Provenance(run.raw, run.location)
         if run.merged_group:
             merged[run.merged_group] = reading_.values
             continue
-        if reading_.direct:
-            for k, v, tok in zip(keys, reading_.values or [], run.tokens, strict=False):
-                fixed[k] = v
-                out.provenance[k] = Provenance(tok.text, tok.location)
-                if v is None:
-                    _null_diag(out, k, tok)
-        elif not run.tokens:
+        if not run.tokens:
             for k in keys:
                 fixed[k] = None
             out.diagnostics.append(Diagnostic(
