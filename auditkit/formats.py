@@ -131,6 +131,7 @@ class TableSpec:
         return tuple(r.cell_key(self.key, c.key) for r in self.rows for c in r.columns)
 
     def row(self, key: str) -> RowSpec:
+        """The row with this key; ``KeyError`` when the table has none (a group key, say)."""
         return self._rows_by_key[key]
 
     @cached_property

@@ -116,7 +116,7 @@ def row_label(table: str, row: str, fmt: str = "2021") -> str:
     spec = format_spec(fmt if fmt in FORMATS else "2021").tables[table]
     try:
         return spec.row(row).label
-    except StopIteration:
+    except KeyError:  # a group of rows (（六）其他处理), not a row
         for f in FORMATS:
             for g in format_spec(f).tables[table].groups:
                 if g.key == row:
