@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,3 +25,23 @@ def sample_names(*suffixes: str) -> list[str]:
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def sample_audit_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """run_audit on the bundled samples, once per session, shared by the render tests: copy before changing."""
+    from auditkit.audit import run_audit
+
+    base = tmp_path_factory.mktemp("render-sample-audit")
+    run_audit([SAMPLES], base / "out", store=base / "store.sqlite")
+    return base / "out"
+
+
+@pytest.fixture()
+def audit_dir(sample_audit_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample audit, for a test that writes decisions or files into it."""
+    return Path(shutil.copytree(sample_audit_dir, tmp_path / "audit"))
+
+
+def read_findings_csv(audit: Path) -> pd.DataFrame:
+    return pd.read_csv(audit / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)

@@ -13,23 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-SAMPLES = Path(__file__).resolve().parent.parent / "auditkit" / "data" / "samples"
+from tests.conftest import read_findings_csv
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
 SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
-
-
-def sample_audit(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """run_audit on the bundled samples, once per session (shared with the other render tests)."""
-    from auditkit.audit import run_audit
-
-    base = tmp_path_factory.getbasetemp() / "render-sample-audit"
-    out = base / "out"
-    if not (out / "findings.jsonl").is_file():
-        run_audit([SAMPLES], out, store=base / "store.sqlite")
-    return out
 
 
 class OfflineBrowser:
@@ -71,12 +61,13 @@ class OfflineBrowser:
 
 
 @pytest.fixture(scope="module")
-def audit_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, Path, OfflineBrowser]]:
+def audit_page(sample_audit_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+               ) -> Iterator[tuple[object, Path, OfflineBrowser]]:
     from auditkit.render.html import rebuild_report
     from auditkit.review.log import ReviewLog
 
-    audit = Path(shutil.copytree(sample_audit(tmp_path_factory), tmp_path_factory.mktemp("browser") / "audit"))
-    csv = pd.read_csv(audit / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    audit = Path(shutil.copytree(sample_audit_dir, tmp_path_factory.mktemp("browser") / "audit"))
+    csv = read_findings_csv(audit)
     log = ReviewLog.for_audit(audit)
     log.record(csv["finding_id"].iloc[0], "confirmed", note="已核对原文", reviewer="张三")
     log.record(csv["finding_id"].iloc[1], "dismissed", note="读取误差", reviewer="张三")
@@ -94,7 +85,7 @@ def visible_rows(page) -> int:
 
 def test_summary_on_the_page_equals_findings_csv(audit_page) -> None:
     page, audit, browser = audit_page
-    csv = pd.read_csv(audit / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    csv = read_findings_csv(audit)
     failed = csv[csv["status"] == "failed"]
 
     def kpi(key: str) -> str:
@@ -117,7 +108,7 @@ def test_summary_on_the_page_equals_findings_csv(audit_page) -> None:
 
 def test_filter_box_and_selects_show_the_matching_rows(audit_page) -> None:
     page, audit, browser = audit_page
-    csv = pd.read_csv(audit / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    csv = read_findings_csv(audit)
     # The agency with the fewest findings; a row matches when any shown column contains the words.
     agency = csv["agency"].value_counts().index[-1]
     shown = csv[["agency", "year", "rule_id", "description", "place", "expected", "actual", "difference"]]
@@ -183,7 +174,7 @@ def test_details_link_opens_the_report_with_highlighted_cells(audit_page) -> Non
 
 def test_decision_and_note_shown_with_the_finding(audit_page) -> None:
     page, audit, _ = audit_page
-    csv = pd.read_csv(audit / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    csv = read_findings_csv(audit)
     text = page.locator(f"#f-{csv['finding_id'].iloc[0]}").text_content()
     assert "确认" in text and "已核对原文" in text and "张三" in text
     text = page.locator(f"#f-{csv['finding_id'].iloc[1]}").text_content()

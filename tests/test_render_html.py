@@ -10,36 +10,15 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from lxml import html as lxml_html
 
 from auditkit.formats import format_spec
 from auditkit.render.html import rebuild_report, write_audit_html
 from auditkit.render.offline import outside_references
+from tests.conftest import read_findings_csv
 
-SAMPLES = Path(__file__).resolve().parent.parent / "auditkit" / "data" / "samples"
 MAX_BYTES_300 = 5_000_000
-
-
-def sample_audit(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """run_audit on the bundled samples, once per session (the render tests share it; copy before changing)."""
-    from auditkit.audit import run_audit
-
-    base = tmp_path_factory.getbasetemp() / "render-sample-audit"
-    out = base / "out"
-    if not (out / "findings.jsonl").is_file():
-        run_audit([SAMPLES], out, store=base / "store.sqlite")
-    return out
-
-
-@pytest.fixture()
-def audit_dir(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(sample_audit(tmp_path_factory), tmp_path / "audit"))
-
-
-def read_csv(audit: Path) -> pd.DataFrame:
-    return pd.read_csv(audit / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
 
 
 def records(audit: Path) -> list[dict]:
@@ -95,7 +74,7 @@ def test_checker_finds_every_kind_of_outside_reference() -> None:
 
 def test_summary_numbers_equal_findings_csv(audit_dir: Path) -> None:
     doc = lxml_html.fromstring(rebuild_report(audit_dir).read_bytes())
-    csv = read_csv(audit_dir)
+    csv = read_findings_csv(audit_dir)
     recs = records(audit_dir)
     assert int(kpi(doc, "reports")) == sum("error" not in r for r in recs) == 12
     assert int(kpi(doc, "unreadable")) == sum("error" in r for r in recs)
@@ -159,7 +138,7 @@ def test_each_report_has_its_tables_findings_and_highlighted_cells(audit_dir: Pa
 def test_decisions_notes_and_unreadable_files_are_shown(audit_dir: Path) -> None:
     from auditkit.review.log import ReviewLog
 
-    csv = read_csv(audit_dir)
+    csv = read_findings_csv(audit_dir)
     first, second = csv["finding_id"].iloc[0], csv["finding_id"].iloc[1]
     log = ReviewLog.for_audit(audit_dir)
     log.record(first, "dismissed", note="表格实为合并单元格 <b>误读</b>", reviewer="张三")
@@ -231,8 +210,8 @@ def build_many(audit: Path, dest: Path, n: int) -> tuple[int, int]:
     return len(out_r), len(out_f)
 
 
-def test_300_reports_stay_under_5_mb(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
-    n_reports, n_findings = build_many(sample_audit(tmp_path_factory), tmp_path / "many", 300)
+def test_300_reports_stay_under_5_mb(sample_audit_dir: Path, tmp_path: Path) -> None:
+    n_reports, n_findings = build_many(sample_audit_dir, tmp_path / "many", 300)
     assert n_reports == 300 and n_findings >= 300
     started = time.perf_counter()
     path = rebuild_report(tmp_path / "many")

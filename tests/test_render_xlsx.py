@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from openpyxl import load_workbook
 
 from auditkit.render.xlsx import write_findings_xlsx
-
-SAMPLES = Path(__file__).resolve().parent.parent / "auditkit" / "data" / "samples"
-
-
-def sample_audit(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """run_audit on the bundled samples, once per session (shared with the other render tests)."""
-    from auditkit.audit import run_audit
-
-    base = tmp_path_factory.getbasetemp() / "render-sample-audit"
-    out = base / "out"
-    if not (out / "findings.jsonl").is_file():
-        run_audit([SAMPLES], out, store=base / "store.sqlite")
-    return out
-
-
-@pytest.fixture()
-def audit_dir(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(sample_audit(tmp_path_factory), tmp_path / "audit"))
-
-
-def read_csv(audit: Path) -> pd.DataFrame:
-    return pd.read_csv(audit / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+from tests.conftest import read_findings_csv
 
 
 def sheet_frame(ws) -> pd.DataFrame:
@@ -45,7 +22,7 @@ def test_workbook_sheets_headers_filters_and_widths(audit_dir: Path) -> None:
     assert path == audit_dir / "findings.xlsx"
     wb = load_workbook(path)
     assert wb.sheetnames == ["问题清单", "概况", "审核规则", "无法读取的文件"]
-    csv = read_csv(audit_dir)
+    csv = read_findings_csv(audit_dir)
     ws = wb["问题清单"]
     header = [c.value for c in ws[1]]
     assert header[:8] == ["问题编号", "严重程度", "状态", "机关", "年度", "类别", "规则编号", "说明"]
@@ -76,7 +53,7 @@ def test_summary_sheet_numbers_equal_findings_csv(audit_dir: Path) -> None:
     ws = load_workbook(write_findings_xlsx(audit_dir))["概况"]
     rows = list(ws.iter_rows(values_only=True))
     values = {r[0]: r[1] for r in rows if r and r[0]}
-    csv = read_csv(audit_dir)
+    csv = read_findings_csv(audit_dir)
     assert values["已审核报告"] == 12
     assert values["问题（规则不成立）"] == (csv["status"] == "failed").sum()
     assert values["未能核验"] == (csv["status"] == "unverified").sum()
@@ -91,7 +68,7 @@ def test_summary_sheet_numbers_equal_findings_csv(audit_dir: Path) -> None:
 def test_decisions_are_joined_and_document_text_never_becomes_a_formula(audit_dir: Path) -> None:
     from auditkit.review.log import ReviewLog
 
-    csv = read_csv(audit_dir)
+    csv = read_findings_csv(audit_dir)
     fid = csv["finding_id"].iloc[2]
     log = ReviewLog.for_audit(audit_dir)
     log.record(fid, "confirmed", note="与原文核对无误", reviewer="王五")
