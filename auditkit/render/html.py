@@ -36,18 +36,17 @@ from auditkit.render.data import (
     report_key,
     severity_breakdown,
 )
+from auditkit.render.official import table_body
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from auditkit.formats import RowSpec, TableSpec
+    from auditkit.formats import RowSpec
 
 ASSETS = Path(__file__).parent / "assets"
 HTML_NAME = "audit.html"
 SEVERITY_COLORS = {"critical": "#c92a2a", "warning": "#e8590c", "info": "#1971c2"}
 DECISION_COLORS = {"confirmed": "#2b8a3e", "dismissed": "#adb5bd", "follow_up": "#7048e8", "": "#e9ecef"}
-REQUESTS_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-RESULTS_LABEL = "三、本年度办理结果"
 # How a cell without a value is shown, by the diagnostic that explains it.
 NULL_TEXT = {
     "blank_cell": "空白", "dash_cell": "—", "missing_row": "缺", "missing_values": "缺", "missing_table": "缺表",
@@ -457,7 +456,7 @@ def format_template(fmt: str) -> str:
     for table in TABLES:
         t = spec.tables[table]
         out.append(f'<div data-table="{table}"><div class="cap">{escape(t.title)}</div>'
-                   f'<table class="fmt">{_BUILDERS[table](t, slots)}</table></div>')
+                   f'<table class="fmt">{table_body(table, t, slots)}</table></div>')
     return f'<template id="tpl-{escape(fmt)}">{"".join(out)}</template>'
 
 
@@ -524,79 +523,16 @@ def _value_text(value: Any, reason: str) -> str:
 
 
 class _Slots:
-    """Value cells as numbered slots of the format's key list."""
+    """Value cells as numbered slots of the format's key list (the page's script fills them)."""
 
     def __init__(self, keys: list[str]) -> None:
         self.index = {k: i for i, k in enumerate(keys)}
 
-    def td(self, key: str, colspan: int = 1) -> str:
+    def td(self, key: str, label: str, colspan: int = 1) -> str:
         return f'<td{f" colspan={colspan}" if colspan > 1 else ""} data-i="{self.index[key]}"></td>'
 
-
-def _th(text: str, rowspan: int = 1, colspan: int = 1) -> str:
-    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
-    return f"<th{attrs}>{escape(text)}</th>"
-
-
-def _active(spec: TableSpec, cells: _Slots) -> str:
-    # Each article of 第二十条 is its own block in the format: a title row, a header row, its rows.
-    width = max(len(r.columns) for r in spec.rows)
-    blocks: dict[str, list[RowSpec]] = {}
-    for r in spec.rows:
-        blocks.setdefault(r.parent or "", []).append(r)
-    out = []
-    for article, rows in blocks.items():
-        out.append(f"<tr>{_th(article, colspan=width + 1)}</tr>")
-        cols = rows[0].columns
-        heads = [_th(c.label, colspan=1 + (width - len(cols) if i == len(cols) - 1 else 0)) for i, c in enumerate(cols)]
-        out.append(f"<tr>{_th('信息内容')}{''.join(heads)}</tr>")
-        for r in rows:
-            last = len(r.columns) - 1
-            tds = "".join(cells.td(r.cell_key("active", c.key), colspan=1 + (width - len(r.columns) if i == last else 0))
-                          for i, c in enumerate(r.columns))
-            out.append(f"<tr>{_th(r.leaf)}{tds}</tr>")
-    return "<tbody>" + "".join(out) + "</tbody>"
-
-
-def _requests(spec: TableSpec, cells: _Slots) -> str:
-    columns = spec.rows[0].columns  # 自然人, five 法人或其他组织 columns, 总计
-    orgs = [c for c in columns if " " in c.label]
-    head = (f"<thead><tr>{_th(REQUESTS_NOTE, rowspan=3, colspan=3)}{_th('申请人情况', colspan=len(columns))}</tr>"
-            f"<tr>{_th(columns[0].label, rowspan=2)}{_th(orgs[0].label.split()[0], colspan=len(orgs))}"
-            f"{_th(columns[-1].label, rowspan=2)}</tr><tr>{''.join(_th(c.leaf) for c in orgs)}</tr></thead>")
-    keys = [r.key for r in spec.rows]
-    first, last = keys.index("granted"), keys.index("total_handled")  # the rows under 三、本年度办理结果
-    body = []
-    for i, r in enumerate(spec.rows):
-        if i < first or i > last:
-            labels = _th(r.label, colspan=3)
-        else:
-            labels = _th(RESULTS_LABEL, rowspan=last - first + 1) if i == first else ""
-            if r.parent is None:
-                labels += _th(r.label, colspan=2)
-            else:
-                siblings = [x for x in spec.rows if x.parent == r.parent]
-                if siblings[0] is r:
-                    labels += _th(r.parent, rowspan=len(siblings))
-                labels += _th(r.leaf)
-        tds = "".join(cells.td(r.cell_key("requests", c.key)) for c in r.columns)
-        body.append(f"<tr>{labels}{tds}</tr>")
-    return head + "<tbody>" + "".join(body) + "</tbody>"
-
-
-def _appeals(spec: TableSpec, cells: _Slots) -> str:
-    groups = list(spec.rows)  # 行政复议, then the two 行政诉讼 groups, side by side as in the format
-    first, rest = groups[0], groups[1:]
-    n = len(first.columns)
-    head = (f"<thead><tr>{_th(first.label, colspan=n)}{_th(rest[0].parent or '', colspan=n * len(rest))}</tr>"
-            f"<tr>{''.join(_th(c.label, rowspan=2) for c in first.columns)}"
-            f"{''.join(_th(g.leaf, colspan=n) for g in rest)}</tr>"
-            f"<tr>{''.join(_th(c.label) for g in rest for c in g.columns)}</tr></thead>")
-    tds = "".join(cells.td(g.cell_key("appeals", c.key)) for g in groups for c in g.columns)
-    return head + f"<tbody><tr>{tds}</tr></tbody>"
-
-
-_BUILDERS = {"active": _active, "requests": _requests, "appeals": _appeals}
+    def row_hit(self, table: str, row: RowSpec) -> bool:
+        return False
 
 
 def _rules(data: AuditData, labels: _Labels) -> str:

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from auditkit.formats import TABLES, RowSpec, TableSpec, format_spec, sections
+from auditkit.formats import TABLES, RowSpec, format_spec, sections
 from auditkit.record import Report
+from auditkit.render.official import table_body
 
 CSS = """
 <style>
@@ -42,8 +43,6 @@ _NULL_TEXT = {
     "merged_row": "合并", "ambiguous_digits": "？", "no_valid_split": "？", "unparsed_value": "？",
     "extra_values": "？",
 }
-REQUESTS_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-RESULTS_LABEL = "三、本年度办理结果"
 
 
 def as_report(record: Report | dict[str, Any]) -> Report:
@@ -103,80 +102,6 @@ class _Cells:
         return any(row.cell_key(table, c.key) in self.highlight for c in row.columns)
 
 
-def _th(text: str, rowspan: int = 1, colspan: int = 1, hit: bool = False) -> str:
-    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (f' colspan="{colspan}"' if colspan > 1 else "")
-    cls = ' class="ak-hl-row"' if hit else ""
-    return f"<th{attrs}{cls}>{escape(text)}</th>"
-
-
-def _active(spec: TableSpec, cells: _Cells) -> str:
-    # The format prints each article of 第二十条 as its own block: a title row, a header row, the rows.
-    width = max(len(r.columns) for r in spec.rows)
-    blocks: dict[str, list[RowSpec]] = {}
-    for r in spec.rows:
-        blocks.setdefault(r.parent or "", []).append(r)
-    out = []
-    for article, rows in blocks.items():
-        out.append(f"<tr>{_th(article, colspan=width + 1)}</tr>")
-        cols = rows[0].columns
-        heads = [_th(c.label, colspan=1 + (width - len(cols) if i == len(cols) - 1 else 0)) for i, c in enumerate(cols)]
-        out.append(f"<tr>{_th('信息内容')}{''.join(heads)}</tr>")
-        for r in rows:
-            # A row shorter than the widest keeps the grid rectangular: its last cell spans the rest.
-            tds = [cells.td(r.cell_key("active", c.key), f"{r.label} / {c.label}",
-                            colspan=1 + (width - len(r.columns) if i == len(r.columns) - 1 else 0))
-                   for i, c in enumerate(r.columns)]
-            out.append(f"<tr>{_th(r.leaf, hit=cells.row_hit('active', r))}{''.join(tds)}</tr>")
-    return "<tbody>" + "".join(out) + "</tbody>"
-
-
-def _requests(spec: TableSpec, cells: _Cells) -> str:
-    columns = spec.rows[0].columns  # 自然人, five 法人或其他组织 columns, 总计
-    orgs = [c for c in columns if " " in c.label]
-    head = (
-        f"<thead><tr>{_th(REQUESTS_NOTE, rowspan=3, colspan=3)}{_th('申请人情况', colspan=len(columns))}</tr>"
-        f"<tr>{_th(columns[0].label, rowspan=2)}{_th(orgs[0].label.split()[0], colspan=len(orgs))}"
-        f"{_th(columns[-1].label, rowspan=2)}</tr>"
-        f"<tr>{''.join(_th(c.leaf) for c in orgs)}</tr></thead>"
-    )
-    keys = [r.key for r in spec.rows]
-    first, last = keys.index("granted"), keys.index("total_handled")  # rows under 三、本年度办理结果
-    body = []
-    for i, r in enumerate(spec.rows):
-        hit = cells.row_hit("requests", r)
-        if i < first or i > last:
-            labels = _th(r.label, colspan=3, hit=hit)
-        else:
-            labels = _th(RESULTS_LABEL, rowspan=last - first + 1) if i == first else ""
-            if r.parent is None:
-                labels += _th(r.label, colspan=2, hit=hit)
-            else:
-                siblings = [x for x in spec.rows if x.parent == r.parent]
-                if siblings[0] is r:
-                    labels += _th(r.parent, rowspan=len(siblings))
-                labels += _th(r.leaf, hit=hit)
-        tds = "".join(cells.td(r.cell_key("requests", c.key), f"{r.label} / {c.label}") for c in r.columns)
-        body.append(f"<tr>{labels}{tds}</tr>")
-    return head + "<tbody>" + "".join(body) + "</tbody>"
-
-
-def _appeals(spec: TableSpec, cells: _Cells) -> str:
-    groups = list(spec.rows)  # 行政复议, then the two 行政诉讼 groups
-    first, rest = groups[0], groups[1:]
-    n = len(first.columns)
-    head = (
-        f"<thead><tr>{_th(first.label, colspan=n)}{_th(rest[0].parent or '', colspan=n * len(rest))}</tr>"
-        f"<tr>{''.join(_th(c.label, rowspan=2) for c in first.columns)}"
-        f"{''.join(_th(g.leaf, colspan=n) for g in rest)}</tr>"
-        f"<tr>{''.join(_th(c.label) for g in rest for c in g.columns)}</tr></thead>"
-    )
-    tds = "".join(cells.td(g.cell_key("appeals", c.key), f"{g.label} / {c.label}") for g in groups for c in g.columns)
-    return head + f"<tbody><tr>{tds}</tr></tbody>"
-
-
-_BUILDERS = {"active": _active, "requests": _requests, "appeals": _appeals}
-
-
 def render_table(record: Report | dict[str, Any], table: str, highlight: Iterable[str] = (),
                  css: bool = True) -> str:
     """One table of a report (``active``, ``requests`` or ``appeals``) as HTML in the official layout."""
@@ -187,7 +112,7 @@ def render_table(record: Report | dict[str, Any], table: str, highlight: Iterabl
     if not any(k in report.cells for k in spec.keys):
         return (CSS if css else "") + caption + '<div class="ak-null">（报告中没有这张表）</div>'
     return (CSS if css else "") + caption + f'<table class="ak-report-table" data-table="{table}">' + \
-        _BUILDERS[table](spec, cells) + "</table>"
+        table_body(table, spec, cells) + "</table>"
 
 
 def render_section(record: Report | dict[str, Any], key: str, mark: str | None = None, limit: int = 1500) -> str:
