@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditkit.layout import ReadError
 from auditkit.record import Report
@@ -83,32 +83,43 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), unit="份", desc="读取报告", file=sys.stderr)
+    from auditkit.readers.legacy_batch import legacy_conversions
+
     try:
-        if jobs <= 1 or len(files) <= 1:
-            for f in files:
-                yield read_one(f)
-                if bar:
-                    bar.update()
-            return
-        window = jobs * 4
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = []
-            it = iter(files)
-            for f in it:
-                futures.append(pool.submit(read_one, f))
-                if len(futures) >= window:
-                    break
-            while futures:
-                result = futures.pop(0).result()
-                nxt = next(it, None)
-                if nxt is not None:
-                    futures.append(pool.submit(read_one, nxt))
-                if bar:
-                    bar.update()
-                yield result
+        if bar:
+            bar.set_description("转换旧版 Word 文件")  # legacy .doc: LibreOffice, a chunk per worker
+        with legacy_conversions(files, jobs):
+            if bar:
+                bar.set_description("读取报告")
+            yield from _read_all(files, jobs, bar)
     finally:
         if bar:
             bar.close()
+
+
+def _read_all(files: list[str], jobs: int, bar: Any) -> Iterator[Report | Failure]:
+    if jobs <= 1 or len(files) <= 1:
+        for f in files:
+            yield read_one(f)
+            if bar:
+                bar.update()
+        return
+    window = jobs * 4
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = []
+        it = iter(files)
+        for f in it:
+            futures.append(pool.submit(read_one, f))
+            if len(futures) >= window:
+                break
+        while futures:
+            result = futures.pop(0).result()
+            nxt = next(it, None)
+            if nxt is not None:
+                futures.append(pool.submit(read_one, nxt))
+            if bar:
+                bar.update()
+            yield result
 
 
 @dataclass

@@ -4,7 +4,8 @@ Prints reports/s for each kind over the bundled samples repeated to at least
 200 documents (best, median and worst of several rounds), pdfplumber's
 ``extract_tables`` on the same PDFs measured in the same run (the baseline), the
 time ``import auditkit`` takes in a fresh interpreter, and the machine's speed
-before and after (a fixed loop), since this shared machine's speed moves. Run: ``.venv/bin/python bench/parse_bench.py [--min-docs 200]``.
+before and after (a fixed loop), since this shared machine's speed moves; and a
+folder of .doc files read as one batch. Run: ``.venv/bin/python bench/parse_bench.py [--min-docs 200]``.
 """
 
 from __future__ import annotations
@@ -136,6 +137,20 @@ def main() -> None:
         target = TARGETS.get(kind)
         print(f"{kind:<8}{n:>6}{max(rates):>9.1f}{statistics.median(rates):>9.1f}{min(rates):>9.1f}"
               f"{(f'>= {target}' if target else '-'):>10}")
+    if by_kind.get("doc"):
+        # A folder of .doc files: the batch converts them in one LibreOffice run per worker chunk.
+        from auditkit.batch import read_reports
+
+        folder = workdir / "doc-batch"
+        folder.mkdir()
+        source = by_kind["doc"][0].read_bytes()
+        for i in range(args.doc_docs):
+            (folder / f"r{i}.doc").write_bytes(source + bytes([i]))  # distinct files, the same report
+        t0 = time.perf_counter()
+        batch = read_reports([folder], jobs=1, progress=False)
+        rate = len(batch.reports) / (time.perf_counter() - t0)
+        print(f"{'doc, as one batch (one process, wall time)':<44}{args.doc_docs:>4} docs: {rate:.1f} reports/s "
+              f"({rate / results['doc']:.1f}x one at a time)")
     pdfs = by_kind["pdf"]
     base = _rates(_pdfplumber_tables, pdfs, max(20, args.min_docs // 10), 3)
     print(f"\nbaseline: pdfplumber extract_tables on the same PDFs: {statistics.median(base):.2f} reports/s "

@@ -7,6 +7,7 @@ loudly rather than skip, except the one test that removes it on purpose.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -461,6 +462,69 @@ def test_conversion_that_produces_nothing_is_corrupt(tmp_path: Path, monkeypatch
         office.read_doc(DOC, DOC.read_bytes())
     assert err.value.reason == "corrupt"
     assert "source file could not be loaded" in err.value.message
+
+
+# --------------------------------------------------------------------------- a batch of .doc files
+
+
+def logging_soffice(tmp_path: Path) -> tuple[Path, Path]:
+    """A soffice that records each run's documents, then runs the real LibreOffice."""
+    real = office._soffice()
+    assert real, "LibreOffice is missing: install libreoffice-writer-nogui (scripts/system-deps.sh)"
+    log = tmp_path / "runs.log"
+    exe = fake_soffice(tmp_path, f'echo "$(echo "$@" | grep -o "in[0-9]*[.][a-z]*\\|input[.][a-z]*" | tr "\\n" " ")" '
+                                 f'>> {log}\nexec {real} "$@"')
+    return exe, log
+
+
+def test_batch_converts_its_doc_files_in_one_libreoffice_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditkit.batch import read_report, read_reports
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i in range(4):  # four different files (a byte appended after the OLE data), the same report
+        (folder / f"r{i}.doc").write_bytes(DOC.read_bytes() + bytes([i]))
+    (folder / "broken.doc").write_bytes(DOC.read_bytes()[:4096])  # cut short: LibreOffice makes nothing of it
+    exe, log = logging_soffice(tmp_path)
+    monkeypatch.setattr(office, "_soffice", lambda: str(exe))
+
+    batch = read_reports([folder], jobs=1, progress=False)
+
+    runs = log.read_text().splitlines()
+    # One run for the four; the cut file is refused before any conversion (no WordDocument stream).
+    assert runs == ["in0.doc in1.doc in2.doc in3.doc "], runs
+    assert [(f.source, f.reason) for f in batch.failures] == [(str(folder / "broken.doc"), "corrupt")]
+    alone = read_report(DOC).cells
+    assert len(batch.reports) == 4 and all(r.cells == alone for r in batch.reports)
+    assert "AUDITKIT_CONVERTED_DIR" not in os.environ  # the batch's folder is forgotten afterwards
+
+
+def test_a_hung_batch_conversion_is_killed_and_each_file_converts_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditkit.batch import read_reports
+    from auditkit.readers import legacy_batch
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"r{i}.doc").write_bytes(DOC.read_bytes() + bytes([i]))
+    real = office._soffice()
+    assert real, "LibreOffice is missing: install libreoffice-writer-nogui (scripts/system-deps.sh)"
+    pidfile = tmp_path / "pid"
+    # The batch run (its files are named in0.doc...) hangs; single conversions run the real LibreOffice.
+    exe = fake_soffice(tmp_path, f'case "$*" in *in0.doc*) sleep 60 & echo $! > {pidfile}; wait;; esac\n'
+                                 f'exec {real} "$@"')
+    monkeypatch.setattr(office, "_soffice", lambda: str(exe))
+    monkeypatch.setattr(legacy_batch, "CHUNK_TIMEOUT", 1.0)
+
+    batch = read_reports([folder], jobs=1, progress=False)
+
+    assert not batch.failures and len(batch.reports) == 3
+    assert all(r.cells["requests.new_received.total"] == 81 for r in batch.reports)
+    deadline = time.monotonic() + 5
+    while not process_gone(int(pidfile.read_text())) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process_gone(int(pidfile.read_text())), "the hung batch conversion survived its timeout"
 
 
 # --------------------------------------------------------------------------- spreadsheets

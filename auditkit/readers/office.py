@@ -593,11 +593,13 @@ def read_doc(path: Path, data: bytes) -> Layout:
         raise ReadError("corrupt", "OLE 文件中没有 Word 正文流，文件损坏或不是 Word 文档 "
                                    "(no WordDocument stream: damaged or not a Word file)")
 
+    from auditkit.readers.legacy_batch import preconverted
+
     def run() -> Layout:
         # WPS Writer files are Word-97-compatible OLE; LibreOffice's Works filter is the fallback.
         suffixes = {"rtf": [".rtf"], "wps": [".doc", ".wps"]}.get(kind, [".doc"])
-        converted = b""
-        for i, suffix in enumerate(suffixes):
+        converted = preconverted(data) or b""  # converted with the rest of its batch (legacy_batch)
+        for i, suffix in enumerate(suffixes if not converted else ()):
             try:
                 converted = convert_with_libreoffice(data, suffix, "docx")
                 break
