@@ -24,7 +24,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 lint: setup
-	$(BIN)/ruff check auditkit tests bench
+	$(BIN)/ruff check auditkit tests bench notebooks
 
 bench: setup
 	$(BIN)/python bench/parse_bench.py

@@ -20,8 +20,10 @@ from auditkit.rules.suites import (
     SuiteError,
     build_suite,
     catalogue,
+    draft_spec,
     load_spec,
     load_specs,
+    save_rule,
     suites_dir,
 )
 
@@ -130,6 +132,46 @@ def test_rule_ids_unique_across_files(tmp_path: Path) -> None:
     (tmp_path / "appeals_copy.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(SuiteError, match="already used"):
         load_specs(tmp_path)
+
+
+def test_save_rule_adds_replaces_and_refuses_without_losing_the_file(tmp_path: Path) -> None:
+    for f in suites_dir().glob("*.json"):
+        shutil.copy(f, tmp_path / f.name)
+    meta = {"frame": "appeals", "description": "测试规则集"}
+    rule = _rule(meta={"rule_id": "t.saved", "category": "arithmetic", "basis": "测试依据", "cells": ["appeals.*"],
+                       "added": "2026-01-01"})
+    path = save_rule(rule, tmp_path, "test_suite", meta)
+    assert {r.rule_id for r in load_spec(path).rules} == {"t.saved"}
+    assert "t.saved" in set(catalogue(load_specs(tmp_path))["rule_id"])
+
+    # Saved again with other wording: replaced, not doubled, and its first date kept.
+    again = json.loads(json.dumps(rule))
+    again["description"], again["meta"]["added"] = "改写后的说明", "2026-06-01"
+    save_rule(again, tmp_path, "test_suite", meta)
+    saved = json.loads(path.read_text(encoding="utf-8"))["expectations"]
+    assert len(saved) == 1 and saved[0]["description"] == "改写后的说明" and saved[0]["meta"]["added"] == "2026-01-01"
+
+    # A rule id another suite uses: refused, and the file is as it was.
+    before = path.read_text(encoding="utf-8")
+    taken = load_specs(suites_dir())[0].rules[0].rule_id
+    clash = _rule(meta={"rule_id": taken, "category": "arithmetic", "basis": "b", "cells": ["appeals.*"]})
+    with pytest.raises(SuiteError, match="already used"):
+        save_rule(clash, tmp_path, "test_suite", meta)
+    assert path.read_text(encoding="utf-8") == before
+    # A new suite file whose only rule is refused leaves no file behind.
+    with pytest.raises(SuiteError):
+        save_rule(clash, tmp_path, "another_suite", meta)
+    assert not (tmp_path / "another_suite.json").exists() and not list(tmp_path.glob("*.tmp"))
+    # A suite of another frame is not written into.
+    with pytest.raises(SuiteError, match="frame"):
+        save_rule(again, tmp_path, "test_suite", {"frame": "requests_rows"})
+
+
+def test_draft_spec_checks_a_rule_without_saving_it() -> None:
+    spec = draft_spec(_rule(), "draft", {"frame": "appeals"})
+    assert [r.rule_id for r in spec.rules] == ["t.one"] and not spec.path.exists()
+    with pytest.raises(SuiteError, match="severity"):
+        draft_spec(_rule(severity=None), "draft", {"frame": "appeals"})
 
 
 def test_identity_expressions() -> None:

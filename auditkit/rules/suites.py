@@ -177,6 +177,59 @@ def _load_specs(directory: str, stamp: tuple) -> tuple[SuiteSpec, ...]:
     return tuple(specs)
 
 
+def draft_spec(rule: dict[str, Any], name: str, meta: dict[str, Any]) -> SuiteSpec:
+    """A one-rule suite checked as ``load_spec`` checks files, without touching any suite folder
+    (for trying a rule on reports before saving it)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="auditkit-rule-") as tmp:
+        path = Path(tmp) / f"{name}.json"
+        path.write_text(json.dumps({"name": name, "expectations": [rule], "meta": meta, "notes": None},
+                                   ensure_ascii=False, indent=2), encoding="utf-8")
+        return load_spec(path)
+
+
+def save_rule(rule: dict[str, Any], folder: str | Path, name: str, meta: dict[str, Any]) -> Path:
+    """Add ``rule`` to the suite ``folder/name.json`` (created with ``meta`` if new), or replace the rule
+    with the same ``meta.rule_id``, keeping the date it was first added.
+
+    The file is replaced atomically, and restored if the folder then no longer loads (a rule id
+    used in another suite, a rule that does not check): ``SuiteError`` says why.
+    """
+    folder = Path(folder)
+    path = folder / f"{name}.json"
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    suite = json.loads(old) if old else {"name": name, "expectations": [], "meta": meta, "notes": None}
+    if suite.get("meta", {}).get("frame") != meta.get("frame"):
+        raise SuiteError(f"{path.name} 校验的是 {suite.get('meta', {}).get('frame')}，不是 {meta.get('frame')} "
+                         "(the suite validates another frame)")
+    rule = json.loads(json.dumps(rule))  # a copy: the caller's dict stays as it was
+    kept = []
+    for e in suite["expectations"]:
+        if e.get("meta", {}).get("rule_id") == rule["meta"]["rule_id"]:
+            if "added" in e["meta"]:
+                rule["meta"]["added"] = e["meta"]["added"]  # first added, not last saved
+        else:
+            kept.append(e)
+    suite["expectations"] = [*kept, rule]
+
+    def write(text: str) -> None:
+        tmp = path.with_name(path.name + ".tmp")  # not *.json: never read as a suite
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+
+    write(json.dumps(suite, ensure_ascii=False, indent=2) + "\n")
+    try:
+        load_specs(folder)
+    except SuiteError:
+        if old is None:
+            path.unlink()
+        else:
+            write(old)
+        raise
+    return path
+
+
 def build_suite(spec: SuiteSpec) -> gx.ExpectationSuite:
     """A GX suite holding every expectation of ``spec``, or ``SuiteError`` naming those that failed."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"  # before Great Expectations is first imported

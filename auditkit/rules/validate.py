@@ -61,11 +61,12 @@ def gx_context() -> Any:
 
 
 def _definition(spec: SuiteSpec) -> Any:
-    """The validation definition of a suite, rebuilt only when its file changes."""
+    """The validation definition of a suite, rebuilt only when its rules change."""
     import great_expectations as gx
 
     context = gx_context()
-    stamp = (spec.path.stat().st_mtime_ns, spec.path.stat().st_size, spec.rules)
+    # The rules as read (every field of every expectation), not the file: a draft has none.
+    stamp = (spec.frame, spec.rules)
     cached = _ENGINE["definitions"].get(spec.name)
     if cached and cached[0] == stamp:
         return cached[1]
