@@ -115,10 +115,20 @@ def expand_spans(rows: list[list[Cell]]) -> list[list[Cell | None]]:
         line = grid[r]
         c = 0
         for cell in row:
-            while c < len(line) and line[c] is not None:
+            width = len(line)
+            while c < width and line[c] is not None:  # taken by a rowspan from above
                 c += 1
-            cs = max(cell.colspan, 1)
-            for rr in range(r, min(r + max(cell.rowspan, 1), n)):
+            colspan = cell.colspan
+            rowspan = cell.rowspan
+            if colspan <= 1 and rowspan <= 1:  # the usual cell: one position, in this row
+                if c == width:
+                    line.append(cell)
+                else:
+                    line[c] = cell
+                c += 1
+                continue
+            cs = max(colspan, 1)
+            for rr in range(r, min(r + max(rowspan, 1), n)):
                 target = grid[rr]
                 if len(target) < c + cs:
                     target.extend([None] * (c + cs - len(target)))

@@ -324,27 +324,42 @@ def _cell_text(td: etree._Element, nested: list[etree._Element]) -> str:
     Tables nested in the cell are left out of its text and appended to ``nested``.
     """
     pieces: list[str] = []
-    walker = etree.iterwalk(td, events=("start", "end"))
-    for event, el in walker:
-        tag = el.tag
-        if event == "start":
-            if el is not td:
-                if not isinstance(tag, str):
-                    continue
-                if tag == "table":
-                    nested.append(el)
-                    pieces.append(_BREAK)
-                    walker.skip_subtree()
-                    continue
+    if td.text:
+        pieces.append(td.text)
+    # Depth first through a stack of children iterators (for a small cell, cheaper than
+    # iterwalk); an element with children ends when its iterator runs out.
+    opened: list[etree._Element] = []
+    stack = [iter(td)]
+    while stack:
+        for el in stack[-1]:
+            tag = el.tag
+            if not isinstance(tag, str):
+                pass  # a comment: only its tail is text
+            elif tag == "table":
+                nested.append(el)
+                pieces.append(_BREAK)
+                pieces.append(_BREAK)  # its end (not walked into)
+            else:
                 if tag == "br" or tag in _BLOCK_TAGS:
                     pieces.append(_BREAK)
-            if el.text:
-                pieces.append(el.text)
-        elif el is not td:
-            if isinstance(tag, str) and tag in _BLOCK_TAGS:
-                pieces.append(_BREAK)
+                if el.text:
+                    pieces.append(el.text)
+                if len(el):
+                    opened.append(el)
+                    stack.append(iter(el))
+                    break
+                if tag in _BLOCK_TAGS:
+                    pieces.append(_BREAK)
             if el.tail:
                 pieces.append(el.tail)
+        else:
+            stack.pop()
+            if opened:
+                el = opened.pop()
+                if el.tag in _BLOCK_TAGS:
+                    pieces.append(_BREAK)
+                if el.tail:
+                    pieces.append(el.tail)
     lines_text = (_norm(line) for line in "".join(pieces).split(_BREAK))
     return "\n".join(line for line in lines_text if line)
 
@@ -722,13 +737,14 @@ class _Page:
                 if looks_like_chrome(el, tag) and not keep(el, counts[el], body_total, report_ancestors):
                     dropped_set.add(el)
         for el in dropped_set:
-            if any(a in dropped_set for a in el.iterancestors()):
+            ancestors = list(el.iterancestors())
+            if not dropped_set.isdisjoint(ancestors):
                 continue  # inside chrome that goes anyway
             self.chrome.add(el)
             _, total, link, prose, headings = counts[el]
             if not total:
                 continue  # no text: nothing to take from the ancestors
-            for a in el.iterancestors():
+            for a in ancestors:
                 c = counts.get(a)
                 if c is None:
                     break
@@ -918,6 +934,7 @@ class _BlockWriter:
         if any(text for texts in info.texts for text in texts):
             rows: list[list[Cell]] = []
             n_rows = len(info.rows)
+            spanned = False  # a rowspan or colspan attribute anywhere
             for r, (row, texts) in enumerate(zip(info.rows, info.texts, strict=True)):
                 cells = []
                 for td, text in zip(row, texts, strict=True):
@@ -928,24 +945,25 @@ class _BlockWriter:
                         rowspan = n_rows - r if rowspan == 0 else min(rowspan, n_rows - r)
                         colspan = max(_span(td.get("colspan"), 1000), 1)
                         cells.append(Cell(text, "", rowspan, colspan))
+                        spanned = True
                     else:
                         cells.append(Cell(text, ""))
                 rows.append(cells)
             self.n_tables += 1
             n = self.n_tables
-            grid = expand_spans(rows)
-            for r, grid_row in enumerate(grid, 1):
+            if spanned:
+                grid = expand_spans(rows)
+            else:  # what expand_spans makes of 1x1 cells: the rows, padded
+                width = max(map(len, rows), default=0)
+                grid = [cells + [None] * (width - len(cells)) for cells in rows]
+            # A cell is named at its first position, which lies in its own row (spans reach
+            # only right and down), after the previous cell's.
+            for r, (cells, line) in enumerate(zip(rows, grid, strict=True), 1):
                 where = f"table {n}, row {r}, col "
-                previous = None
-                for c, cell in enumerate(grid_row, 1):
-                    if cell is not previous:  # a colspan repeats the cell: named at its first column
-                        previous = cell
-                        if cell is not None and not cell.location:
-                            cell.location = f"{where}{c}"
-            for r, row in enumerate(rows):  # a cell wholly overlapped by a neighbour's span
-                for cell in row:
-                    if not cell.location:
-                        cell.location = f"table {n}, row {r + 1}"
+                c = 0
+                for cell in cells:
+                    c = line.index(cell, c) + 1
+                    cell.location = f"{where}{c}"
             self.blocks.append(Table(grid, f"table {n}"))
         if depth < _MAX_TABLE_NESTING:
             for inner in info.nested:
