@@ -37,8 +37,10 @@ a CJK character (wrapped Chinese, vertical headers) and with ``\\n`` otherwise,
 so two numbers stacked in one cell stay two. Tables are numbered through the
 document; a cell's location names the page it starts on and its row and column
 in the (merged) table: "page 4, table 2, row 18, col 4". Pages turned with
-/Rotate are read as shown. A table drawn without rulings (no vertical lines)
-stays running text, its columns separated by spaces where the gaps are wide.
+/Rotate are read as shown. A table drawn without rulings is rebuilt from where its
+text sits (numbers lined up in columns over several lines, labels wrapped beside
+them): see ``pdf_unruled``; the lines it does not take stay running text, their
+columns separated by spaces where the gaps are wide.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ class _Line:
     size: float  # character height
     page: int  # 1-based
     lead: float = 0.0  # width of the first word: a line before it may break early to fit it
+    chars: list[_Char] = field(default_factory=list, repr=False)  # for finding tables drawn without rulings
 
 
 @dataclass(eq=False, slots=True)
@@ -132,6 +135,7 @@ class _RawTable:
     # a page break open on both pages
     top_open: bool = False
     bottom_open: bool = False
+    ruled: bool = True  # False: rebuilt from the text's positions (pdf_unruled), continued across pages there
 
 
 @dataclass
@@ -200,6 +204,9 @@ def _read(path: Path, data: bytes) -> Layout:
         pdf.close()
 
     _check_text_layer(pages)
+    from auditkit.readers.pdf_unruled import find_unruled_tables  # imports this module: not at the top
+
+    find_unruled_tables(pages)  # before the running lines go: a table row can sit in the page margin
     _drop_running_lines(pages)
     items = _join_pages(pages)
     return _to_layout(path, items, pages, title_meta)
@@ -501,7 +508,7 @@ def _build_tables(hs, vs, chars: list[_Char], page: int,
     h = [s for s in _merge_rulings(hs) if s[2] - s[1] >= _MIN_RULE]
     v = [s for s in _merge_rulings(vs) if s[2] - s[1] >= _MIN_RULE]
     if len(h) < 2 or len(v) < 2:
-        return [], _drop_page_numbers(chars, height, [])
+        return [], _drop_page_numbers(chars, height, [], page)
     # group rulings that touch into tables (union-find over h + v)
     parent = list(range(len(h) + len(v)))
 
@@ -533,7 +540,7 @@ def _build_tables(hs, vs, chars: list[_Char], page: int,
         tables.append(table)
         owners.append((table, ys, fine))
 
-    chars = _drop_page_numbers(chars, height, [(t.xs[0], ys[0], t.xs[-1], ys[-1]) for t, ys, _f in owners])
+    chars = _drop_page_numbers(chars, height, [(t.xs[0], ys[0], t.xs[-1], ys[-1]) for t, ys, _f in owners], page)
     free: list[_Char] = []
     for ch in chars:
         cx, cy = ch.cx, ch.cy
@@ -733,7 +740,7 @@ def _make_line(chars: list[_Char], page: int) -> _Line:
         or sorted(c.y1 - c.y0 for c in chars if c.ch != " ")
     size = heights[len(heights) // 2] if heights else 0.0
     return _Line(_line_text(chars), min(c.x0 for c in chars), min(c.y0 for c in chars),
-                 max(c.x1 for c in chars), max(c.y1 for c in chars), size, page, _lead_width(chars))
+                 max(c.x1 for c in chars), max(c.y1 for c in chars), size, page, _lead_width(chars), chars)
 
 
 def _lead_width(chars: list[_Char]) -> float:
@@ -757,23 +764,39 @@ def _in_band(y0: float, y1: float, height: float) -> bool:
 
 
 def _drop_page_numbers(chars: list[_Char], height: float,
-                       tables: list[tuple[float, float, float, float]]) -> list[_Char]:
+                       tables: list[tuple[float, float, float, float]], page: int) -> list[_Char]:
     """The page's characters without its page number ("- 3 -", "第3页", "3/5", a bare "3"
     in the margin), also where the number is drawn over a table; a bare number inside
-    a table is a cell value and stays."""
+    a table is a cell value and stays, and so does one inside a line of words, away from
+    the text's left and right edges, that is not near this page's number (a table
+    without rulings: "行政强制   54" on page 2)."""
     lo, hi = _BAND * height, (1 - _BAND) * height
     band = [c for c in chars if c.cy <= lo or c.cy >= hi]
     if not band:
         return chars
     drop: set[int] = set()
+    extent: list[float] = []  # the text's left and right edges, worked out when first needed
+
+    def inside(run: list[_Char]) -> bool:
+        if not extent:
+            extent.extend((min(c.x0 for c in chars), max(c.x1 for c in chars)))
+        edge = 0.05 * (extent[1] - extent[0])
+        return run[0].x0 > extent[0] + edge and run[-1].x1 < extent[1] - edge
+
     for line in _group_lines(band):
-        for run in _runs(line):
-            text = _line_text(run)
+        runs = _runs(line)
+        if sum(1 for run in runs if _BARE_NUMBER.match(_line_text(run))) >= 3:
+            continue  # a row of numbers: a table drawn without rulings reaching into the margin
+        texts = [_line_text(run) for run in runs]
+        has_words = any(t and not _BARE_NUMBER.match(t) and not _PAGE_NUMBER.match(t) for t in texts)
+        for run, text in zip(runs, texts, strict=True):
             if not text:
                 continue
             if not _PAGE_NUMBER.match(text):
                 if not _BARE_NUMBER.match(text):
                     continue
+                if has_words and abs(int(text) - page) > 2 and inside(run):
+                    continue  # among words, not at the margin and far from this page's number: a value
                 cx, cy = (run[0].x0 + run[-1].x1) / 2, run[0].cy
                 if any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in tables):
                     continue
@@ -826,6 +849,7 @@ def _join_pages(pages: list[_Page]) -> list[_Line | _RawTable]:
     for p in pages:
         items = p.items
         if items and out and isinstance(items[0], _RawTable) and isinstance(out[-1], _RawTable) \
+                and out[-1].ruled and items[0].ruled \
                 and out[-1].last_page == p.number - 1 and _continue_table(out[-1], items[0]):
             items = items[1:]
         out.extend(items)
