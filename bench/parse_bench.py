@@ -61,20 +61,29 @@ def _workbook(path: Path) -> Path:
 
 
 def _rates(fn, files: list[Path], n: int, rounds: int) -> list[float]:
-    """Reports per CPU-second of this process (one core), once per round of ``n`` documents.
+    """Reports per CPU-second of this process (one core), once per round of ``n`` documents."""
+    return _interleaved_rates(fn, {"_": files}, n, rounds)["_"]
 
-    CPU time, so other jobs on the machine count little; several rounds, because this
-    shared machine's speed still moves (see the calibration line): the best round is
-    what the code can do, the median what a run is likely to see.
+
+def _interleaved_rates(fn, files_by_kind: dict[str, list[Path]], n: int, rounds: int) -> dict[str, list[float]]:
+    """Per kind, reports per CPU-second of this process (one core) in each of ``rounds`` rounds.
+
+    CPU time, so other jobs on the machine count little; several rounds taken in turn
+    (text, pdf, html, ..., then text again), because this shared machine's speed still
+    moves within a minute (see the calibration lines) and a slow spell should fall on
+    every kind alike, not on one: the best round is what the code can do, the median
+    what a run is likely to see.
     """
-    docs = [files[i % len(files)] for i in range(n)]
-    fn(docs[0])  # warm imports and caches, as a long batch would have them
-    out = []
+    docs = {k: [files[i % len(files)] for i in range(n)] for k, files in files_by_kind.items()}
+    for d in docs.values():
+        fn(d[0])  # warm imports and caches, as a long batch would have them
+    out: dict[str, list[float]] = {k: [] for k in docs}
     for _ in range(rounds):
-        t0 = time.process_time()
-        for d in docs:
-            fn(d)
-        out.append(n / (time.process_time() - t0))
+        for kind, batch in docs.items():
+            t0 = time.process_time()
+            for d in batch:
+                fn(d)
+            out[kind].append(n / (time.process_time() - t0))
     return out
 
 
@@ -117,12 +126,14 @@ def main() -> None:
     from auditkit.batch import read_report
 
     print("auditkit parse throughput, one process, one core (reports per CPU-second; .doc: wall time)")
-    print(f"{args.rounds} rounds per kind; machine speed before: {_calibration_ms():.0f} ms per million "
+    print(f"{args.rounds} rounds, the kinds taken in turn in each; machine speed before: {_calibration_ms():.0f} ms per million "
           "additions (lower is faster)")
     print(f"{'kind':<8}{'docs':>6}{'best':>9}{'median':>9}{'worst':>9}{'target':>10}")
     results = {}
     workdir = Path(tempfile.mkdtemp(prefix="auditkit-bench-"))
     by_kind = _files_by_kind(workdir)
+    timed = _interleaved_rates(read_report, {k: f for k, f in by_kind.items() if k != "doc"}, args.min_docs,
+                               args.rounds)
     for kind, files in by_kind.items():
         if kind == "doc":
             n = args.doc_docs
@@ -131,8 +142,7 @@ def main() -> None:
                 _doc_via_libreoffice(files[i % len(files)])
             rates = [n / (time.perf_counter() - t0)]
         else:
-            n = args.min_docs
-            rates = _rates(read_report, files, n, args.rounds)
+            n, rates = args.min_docs, timed[kind]
         results[kind] = statistics.median(rates)
         target = TARGETS.get(kind)
         print(f"{kind:<8}{n:>6}{max(rates):>9.1f}{statistics.median(rates):>9.1f}{min(rates):>9.1f}"
