@@ -333,6 +333,11 @@ def _row_names(spec: TableSpec, allow_groups: bool) -> tuple[list[tuple[str, str
     return names, exact, order
 
 
+def _numbered_as(label: str, row: RowSpec) -> bool:
+    """The label carries the row's own numbering ("3.其他" for 3.其他): a row, not a header word."""
+    return bool(row.numbering) and re.match(rf"\s*{row.numbering}\s*[.、．]", nfkc(label)) is not None
+
+
 class RowMatcher:
     """Matches row labels to the rows of one table of one format, in document order."""
 
@@ -341,12 +346,22 @@ class RowMatcher:
         self.names, self.exact, self.order = _row_names(spec, allow_groups)
         self.used: set[str] = set()
 
-    def match(self, label_cells: list[str], has_values: bool) -> tuple[str, bool, bool] | None:
-        """(key, fuzzy, is_group) for a row's label cells, or None."""
+    def match(self, label_cells: list[str], has_values: bool, blank_cells: int = 0) -> tuple[str, bool, bool] | None:
+        """(key, fuzzy, is_group) for a row's label cells, or None.
+
+        ``blank_cells``: how many value cells the row has, all blank (a row the agency left
+        empty is still that row). Taken only on an exact wording of four characters or more
+        (or a shorter one carrying the row's numbering, "3.其他") and with a blank cell for each
+        of the row's columns: a header's short words ("总计", "其他") have blank cells beside
+        them too, where spanning cells were flattened.
+        """
         leaf, full = norm(label_cells[-1]), norm("".join(label_cells))
         for text in (leaf, full):
             for key, is_group, official in self.exact.get(text, ()):
-                if key not in self.used and (has_values or (self.spec.key == "requests" and len(text) >= 6)):
+                blank_row = (blank_cells and not is_group and blank_cells >= len(self.spec.row(key).columns)
+                             and (len(text) >= 4 or _numbered_as(label_cells[-1], self.spec.row(key))))
+                if key not in self.used and (has_values or blank_row
+                                             or (self.spec.key == "requests" and len(text) >= 6)):
                     self.used.add(key)
                     return key, not official, is_group
         best: tuple[float, int, str, bool, bool] | None = None
@@ -434,7 +449,9 @@ def read_grid(tables: list[Table], spec: TableSpec, fmt: FormatSpec) -> TableRea
                 if has_values:
                     loose_values.extend(values)
                 continue
-            hit = matcher.match([c.text for c in labels], has_values)
+            # An empty data row has its label (and its groups' labels) and blank cells; a header has many.
+            blank_cells = len(values) if not has_values and len(labels) <= 3 and spec.key != "appeals" else 0
+            hit = matcher.match([c.text for c in labels], has_values, blank_cells)
             if hit is None:
                 header_texts.extend(c.text for c in labels)
                 if not has_values and len(labels) >= 2:
