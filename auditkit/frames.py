@@ -953,6 +953,7 @@ def _reports(reports, values) -> Frame:
     keymap = {
         "published": one("meta.published"), "deadline": one("meta.published"),
         "format": one("meta.format"), "expected_format": one("meta.year"),
+        "agency": one("meta.agency"), "year": one("meta.year"),
         "not_held_share": np.tile(np.array([nh, th], dtype=np.int32), (n, 1)),
         "litigation_corrected": np.tile(np.array(lc, dtype=np.int32), (n, 1)),
     }

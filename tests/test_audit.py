@@ -239,6 +239,18 @@ def test_late_publication(batch) -> None:
     assert list(late.source) == [dept.source] and late.iloc[0].difference == "逾期15天"
 
 
+def test_a_report_without_agency_or_year_is_flagged_not_silently_skipped(batch) -> None:
+    # A title lost in conversion: the reader finds neither; the checks that need them cannot run.
+    nameless = pingtan(batch, "010_pingtan-shiyanqu_2023.txt")
+    nameless.agency, nameless.year = None, None
+    named = pingtan(batch, "016_pingtan-caizhengjinrongju_2022.txt")
+    f = audit_reports([nameless, named]).findings
+    flagged = f[f.rule_id.isin(["structure.agency_unknown", "structure.year_unknown"])]
+    assert sorted(flagged.rule_id) == ["structure.agency_unknown", "structure.year_unknown"]
+    assert set(flagged.source) == {nameless.source} and set(flagged.severity) == {"warning"}
+    assert {k for keys in flagged["keys"] for k in keys} == {"meta.agency", "meta.year"}
+
+
 # --------------------------------------------------------------------------- mutations
 
 
