@@ -29,7 +29,10 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)?|—+|–+|－+|-+|/|／|无")
 # Characters a run of values may hold; anything else ends the run.
 VALUE_CHARS = set("0123456789.,—–-－/／ \t\u3000\xa0\n")
 
-MAX_COMBINATIONS = 200_000
+# The search for the splits of a run of digits that add up stops (the row then reads as
+# unreadable, "too many readings") after this many steps or this many fitting splits.
+MAX_SEARCH_STEPS = 400_000
+MAX_CANDIDATES = 10_000
 
 
 class Token(NamedTuple):  # a tuple: a page makes hundreds, and a frozen dataclass is slow to build
@@ -67,55 +70,156 @@ def _token_texts(text: str) -> tuple[str, ...]:
     return tuple(m.group(0) for m in _TOKEN.finditer(nfkc(text)))
 
 
-@lru_cache(maxsize=16384)
-def _pieces(token: str, parts: int) -> tuple[tuple[Value, ...], ...]:
-    """Every way to cut one digit token into ``parts`` numbers (no leading zeros)."""
-    return tuple(tuple(p) for p in _cut(token, parts))
-
-
-def _cut(token: str, parts: int) -> Iterator[list[Value]]:
-    if not token or token[0] == ".":
-        return
-    if parts == 1:
-        if len(token) > 1 and token[0] == "0" and not token.startswith("0."):
-            return
-        yield [float(token) if "." in token else int(token)]
-        return
-    # Only the last piece may carry the decimal part; each earlier piece needs a digit.
-    whole_digits = token.index(".") if "." in token else len(token)
-    cut_max = 1 if token[0] == "0" else whole_digits - (parts - 1)
-    for cut in range(1, cut_max + 1):
-        for rest in _pieces(token[cut:], parts - 1):
-            yield [int(token[:cut]), *rest]
+def _is_null_text(text: str) -> bool:
+    return not any(ch.isdigit() for ch in text)
 
 
 def splits(tokens: list[Token], n: int) -> Iterator[list[Value]]:
     """Every reading of ``tokens`` as exactly ``n`` values, tokens never merged."""
-    digits_left = [0] * (len(tokens) + 1)
-    for i in range(len(tokens) - 1, -1, -1):
-        t = tokens[i].text
-        digits_left[i] = digits_left[i + 1] + (1 if tokens[i].is_null else len(t.replace(".", "")))
+    return _search(tuple(t.text for t in tokens), n, None, None)
+
+
+class _TooManyReadings(Exception):
+    pass
+
+
+def _search(texts: tuple[str, ...], n: int, group: int | None, budget: list[int] | None) -> Iterator[list[Value]]:
+    """The readings of ``texts`` as ``n`` values, depth first: for each token the number of pieces
+    ascending, then the cut positions ascending (so the order of readings never changes).
+
+    ``group``: consecutive groups of this many values must each end with the total of the
+    others. The search drops a reading as soon as a group fails or its values so far exceed any
+    total the digits left could write, and remembers the states (where it is in the digits, how
+    many values are placed, the open group's sum) from which nothing fitted, so a long run of
+    digits costs what its plausible readings cost, not what all of them do.
+    ``budget``: steps left, decremented as the search goes; ``_TooManyReadings`` when spent.
+    """
+    digits_left = [0] * (len(texts) + 1)
+    for i in range(len(texts) - 1, -1, -1):
+        t = texts[i]
+        digits_left[i] = digits_left[i + 1] + (1 if _is_null_text(t) else len(t.replace(".", "")))
+    vals: list[Value] = []
+    has_null = any(_is_null_text(t) for t in texts)
+    dead: set[tuple] = set()  # states from which no reading fits
+
+    def fits(digits_after: int) -> bool:
+        """The group just completed (if one was) adds up; in a group still open, the values so far
+        do not already exceed the largest total that the ``digits_after`` still unread can write."""
+        if not group:
+            return True
+        k = len(vals) % group
+        if not k:
+            return sums_to_last(vals[-group:])
+        if has_null or (k == group - 1 and digits_after == 0):
+            return True  # a dash may stand for the total: no bound
+        # digits the group's total can have: those left, less one for each value still to come
+        # before it in the group and each value of the groups after it
+        room = digits_after - (group - 1 - k) - (n - (len(vals) - k + group))
+        partial = vals[-k:]
+        return None in partial or room > 15 or sum(partial) < 10 ** max(room, 0)  # type: ignore[arg-type]
+
+    def state() -> tuple:
+        """What the rest of the search depends on, besides the position: the open group."""
+        if not group:
+            return (len(vals),)
+        k = len(vals) % group
+        partial = vals[len(vals) - k:]
+        return (len(vals), None in partial, sum(v for v in partial if v is not None))
+
+    def step() -> None:
+        if budget is not None:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _TooManyReadings
+
+    def cut(token: str, parts: int, i: int, slots_after: int) -> Iterator[list[Value]]:
+        """Cut the rest of token ``i`` into ``parts`` numbers (no leading zeros; only the last
+        piece may carry decimals), then read on from token ``i + 1`` with ``slots_after`` values."""
+        step()
+        key = ("cut", token, parts, i, slots_after, *state())
+        if key in dead or not token or token[0] == ".":
+            return
+        found = False
+        if parts == 1:
+            if len(token) > 1 and token[0] == "0" and not token.startswith("0."):
+                return
+            vals.append(float(token) if "." in token else int(token))
+            if fits(digits_left[i + 1]):
+                for reading in walk(i + 1, slots_after):
+                    found = True
+                    yield reading
+            vals.pop()
+        else:
+            whole_digits = token.index(".") if "." in token else len(token)
+            cut_max = 1 if token[0] == "0" else whole_digits - (parts - 1)
+            for at in range(1, cut_max + 1):
+                vals.append(int(token[:at]))
+                if fits(len(token) - at - ("." in token) + digits_left[i + 1]):
+                    for reading in cut(token[at:], parts - 1, i, slots_after):
+                        found = True
+                        yield reading
+                vals.pop()
+        if not found:
+            dead.add(key)
 
     def walk(i: int, slots: int) -> Iterator[list[Value]]:
-        if i == len(tokens):
+        step()
+        if i == len(texts):
             if slots == 0:
-                yield []
+                yield list(vals)
             return
-        remaining_tokens = len(tokens) - i
+        remaining_tokens = len(texts) - i
         if slots < remaining_tokens or slots > digits_left[i]:
             return
-        tok = tokens[i]
-        if tok.is_null:
-            for rest in walk(i + 1, slots - 1):
-                yield [None, *rest]
+        key = ("walk", i, slots, *state())
+        if key in dead:
             return
-        max_parts = min(slots - (remaining_tokens - 1), len(tok.text.replace(".", "")))
-        for parts in range(1, max_parts + 1):
-            for head in _pieces(tok.text, parts):
-                for rest in walk(i + 1, slots - parts):
-                    yield [*head, *rest]
+        found = False
+        text = texts[i]
+        if _is_null_text(text):
+            vals.append(None)
+            if fits(digits_left[i + 1]):
+                for reading in walk(i + 1, slots - 1):
+                    found = True
+                    yield reading
+            vals.pop()
+        else:
+            max_parts = min(slots - (remaining_tokens - 1), len(text.replace(".", "")))
+            for parts in range(1, max_parts + 1):
+                for reading in cut(text, parts, i, slots - parts):
+                    found = True
+                    yield reading
+        if not found:
+            dead.add(key)
 
     return walk(0, n)
+
+
+@lru_cache(maxsize=4096)
+def count_readings(texts: tuple[str, ...], n: int) -> int:
+    """How many readings ``splits`` would give, counted without listing them."""
+
+    @cache
+    def pieces(token: str, parts: int) -> int:  # ways to cut one token (as _search's cut)
+        if not token or token[0] == ".":
+            return 0
+        if parts == 1:
+            return 0 if len(token) > 1 and token[0] == "0" and not token.startswith("0.") else 1
+        whole_digits = token.index(".") if "." in token else len(token)
+        cut_max = 1 if token[0] == "0" else whole_digits - (parts - 1)
+        return sum(pieces(token[at:], parts - 1) for at in range(1, cut_max + 1))
+
+    @cache
+    def ways(i: int, slots: int) -> int:
+        if i == len(texts):
+            return 1 if slots == 0 else 0
+        text = texts[i]
+        if _is_null_text(text):
+            return ways(i + 1, slots - 1) if slots >= 1 else 0
+        max_parts = min(slots - (len(texts) - i - 1), len(text.replace(".", "")))
+        return sum(pieces(text, p) * ways(i + 1, slots - p) for p in range(1, max_parts + 1))
+
+    return ways(0, n)
 
 
 @dataclass
@@ -126,6 +230,7 @@ class RowReading:
     candidates: list[list[Value]]  # readings that satisfy the row's own arithmetic
     n_unchecked: int  # readings before the arithmetic was applied
     direct: bool  # one token per value: read as written, nothing split
+    gave_up: bool = False  # too many readings to search them all: unreadable
 
     @property
     def needed_arithmetic(self) -> bool:
@@ -147,17 +252,20 @@ def read_row(tokens: list[Token], n: int, check: RowCheck | None) -> RowReading:
 
 @lru_cache(maxsize=4096)
 def _read_split(texts: tuple[str, ...], n: int, check: RowCheck | None) -> RowReading:
-    tokens = [Token(t, "") for t in texts]
+    total = count_readings(texts, n)
+    group = getattr(check, "group", None)
+    budget = [MAX_SEARCH_STEPS]
     candidates: list[list[Value]] = []
-    seen = 0
-    for vals in splits(tokens, n):
-        seen += 1
-        if seen > MAX_COMBINATIONS:
-            return RowReading(None, [], seen, False)  # too many readings to judge: unreadable
-        if check is None or check(vals):
-            candidates.append(vals)
+    try:
+        for vals in _search(texts, n, group if group else (n if check is sums_to_last else None), budget):
+            if check is None or check(vals):
+                candidates.append(vals)
+                if len(candidates) > MAX_CANDIDATES:
+                    raise _TooManyReadings
+    except _TooManyReadings:
+        return RowReading(None, [], total, False, gave_up=True)  # too many readings to judge: unreadable
     one = candidates[0] if len(candidates) == 1 else None
-    return RowReading(one, candidates, seen, False)
+    return RowReading(one, candidates, total, False)
 
 
 def sums_to_last(values: list[Value]) -> bool:
@@ -174,4 +282,5 @@ def grouped_sums(group: int) -> RowCheck:
     def check(values: list[Value]) -> bool:
         return all(sums_to_last(values[i:i + group]) for i in range(0, len(values), group))
 
+    check.group = group  # type: ignore[attr-defined]  # lets the search drop a failed group early
     return check

@@ -23,7 +23,6 @@ from rapidfuzz import fuzz
 from rapidfuzz.fuzz import partial_ratio_alignment
 
 from auditkit.digits import (
-    MAX_COMBINATIONS,
     VALUE_CHARS,
     RowCheck,
     Token,
@@ -748,7 +747,7 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
                 fixed[k] = None
             if len(run.tokens) > len(keys):
                 why = "数字个数多于格数"
-            elif reading_.n_unchecked > MAX_COMBINATIONS:
+            elif reading_.gave_up:
                 why = "可能的拆分过多"
             else:
                 why = "没有一种拆分能使本行总计相符"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from auditkit import read_report
-from auditkit.digits import Token, read_row, sums_to_last
+from auditkit.digits import Token, count_readings, grouped_sums, read_row, splits, sums_to_last
 from auditkit.formats import format_spec, norm
 from tests.conftest import SAMPLES
 
@@ -102,6 +103,42 @@ def test_flattened_digits_single_split_taken_several_refused() -> None:
     assert spaced.values == [1, 0, 0, 0, 0, 0, 1]
     none = read_row(toks("99"), 7, sums_to_last)
     assert none.values is None and not none.candidates
+
+
+def test_long_runs_of_digits_are_searched_by_their_sums_not_listed_whole() -> None:
+    """An appeals row of fifteen cells run together, with large figures: 459,087 ways to cut
+    it, one that adds up group by group. The search drops a group as soon as it fails, so it
+    finds that one well within its step limit instead of giving up (or listing every cut)."""
+    row = [120, 3, 0, 45, 168, 1200, 0, 37, 9, 1246, 0, 0, 0, 2, 2]
+    text = "".join(str(v) for v in row)
+    assert count_readings((text,), 15) > 400_000  # more than the old search listed before giving up
+    reading = read_row([Token(text, "")], 15, grouped_sums(5))
+    assert not reading.gave_up and reading.values == row and reading.needed_arithmetic
+    # The same row with one group's total broken: no reading adds up, and the row says so.
+    broken = read_row([Token(text[:-1] + "3", "")], 15, grouped_sums(5))
+    assert not broken.gave_up and broken.values is None and not broken.candidates
+
+
+def test_pruned_search_finds_exactly_the_readings_that_add_up() -> None:
+    rng = random.Random(11)
+    for _ in range(300):
+        n, check = rng.choice([(7, sums_to_last), (15, grouped_sums(5))])
+        group = 7 if n == 7 else 5
+        row: list[int] = []
+        for _ in range(n // group):
+            parts = [rng.choice([0, 0, 1, 3, 12, 150]) for _ in range(group - 1)]
+            row += [*parts, sum(parts)]
+        texts, cur = [], ""
+        for v in row:
+            cur += str(v)
+            if rng.random() < 0.4:
+                texts.append(cur)
+                cur = ""
+        texts += [cur] if cur else []
+        if count_readings(tuple(texts), n) > 50_000:
+            continue
+        every = [v for v in splits([Token(t, "") for t in texts], n) if check(v)]  # listed whole, then checked
+        assert read_row([Token(t, "") for t in texts], n, check).candidates == every
 
 
 def test_format_tables_complete() -> None:

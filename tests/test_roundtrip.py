@@ -9,6 +9,7 @@ left empty is still there: never missing_row).
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from auditkit.batch import read_report
 from tests.conftest import TRUTH, truth_of
-from tests.official_pages import official_page
+from tests.official_pages import crawler_copy, official_page, random_truth
 
 NAMES = sorted(p.name.removesuffix(".json") for p in TRUTH.glob("*.json"))
 CONVERTED = ("008_pingtan-shiyanqu_2019.txt", "019_pingtan-shichangjianguanju_2021.txt")  # one per format
@@ -65,3 +66,38 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("suffix", [".pdf", ".docx"])
 def test_pdf_and_word_copies_read_back_to_their_truth(name: str, suffix: str, converted: Path) -> None:
     assert_reads_back(converted / f"{Path(name).stem}{suffix}", truth_of(name))
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_crawler_copies_of_random_reports_never_read_a_wrong_number(fmt: str, tmp_path: Path) -> None:
+    """40 random reports of a format whose table cells ran together (as crawler copies have them):
+    each value is the true one, or null with a diagnostic that says why — never another number."""
+    rng = random.Random(20261128 + int(fmt))
+    year = 2020 if fmt == "2019" else 2023
+    read = cells = 0
+    for i in range(40):
+        truth = random_truth(fmt, rng, year)
+        path = tmp_path / f"r{i}.txt"
+        path.write_text(crawler_copy(official_page(truth)), encoding="utf-8")
+        report = read_report(path)
+        assert (report.format, report.year, report.agency) == (fmt, year, truth["agency"])
+        explained = {k for d in report.diagnostics for k in (d.keys or [d.key])}
+        for key, value in truth["cells"].items():
+            got = report.cells.get(key)
+            assert got is None or got == value, f"report {i}: {key} read as {got}, truly {value}"
+            assert got is not None or key in explained, f"report {i}: {key} is null with no diagnostic"
+            read += got is not None
+            cells += 1
+    assert read >= 0.8 * cells  # most run-together rows have exactly one split that adds up
+
+
+@pytest.mark.parametrize("fmt", ["2019", "2021"])
+def test_tab_separated_copies_of_random_reports_read_whole(fmt: str, tmp_path: Path) -> None:
+    rng = random.Random(1128 + int(fmt))
+    for i in range(10):
+        truth = random_truth(fmt, rng, 2020 if fmt == "2019" else 2023)
+        path = tmp_path / f"r{i}.txt"
+        path.write_text(crawler_copy(official_page(truth), separator="\t"), encoding="utf-8")
+        report = read_report(path)
+        wrong = {k: (v, report.cells.get(k)) for k, v in truth["cells"].items() if report.cells.get(k) != v}
+        assert not wrong, f"report {i}: {dict(list(wrong.items())[:5])}"
