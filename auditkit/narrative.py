@@ -218,8 +218,7 @@ _OUTCOME_METRICS = frozenset(("granted", "partially_granted", "granted_or_partia
                               "not_processed", "other_handling"))
 _LONG_DIGITS = re.compile(r"\d{7,}")
 # Sentences worth reading: a count in 件/起/宗, or a statement that no appeal happened.
-_COUNT_UNIT = re.compile(r"[件起宗]")
-_DIGIT_CHARS = frozenset("0123456789０１２３４５６７８９")
+_COUNT_AT = re.compile("[0-9０-９][ \t\u3000\xa0]*(?=[件起宗])")  # a digit, maybe spaces, then 件/起/宗
 _NO_APPEAL = re.compile(r"(?:未发生|没有发生|未出现|未收到|没有收到|无)[^。]{0,40}?行政(?:复议|诉讼)")
 _BOUNDARY = re.compile(r"[。！!？?\n]")
 _ZERO_APPEALS = re.compile(r"(?:未发生|没有发生|未出现|未收到|没有收到|无)(?:因|涉及)?(?:政府信息公开(?:工作)?)?"
@@ -269,13 +268,7 @@ def _approximate(text: str, start: int, end: int) -> bool:
 
 def _candidates(text: str) -> list[int]:
     """Positions worth reading: a count in 件/起/宗 (digits just before), or "no appeal" wording."""
-    out = []
-    for m in _COUNT_UNIT.finditer(text):
-        p = m.start() - 1
-        while p >= 0 and text[p] in " \t\u3000\xa0":
-            p -= 1
-        if p >= 0 and text[p] in _DIGIT_CHARS:
-            out.append(m.start())
+    out = [m.end() for m in _COUNT_AT.finditer(text)]  # the unit's position: a digit, maybe spaces, before it
     if "行政复议" in text or "行政诉讼" in text:
         out += [m.start() for m in _NO_APPEAL.finditer(text)]
     return sorted(out)
