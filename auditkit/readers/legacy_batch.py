@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+
+from auditkit.layout import ReadError
 
 CONVERTED_DIR_ENV = "AUDITKIT_CONVERTED_DIR"  # where the batch put its .docx files (workers inherit it)
 CHUNK = 25  # documents per soffice run: a hang or crash costs at most this many fallbacks
@@ -61,7 +61,7 @@ def _legacy_word(path: Path) -> tuple[str, str] | None:
 
 def _convert_chunk(items: list[tuple[str, str, Path]], out_dir: Path) -> None:
     """One soffice run over ``items`` (sha256, suffix, path); each output moved to ``out_dir/<sha256>.docx``."""
-    from auditkit.readers.office import _acquire_profile, _soffice
+    from auditkit.readers.office import _soffice, run_soffice
 
     binary = _soffice()
     if binary is None:
@@ -75,30 +75,10 @@ def _convert_chunk(items: list[tuple[str, str, Path]], out_dir: Path) -> None:
             except OSError:
                 continue
             names.append(name)
-        outdir = Path(tmp) / "out"
-        profile = _acquire_profile(Path(tmp) / "profile")
-        healthy = False
-        cmd = [binary, f"-env:UserInstallation={profile.path.as_uri()}", "--headless", "--invisible",
-               "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-               "--convert-to", "docx", "--outdir", str(outdir), *names]
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True, cwd=tmp)
-        except OSError:
-            profile.release(False)
-            return
-        try:
-            proc.wait(timeout=CHUNK_TIMEOUT)
-            healthy = proc.returncode == 0
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)  # soffice forks soffice.bin: the whole session
-            except ProcessLookupError:
-                pass
-            proc.wait()
-            return  # the last output may be half written: keep none, each file converts on its own
-        finally:
-            profile.release(healthy)
+            outdir, _ = run_soffice(binary, names, "docx", Path(tmp), CHUNK_TIMEOUT)
+        except ReadError:
+            return  # could not start, or hung (its last output may be half written): each file converts alone
         for i, (sha, _, _) in enumerate(items):
             out = outdir / f"in{i}.docx"
             if out.is_file() and out.stat().st_size > 0:

@@ -528,6 +528,38 @@ def _missing_converter(ext: str, package: str, what: str) -> ReadError:
                      f"(LibreOffice is required for legacy {what} files)")
 
 
+def run_soffice(binary: str, names: list[str], target: str, workdir: Path, timeout: float) -> tuple[Path, str]:
+    """One headless LibreOffice run converting the files ``names`` in ``workdir`` to ``target``,
+    on a profile slot of its own; returns the output folder (``workdir/out``) and what it wrote
+    to stderr. Raises ``ReadError``: converter_missing when it cannot start, timeout when it
+    hangs (the whole process group is killed: soffice forks soffice.bin)."""
+    outdir = workdir / "out"
+    profile = _acquire_profile(workdir / "profile")
+    healthy = False
+    cmd = [binary, f"-env:UserInstallation={profile.path.as_uri()}", "--headless", "--invisible",
+           "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+           "--convert-to", target, "--outdir", str(outdir), *names]
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True, cwd=workdir)
+    except OSError as exc:
+        profile.release(False)
+        raise ReadError("converter_missing", f"无法启动 LibreOffice (cannot start LibreOffice): {exc}") from None
+    try:
+        _, err = proc.communicate(timeout=timeout)
+        healthy = proc.returncode == 0
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        raise ReadError("timeout", f"LibreOffice 转换超时 (conversion timed out after {timeout:.0f} s)") from None
+    finally:
+        profile.release(healthy)
+    return outdir, err.decode("utf-8", "replace")
+
+
 def convert_with_libreoffice(data: bytes, suffix: str, target: str, *,
                              timeout: float = CONVERT_TIMEOUT) -> bytes:
     """Convert ``data`` (a file ending in ``suffix``) to ``target`` ("docx", "xlsx", "xls"...) headless.
@@ -543,36 +575,10 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, *,
     with tempfile.TemporaryDirectory(prefix="auditkit-convert-") as tmp:
         src = Path(tmp) / f"input{suffix}"  # an ASCII name: no quoting or encoding trouble
         src.write_bytes(data)
-        outdir = Path(tmp) / "out"
-        profile = _acquire_profile(Path(tmp) / "profile")
-        healthy = False
-        cmd = [binary, f"-env:UserInstallation={profile.path.as_uri()}", "--headless", "--invisible",
-               "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-               "--convert-to", target, "--outdir", str(outdir), str(src)]
-        try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, start_new_session=True, cwd=tmp)
-        except OSError as exc:
-            profile.release(False)
-            raise ReadError("converter_missing",
-                            f"无法启动 LibreOffice (cannot start LibreOffice): {exc}") from None
-        try:
-            _, err = proc.communicate(timeout=timeout)
-            healthy = proc.returncode == 0
-        except subprocess.TimeoutExpired:
-            # soffice forks soffice.bin: kill the whole session, not only the launcher.
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.communicate()
-            raise ReadError("timeout", f"LibreOffice 转换超时 (conversion timed out after {timeout:.0f} s)") \
-                from None
-        finally:
-            profile.release(healthy)
+        outdir, err = run_soffice(binary, [src.name], target, Path(tmp), timeout)
         out = outdir / f"input.{target.split(':')[0]}"
         if not out.is_file() or out.stat().st_size == 0:
-            lines = [ln for ln in err.decode("utf-8", "replace").splitlines()
+            lines = [ln for ln in err.splitlines()
                      if ln.strip() and "javaldx" not in ln]
             why = f": {lines[-1].strip()[:200]}" if lines else ""
             raise ReadError("corrupt",
