@@ -74,6 +74,20 @@ def _is_null_text(text: str) -> bool:
     return not any(ch.isdigit() for ch in text)
 
 
+def _one_piece(token: str) -> bool:
+    """``token`` can stand as one number: no leading zero (but "0" and "0.5"), not starting with "."."""
+    return bool(token) and token[0] != "." and not (len(token) > 1 and token[0] == "0" and not token.startswith("0."))
+
+
+def _first_cuts(token: str, parts: int) -> range:
+    """Where the first of ``parts`` (> 1) pieces of ``token`` may end: each piece needs a digit of the
+    whole part (only the last may carry decimals), and a piece starting with 0 is that 0."""
+    if not token or token[0] == ".":
+        return range(0)
+    whole_digits = token.index(".") if "." in token else len(token)
+    return range(1, (1 if token[0] == "0" else whole_digits - (parts - 1)) + 1)
+
+
 def splits(tokens: list[Token], n: int) -> Iterator[list[Value]]:
     """Every reading of ``tokens`` as exactly ``n`` values, tokens never merged."""
     return _search(tuple(t.text for t in tokens), n, None, None)
@@ -137,11 +151,11 @@ def _search(texts: tuple[str, ...], n: int, group: int | None, budget: list[int]
         piece may carry decimals), then read on from token ``i + 1`` with ``slots_after`` values."""
         step()
         key = ("cut", token, parts, i, slots_after, *state())
-        if key in dead or not token or token[0] == ".":
+        if key in dead:
             return
         found = False
         if parts == 1:
-            if len(token) > 1 and token[0] == "0" and not token.startswith("0."):
+            if not _one_piece(token):
                 return
             vals.append(float(token) if "." in token else int(token))
             if fits(digits_left[i + 1]):
@@ -150,9 +164,7 @@ def _search(texts: tuple[str, ...], n: int, group: int | None, budget: list[int]
                     yield reading
             vals.pop()
         else:
-            whole_digits = token.index(".") if "." in token else len(token)
-            cut_max = 1 if token[0] == "0" else whole_digits - (parts - 1)
-            for at in range(1, cut_max + 1):
+            for at in _first_cuts(token, parts):
                 vals.append(int(token[:at]))
                 if fits(len(token) - at - ("." in token) + digits_left[i + 1]):
                     for reading in cut(token[at:], parts - 1, i, slots_after):
@@ -201,13 +213,9 @@ def count_readings(texts: tuple[str, ...], n: int) -> int:
 
     @cache
     def pieces(token: str, parts: int) -> int:  # ways to cut one token (as _search's cut)
-        if not token or token[0] == ".":
-            return 0
         if parts == 1:
-            return 0 if len(token) > 1 and token[0] == "0" and not token.startswith("0.") else 1
-        whole_digits = token.index(".") if "." in token else len(token)
-        cut_max = 1 if token[0] == "0" else whole_digits - (parts - 1)
-        return sum(pieces(token[at:], parts - 1) for at in range(1, cut_max + 1))
+            return int(_one_piece(token))
+        return sum(pieces(token[at:], parts - 1) for at in _first_cuts(token, parts))
 
     @cache
     def ways(i: int, slots: int) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 
 from rapidfuzz import fuzz
@@ -162,17 +162,12 @@ class Compact:
 
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         target, multi, dropped = _compact_luts()
-        if text.isascii() or codes.max(initial=0) <= 0xFFFF:
-            if not multi[codes].any():
-                kept = np.flatnonzero(~dropped[codes])
-                return cls(target[codes[kept]].tobytes().decode("utf-32-le"), (kept + offset).tolist())
-        else:  # characters outside the tables' plane are kept as they are
-            bmp = np.minimum(codes, 0xFFFF)
-            wide = codes > 0xFFFF
-            if not multi[bmp[~wide]].any():
-                kept = np.flatnonzero(~dropped[bmp] | wide)
-                out = np.where(wide[kept], codes[kept], target[bmp[kept]]).astype(np.uint32)
-                return cls(out.tobytes().decode("utf-32-le"), (kept + offset).tolist())
+        bmp = np.minimum(codes, 0xFFFF)  # U+FFFF maps to itself, is never dropped nor multiple
+        wide = codes > 0xFFFF  # characters outside the tables' plane are kept as they are
+        if not multi[bmp].any():
+            kept = np.flatnonzero(~dropped[bmp])
+            out = np.where(wide, codes, target[bmp])[kept].astype(np.uint32)
+            return cls(out.tobytes().decode("utf-32-le"), (kept + offset).tolist())
         chars: list[str] = []
         pos: list[int] = []
         kept_chars = _kept_chars
@@ -305,21 +300,17 @@ def _ratio(a: str, b: str) -> float:
     return fuzz.ratio(a, b)
 
 
-_ROW_NAMES: dict[tuple[int, bool], tuple] = {}  # (id of the spec, allow_groups) -> (spec, names...)
-
-
-def _row_names(spec: TableSpec, allow_groups: bool) -> tuple[list[tuple[str, str, bool, bool]],
-                                                            dict[str, list[tuple[str, bool, bool]]], dict[str, int]]:
-    """A table's row names for matching, worked out once per table of a format (specs live as long as
-    the process): (key, normalised name, is_group, is the official wording); the same by exact name;
-    each key's position."""
-    cached = _ROW_NAMES.get((id(spec), allow_groups))
-    if cached is not None and cached[0] is spec:
-        return cached[1:]
+@cache
+def _row_names(fmt_name: str, table: str) -> tuple[list[tuple[str, str, bool, bool]],
+                                                   dict[str, list[tuple[str, bool, bool]]], dict[str, int]]:
+    """A table's row names for matching, worked out once per table of a format: (key, normalised
+    name, is_group, is the official wording); the same by exact name; each key's position. The
+    2021 format's groups (（六）其他处理) are names too: a report may merge their sub-rows."""
+    spec = format_spec(fmt_name).tables[table]
     names: list[tuple[str, str, bool, bool]] = []
     for r in spec.rows:
         names.extend((r.key, n, False, i == 0) for i, n in enumerate(r.names()))
-    if allow_groups:
+    if fmt_name == "2021":
         names.extend((g.key, norm(g.label), True, True) for g in spec.groups)
     # Exact names first: most rows are written in the official wording.
     exact: dict[str, list[tuple[str, bool, bool]]] = {}
@@ -328,7 +319,6 @@ def _row_names(spec: TableSpec, allow_groups: bool) -> tuple[list[tuple[str, str
     order = {r.key: i for i, r in enumerate(spec.rows)}
     for g in spec.groups:
         order[g.key] = order[g.children[0]]
-    _ROW_NAMES[(id(spec), allow_groups)] = (spec, names, exact, order)  # the spec kept: its id stays its own
     return names, exact, order
 
 
@@ -340,9 +330,9 @@ def _numbered_as(label: str, row: RowSpec) -> bool:
 class RowMatcher:
     """Matches row labels to the rows of one table of one format, in document order."""
 
-    def __init__(self, spec: TableSpec, allow_groups: bool) -> None:
-        self.spec = spec
-        self.names, self.exact, self.order = _row_names(spec, allow_groups)
+    def __init__(self, fmt: FormatSpec, table: str) -> None:
+        self.spec = fmt.tables[table]
+        self.names, self.exact, self.order = _row_names(fmt.name, table)
         self.used: set[str] = set()
 
     def match(self, label_cells: list[str], has_values: bool, blank_cells: int = 0) -> tuple[str, bool, bool] | None:
@@ -395,14 +385,7 @@ def _is_value_text(text: str) -> bool:
 
 def table_text(table: Table) -> str:
     """A grid's cells, each once, in the compact form labels are compared in."""
-    texts: list[str] = []
-    for row in table.grid:
-        last = None
-        for cell in row:
-            if cell is not None and cell is not last:  # a colspan's repeats once (as row_cells)
-                texts.append(cell.text)
-                last = cell
-    return Compact.of("".join(texts)).text
+    return Compact.of("".join(c.text for r in range(table.n_rows) for c in table.row_cells(r))).text
 
 
 def classify_table(text: str, fmt: FormatSpec) -> str | None:
@@ -431,7 +414,7 @@ def _cell_tokens(cells: list[Cell]) -> list[Token]:
 
 def read_grid(tables: list[Table], spec: TableSpec, fmt: FormatSpec) -> TableReading:
     reading = TableReading(found=True)
-    matcher = RowMatcher(spec, allow_groups=fmt.name == "2021")
+    matcher = RowMatcher(fmt, spec.key)
     header_texts: list[str] = []
     column_header: list[str] | None = None  # active table: the header of the rows below it
     loose_values: list[Cell] = []  # appeals: value rows without labels
