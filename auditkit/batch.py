@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.layout import ReadError
+from auditkit.errors import ReadError
 from auditkit.record import Report
 
 if TYPE_CHECKING:

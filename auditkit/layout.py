@@ -82,20 +82,6 @@ class Layout:
         return "\n".join(parts)
 
 
-class ReadError(Exception):
-    """A document that cannot be read; the message is one line naming the reason.
-
-    ``reason`` is a stable code: empty, not_a_report, scanned, encrypted,
-    truncated, unknown_encoding, unsupported, converter_missing, corrupt, timeout,
-    unreadable (cannot open), internal_error.
-    """
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
 def grid_from_rows(rows: list[list[Cell]]) -> list[list[Cell | None]]:
     """Pad ragged rows with ``None`` into a rectangle (no span information)."""
     width = max((len(r) for r in rows), default=0)

@@ -33,6 +33,7 @@ from auditkit.digits import (
     sums_to_last,
     tokens_of,
 )
+from auditkit.errors import ReadError
 from auditkit.formats import (
     APPLICANT_COLUMNS,
     FORMAT_MARKERS,
@@ -45,7 +46,7 @@ from auditkit.formats import (
     norm,
     sections,
 )
-from auditkit.layout import Cell, Layout, ReadError, Table, TextBlock
+from auditkit.layout import Cell, Layout, Table, TextBlock
 from auditkit.readers.text import normal_date
 from auditkit.record import Diagnostic, Provenance, Report
 

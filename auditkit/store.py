@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from auditkit.errors import StoreError
 from auditkit.record import Report
 
 SCHEMA_VERSION = 1
@@ -112,10 +113,6 @@ class StoredReport:
     agency: str | None
     first_seen: str
     last_seen: str
-
-
-class StoreError(RuntimeError):
-    pass
 
 
 class ReportStore:

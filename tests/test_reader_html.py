@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from auditkit.layout import Layout, ReadError, Table, TextBlock
+from auditkit.errors import ReadError
+from auditkit.layout import Layout, Table, TextBlock
 from auditkit.readers.html import read_html
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from auditkit.layout import Cell, Layout, ReadError, Table, TextBlock
+from auditkit.errors import ReadError
+from auditkit.layout import Cell, Layout, Table, TextBlock
 from auditkit.readers import office
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from auditkit.layout import Cell, Layout, ReadError, Table, TextBlock
+from auditkit.errors import ReadError
+from auditkit.layout import Cell, Layout, Table, TextBlock
 from auditkit.readers.pdf import read_pdf
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,8 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from auditkit.layout import Layout, ReadError
+from auditkit.errors import ReadError
+from auditkit.layout import Layout
 
 # kind -> (module, function); the office readers slot in the same way.
 READERS: dict[str, tuple[str, str]] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from auditkit.layout import ReadError
+from auditkit.errors import ReadError
 
 _GB_FAMILY = {"gbk", "gb2312", "gb_2312", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)

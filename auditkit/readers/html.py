@@ -34,7 +34,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from auditkit.layout import Cell, Layout, ReadError, Table, TextBlock, expand_spans
+from auditkit.errors import ReadError
+from auditkit.layout import Cell, Layout, Table, TextBlock, expand_spans
 from auditkit.readers.encoding import declared_charset, decode_bytes
 
 # Elements whose content is never report text (stripped before anything else).

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from auditkit.layout import ReadError
+from auditkit.errors import ReadError
 
 CONVERTED_DIR_ENV = "AUDITKIT_CONVERTED_DIR"  # where the batch put its .docx files (workers inherit it)
 CHUNK = 25  # documents per soffice run: a hang or crash costs at most this many fallbacks

@@ -28,7 +28,8 @@ from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from auditkit.layout import Block, Cell, Layout, ReadError, Table, TextBlock
+from auditkit.errors import ReadError
+from auditkit.layout import Block, Cell, Layout, Table, TextBlock
 
 # A conversion that takes longer than this is killed (a hung LibreOffice must not hang a batch).
 CONVERT_TIMEOUT = 120.0

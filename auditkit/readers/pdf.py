@@ -54,7 +54,8 @@ from itertools import pairwise
 from operator import attrgetter
 from pathlib import Path
 
-from auditkit.layout import Cell, Layout, ReadError, Table, TextBlock
+from auditkit.errors import ReadError
+from auditkit.layout import Cell, Layout, Table, TextBlock
 
 _SNAP = 3.0  # pt: ruling coordinates closer than this are one line
 _JOIN = 3.0  # pt: collinear ruling pieces closer than this are one ruling

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from auditkit.layout import Cell, Layout, ReadError, Table, TextBlock, grid_from_rows
+from auditkit.errors import ReadError
+from auditkit.layout import Cell, Layout, Table, TextBlock, grid_from_rows
 from auditkit.readers.encoding import decode_bytes
 
 _HEADER_KEYS = {"标题": "title", "发布时间": "published", "发布日期": "published", "成文日期": "written",

@@ -18,16 +18,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from auditkit.errors import NotebookRunError
 from auditkit.render.offline import outside_references
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 WIDGETS_JS = HERE / "assets" / "vendor" / "html-manager-embed.js"
 CELL_TIMEOUT = 600  # seconds a single cell may run
-
-
-class NotebookRunError(ValueError):
-    """A cell of the notebook raised an error, or the notebook could not be run."""
 
 
 def export_notebook(notebook: Path, out: Path, *, allow_remote: bool = False, timeout: int = CELL_TIMEOUT) -> Path:

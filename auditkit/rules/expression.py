@@ -14,12 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from auditkit.errors import ExpressionError
+
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 _COMPARE = {ast.Eq: "==", ast.LtE: "<=", ast.GtE: ">=", ast.Lt: "<", ast.Gt: ">"}
-
-
-class ExpressionError(ValueError):
-    """An identity that is not of the form ``<arithmetic> <comparison> <arithmetic>``."""
 
 
 @dataclass(frozen=True)

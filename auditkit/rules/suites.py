@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.errors import SuiteError
 from auditkit.frames import FRAME_NAMES
 from auditkit.rules.expression import ExpressionError, parse_identity
 
@@ -37,10 +38,6 @@ CATEGORY_LABELS = {
 }
 SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
 IDENTITY_TYPE = "expect_rowwise_identity"
-
-
-class SuiteError(ValueError):
-    """A suite file that is malformed or whose expectations did not all load."""
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from auditkit.errors import ValidationRunError
 from auditkit.rules.suites import RuleSpec, SuiteSpec, build_suite, load_specs
 
 if TYPE_CHECKING:
     from auditkit.frames import Frames
-
-
-class ValidationRunError(RuntimeError):
-    """A rule raised inside Great Expectations instead of giving a result."""
 
 
 @dataclass
