@@ -39,10 +39,6 @@ class Token(NamedTuple):  # a tuple: a page makes hundreds, and a frozen datacla
     text: str  # as written (after NFKC)
     location: str
 
-    @property
-    def is_null(self) -> bool:
-        return not any(ch.isdigit() for ch in self.text)
-
 
 @lru_cache(maxsize=65536)
 def parse_number(text: str) -> tuple[str, Value]:

@@ -85,9 +85,6 @@ class Stream:
                 return b.location
         return ""
 
-    def tables_between(self, start: int, end: int) -> list[Table]:
-        return [b for s, _, b in self.blocks if isinstance(b, Table) and start <= s < end]
-
     def text_between(self, start: int, end: int, cut: list[tuple[int, int]] = ()) -> str:  # type: ignore[assignment]
         """Running text of a stretch, without table marks and without the ``cut`` spans."""
         pieces: list[str] = []
@@ -188,10 +185,11 @@ class Compact:
 
 @dataclass
 class SectionHit:
+    """Where a section's title stands in the stream."""
+
     key: str
     start: int  # where the title starts in the stream
     end: int  # where the title ends
-    found: str
 
 
 def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dict[str, SectionHit]:
@@ -222,7 +220,7 @@ def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dic
             continue
         start, end = view.span(found[0], found[1])
         text = stream.text[start:end]
-        hits[sec.key] = SectionHit(sec.key, start, end, text)
+        hits[sec.key] = SectionHit(sec.key, start, end)
         cursor = found[1]
         if found[2]:
             diags.append(Diagnostic("label_variant", f"部分标题与格式不一致：「{text}」应为「{sec.title}」"
