@@ -33,7 +33,7 @@ from auditkit.digits import (
     sums_to_last,
     tokens_of,
 )
-from auditkit.errors import ReadError
+from auditkit.errors import DiagnosticCode, ReadError, ReadReason
 from auditkit.formats import (
     APPLICANT_COLUMNS,
     FORMAT_MARKERS,
@@ -215,7 +215,7 @@ def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dic
             if best[0] >= FUZZY_TITLE:
                 found = (best[1], best[2], True)
         if not found:
-            diags.append(Diagnostic("missing_section", f"未找到第{sec.numeral}部分标题「{sec.title}」"
+            diags.append(Diagnostic(DiagnosticCode.MISSING_SECTION, f"未找到第{sec.numeral}部分标题「{sec.title}」"
                                     f" (section title not found)", key=f"section.{sec.key}"))
             continue
         start, end = view.span(found[0], found[1])
@@ -223,7 +223,7 @@ def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dic
         hits[sec.key] = SectionHit(sec.key, start, end)
         cursor = found[1]
         if found[2]:
-            diags.append(Diagnostic("label_variant", f"部分标题与格式不一致：「{text}」应为「{sec.title}」"
+            diags.append(Diagnostic(DiagnosticCode.LABEL_VARIANT, f"部分标题与格式不一致：「{text}」应为「{sec.title}」"
                                     f" (section title differs from the official wording)",
                                     key=f"section.{sec.key}", found=text, location=stream.location_at(start)))
     return hits
@@ -253,7 +253,7 @@ def detect_format(compact: str, year: int | None, diags: list[Diagnostic]) -> st
         return max(scores, key=lambda k: scores[k])
     if year is not None:
         return "2021" if year >= 2021 else "2019"
-    diags.append(Diagnostic("format_guess", "无法判断报告格式，按2021年版格式读取 (format not recognised; read "
+    diags.append(Diagnostic(DiagnosticCode.FORMAT_GUESS, "无法判断报告格式，按2021年版格式读取 (format not recognised; read "
                             "as the 2021 format)"))
     return "2021"
 
@@ -689,7 +689,7 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
             keys = list(spec.row_keys(run.key))
             if run.fuzzy:
                 out.diagnostics.append(Diagnostic(
-                    "label_variant", f"行标题「{run.label.strip()}」与格式「{row.leaf}」不一致，已按「{row.leaf}」"
+                    DiagnosticCode.LABEL_VARIANT, f"行标题「{run.label.strip()}」与格式「{row.leaf}」不一致，已按「{row.leaf}」"
                     f"读取 (row label differs from the official wording)", key=keys[0], keys=keys,
                     found=run.label.strip(), location=run.location))
         reading_ = read_row(run.tokens, len(keys), _row_check(spec.key, len(keys)))
@@ -709,19 +709,19 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
             for k in keys:
                 fixed[k] = None
             out.diagnostics.append(Diagnostic(
-                "missing_values", f"「{run.label.strip()}」一行没有数字 (row has no values)",
+                DiagnosticCode.MISSING_VALUES, f"「{run.label.strip()}」一行没有数字 (row has no values)",
                 key=keys[0], keys=keys, found=run.label.strip(), location=run.location))
         elif len(reading_.candidates) == 1:
             for k, v in zip(keys, reading_.candidates[0], strict=True):
                 fixed[k] = v
             if reading_.needed_arithmetic:
                 out.diagnostics.append(Diagnostic(
-                    "recovered_by_arithmetic", f"数字连写「{run.raw}」，按本行总计拆分唯一 (digits run together; "
+                    DiagnosticCode.RECOVERED_BY_ARITHMETIC, f"数字连写「{run.raw}」，按本行总计拆分唯一 (digits run together; "
                     "the only split where the row adds up)", key=keys[0], keys=keys, found=run.raw,
                     location=run.location, values=dict(zip(keys, reading_.candidates[0], strict=True))))
             else:
                 out.diagnostics.append(Diagnostic(
-                    "digits_split", f"数字连写「{run.raw}」，按格数拆分唯一 (digits run together; only one "
+                    DiagnosticCode.DIGITS_SPLIT, f"数字连写「{run.raw}」，按格数拆分唯一 (digits run together; only one "
                     "split has the right number of cells)", key=keys[0], keys=keys, found=run.raw,
                     location=run.location))
         elif not reading_.candidates:
@@ -734,7 +734,7 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
             else:
                 why = "没有一种拆分能使本行总计相符"
             out.diagnostics.append(Diagnostic(
-                "no_valid_split", f"「{run.raw}」无法确定各格数值：{why} (cannot read this row's values)",
+                DiagnosticCode.NO_VALID_SPLIT, f"「{run.raw}」无法确定各格数值：{why} (cannot read this row's values)",
                 key=keys[0], keys=keys, found=run.raw, location=run.location))
         else:
             pending.append((run, keys, reading_.candidates))
@@ -747,7 +747,7 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
         nulls = [k for k in keys if fixed[k] is None]
         certain = [k for k in keys if fixed[k] is not None]
         out.diagnostics.append(Diagnostic(
-            "ambiguous_digits", f"数字连写「{run.raw}」有{len(candidates)}种拆分都符合算术关系，无法确定的格留空 "
+            DiagnosticCode.AMBIGUOUS_DIGITS, f"数字连写「{run.raw}」有{len(candidates)}种拆分都符合算术关系，无法确定的格留空 "
             f"(several splits fit; undetermined cells are null)", key=keys[0], keys=nulls or keys,
             found=run.raw, location=run.location, candidates=candidates[:20]))
         if len(hints.get(i, [])) == 1:
@@ -756,7 +756,7 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
             out.diagnostics[-1].values = dict(zip(keys, hints[i][0], strict=True))
         if certain:
             out.diagnostics.append(Diagnostic(
-                "recovered_by_arithmetic", "各种拆分在这些格上一致 (all fitting splits agree on these cells)",
+                DiagnosticCode.RECOVERED_BY_ARITHMETIC, "各种拆分在这些格上一致 (all fitting splits agree on these cells)",
                 key=certain[0], keys=certain, found=run.raw, location=run.location))
 
     for group_key, values in merged.items():
@@ -766,12 +766,13 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
         for k in keys:
             fixed[k] = None
         out.diagnostics.append(Diagnostic(
-            "merged_row", f"「{group.label}」写成一行，未分{len(group.children)}个子项；子项各格留空，合并行数值见 values "
+            DiagnosticCode.MERGED_ROW,
+            f"「{group.label}」写成一行，未分{len(group.children)}个子项；子项各格留空，合并行数值见 values "
             "(the sub-rows of the format are merged into one row)", key=keys[0], keys=keys,
             found=group.label, values=dict(zip(columns, values, strict=True)) if values else None))
     for k, text in reading.column_variants.items():
         out.diagnostics.append(Diagnostic(
-            "label_variant", f"列标题「{text}」与格式不一致 (column label differs from the official wording)",
+            DiagnosticCode.LABEL_VARIANT, f"列标题「{text}」与格式不一致 (column label differs from the official wording)",
             key=k, found=text))
     out.cells.update(fixed)
     return out
@@ -780,13 +781,13 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
 def _null_diag(out: Solved, key: str, tok: Token) -> None:
     kind, _ = parse_number(tok.text)
     if kind == "blank":
-        out.diagnostics.append(Diagnostic("blank_cell", "空白单元格，按空值处理，不视为0 (blank cell: null, not 0)",
+        out.diagnostics.append(Diagnostic(DiagnosticCode.BLANK_CELL, "空白单元格，按空值处理，不视为0 (blank cell: null, not 0)",
                                           key=key, found="", location=tok.location))
     elif kind == "dash":
-        out.diagnostics.append(Diagnostic("dash_cell", f"单元格写作「{tok.text}」，按空值处理 (dash or 无: null)",
+        out.diagnostics.append(Diagnostic(DiagnosticCode.DASH_CELL, f"单元格写作「{tok.text}」，按空值处理 (dash or 无: null)",
                                           key=key, found=tok.text, location=tok.location))
     else:
-        out.diagnostics.append(Diagnostic("unparsed_value", f"无法识别的数值「{tok.text}」 (not a number)",
+        out.diagnostics.append(Diagnostic(DiagnosticCode.UNPARSED_VALUE, f"无法识别的数值「{tok.text}」 (not a number)",
                                           key=key, found=tok.text, location=tok.location))
 
 
@@ -900,19 +901,19 @@ def read_metadata(layout: Layout, stream: Stream, first_section: int | None,
         m2 = _PERIOD.search(stream.text)
         if m2:
             year = int(m2.group(1))
-            diags.append(Diagnostic("year_guess", f"标题中未见报告年度，按统计期限取{year}年 (report year taken "
+            diags.append(Diagnostic(DiagnosticCode.YEAR_GUESS, f"标题中未见报告年度，按统计期限取{year}年 (report year taken "
                                     "from the statistics period)"))
     if not agency:
         agency = _signature(stream)
         if agency:
-            diags.append(Diagnostic("agency_guess", f"标题中未见机关名称，按落款取「{agency}」 (agency taken from the "
-                                    "signature at the end)"))
+            diags.append(Diagnostic(DiagnosticCode.AGENCY_GUESS, f"标题中未见机关名称，按落款取「{agency}」 (agency taken "
+                                    "from the signature at the end)"))
     if not agency and layout.meta.get("publisher"):
         agency = _clean_agency(layout.meta["publisher"])
-        diags.append(Diagnostic("agency_guess", f"标题中未见机关名称，按发布机构取「{agency}」 (agency taken from "
+        diags.append(Diagnostic(DiagnosticCode.AGENCY_GUESS, f"标题中未见机关名称，按发布机构取「{agency}」 (agency taken from "
                                 "the page's publisher)"))
     if agency and not _AGENCY_TAIL.search(agency) and layout.meta.get("publisher"):
-        diags.append(Diagnostic("agency_guess", f"机关名称「{agency}」不像机关全称 (agency name looks incomplete)"))
+        diags.append(Diagnostic(DiagnosticCode.AGENCY_GUESS, f"机关名称「{agency}」不像机关全称 (agency name looks incomplete)"))
     published = layout.meta.get("published")
     published = normal_date(published) if published else None
     return agency, year, published
@@ -927,7 +928,7 @@ def match_layout(layout: Layout, sha256: str) -> Report:
     stream = Stream.of(layout)
     view = Compact.of(stream.text)
     if "政府信息公开" not in view.text and not layout.tables:
-        raise ReadError("not_a_report", "不是政府信息公开工作年度报告：未见“政府信息公开” (not an annual report on "
+        raise ReadError(ReadReason.NOT_A_REPORT, "不是政府信息公开工作年度报告：未见“政府信息公开” (not an annual report on "
                         "government information disclosure)")
     hits = find_sections(stream, view, diags)
     ranges = section_ranges(stream, hits)
@@ -959,25 +960,25 @@ def match_layout(layout: Layout, sha256: str) -> Report:
             if reading.span:
                 cuts.append(reading.span)
         if not reading.found or not reading.runs:
-            diags.append(Diagnostic("missing_table", f"未找到「{spec.title}」的表格，各格留空 (table not found; its "
+            diags.append(Diagnostic(DiagnosticCode.MISSING_TABLE, f"未找到「{spec.title}」的表格，各格留空 (table not found; its "
                                     "cells are null)", key=f"table.{key}", keys=spec.keys))
             continue
         tables_found += 1
         solved = solve(reading, spec, fmt)
         missing_rows = [r for r in spec.rows if r.cell_key(key, r.columns[0].key) not in solved.cells]
-        merged_keys = {k for d in solved.diagnostics if d.code == "merged_row" for k in (d.keys or [])}
+        merged_keys = {k for d in solved.diagnostics if d.code == DiagnosticCode.MERGED_ROW for k in (d.keys or [])}
         for r in missing_rows:
             keys = [r.cell_key(key, c.key) for c in r.columns]
             if keys[0] in merged_keys:
                 continue
-            diags.append(Diagnostic("missing_row", f"表中未找到「{r.leaf}」一行，各格留空 (row not found; its cells "
+            diags.append(Diagnostic(DiagnosticCode.MISSING_ROW, f"表中未找到「{r.leaf}」一行，各格留空 (row not found; its cells "
                                     "are null)", key=keys[0], keys=keys))
         cells.update({k: v for k, v in solved.cells.items() if k in cells})
         provenance.update(solved.provenance)
         diags.extend(solved.diagnostics)
 
     if not hits and tables_found == 0:
-        raise ReadError("not_a_report", "不是政府信息公开工作年度报告：未见年报的部分标题和表格 (no section or table of "
+        raise ReadError(ReadReason.NOT_A_REPORT, "不是政府信息公开工作年度报告：未见年报的部分标题和表格 (no section or table of "
                         "the national format found)")
     section_text = {}
     for key in SECTION_KEYS:

@@ -17,13 +17,12 @@ Number = int | float
 class Diagnostic:
     """Something the reader or matcher wants the auditor to know about a value or label.
 
-    Codes: label_variant, merged_row, recovered_by_arithmetic, ambiguous_digits,
-    no_valid_split, blank_cell, dash_cell, missing_table, missing_section,
-    missing_row, extra_values, missing_values, unparsed_value, format_guess,
-    year_guess, agency_guess.
+    ``code`` is one of ``auditkit.errors.DiagnosticCode``, the one list of codes and
+    what each means. A ``DiagnosticCode`` is a ``str``: a record read back from JSON
+    holds the same code as a plain string, equal to the member.
     """
 
-    code: str
+    code: str  # a DiagnosticCode
     message: str
     key: str | None = None
     found: str | None = None
