@@ -1,0 +1,152 @@
+"""Rows found in a document, and how labels written in a report are matched to the format.
+
+A table's reading (``TableReading``) is one ``RowRun`` per row found: the row of the
+format it was matched to, its label as written and its value tokens; the grid and the
+flattened-table paths both produce it, and the solver (``auditkit.match.solve``) reads
+it. ``RowMatcher`` matches a row's label cells to a row of one table of one format,
+tolerating wording that differs; ``header_variants`` finds column labels written with
+a typo.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from rapidfuzz import fuzz
+from rapidfuzz.fuzz import partial_ratio_alignment
+
+from auditkit.digits import Token
+from auditkit.formats import FormatSpec, RowSpec, TableSpec, format_spec, nfkc, norm
+
+FUZZY_ROW = 80  # rapidfuzz ratio for a row label that differs from the official wording
+
+
+@dataclass
+class RowRun:
+    """One table row as found: what it was matched to, its label and its value tokens."""
+
+    key: str  # row key, or the group key for a merged row
+    label: str  # label text as written
+    tokens: list[Token]
+    location: str
+    fuzzy: bool = False
+    merged_group: str | None = None
+    raw: str = ""  # the value text as written
+
+
+@dataclass
+class TableReading:
+    """One table of a report as read, by either path: its rows, and column labels worded otherwise."""
+
+    runs: list[RowRun] = field(default_factory=list)
+    column_variants: dict[str, str] = field(default_factory=dict)  # cell key -> header text as written
+    found: bool = False
+    span: tuple[int, int] | None = None  # stream span of a flattened table
+
+
+@lru_cache(maxsize=262144)
+def _label_score(leaf: str, full: str, name: str) -> float:
+    """How well a row's normalised leaf label (and all its labels joined) names ``name``."""
+    if leaf == name or full == name:
+        return 100.0
+    if len(name) >= 2 and (full.endswith(name) or leaf.endswith(name)) and len(leaf) <= len(name) + 4:
+        return 99.0
+    return max(_ratio(leaf, name), _ratio(full, name))
+
+
+def _ratio(a: str, b: str) -> float:
+    # The ratio can reach the threshold only when the lengths are close: skip the rest.
+    if not a or 200 * min(len(a), len(b)) < FUZZY_ROW * (len(a) + len(b)):
+        return 0.0
+    return fuzz.ratio(a, b)
+
+
+@cache
+def _row_names(fmt_name: str, table: str) -> tuple[list[tuple[str, str, bool, bool]],
+                                                   dict[str, list[tuple[str, bool, bool]]], dict[str, int]]:
+    """A table's row names for matching, worked out once per table of a format: (key, normalised
+    name, is_group, is the official wording); the same by exact name; each key's position. The
+    2021 format's groups (（六）其他处理) are names too: a report may merge their sub-rows."""
+    spec = format_spec(fmt_name).tables[table]
+    names: list[tuple[str, str, bool, bool]] = []
+    for r in spec.rows:
+        names.extend((r.key, n, False, i == 0) for i, n in enumerate(r.names()))
+    if fmt_name == "2021":
+        names.extend((g.key, norm(g.label), True, True) for g in spec.groups)
+    # Exact names first: most rows are written in the official wording.
+    exact: dict[str, list[tuple[str, bool, bool]]] = {}
+    for key, name, is_group, official in names:
+        exact.setdefault(name, []).append((key, is_group, official))
+    order = {r.key: i for i, r in enumerate(spec.rows)}
+    for g in spec.groups:
+        order[g.key] = order[g.children[0]]
+    return names, exact, order
+
+
+def _numbered_as(label: str, row: RowSpec) -> bool:
+    """The label carries the row's own numbering ("3.其他" for 3.其他): a row, not a header word."""
+    return bool(row.numbering) and re.match(rf"\s*{row.numbering}\s*[.、．]", nfkc(label)) is not None
+
+
+class RowMatcher:
+    """Matches row labels to the rows of one table of one format, in document order."""
+
+    def __init__(self, fmt: FormatSpec, table: str) -> None:
+        self.spec = fmt.tables[table]
+        self.names, self.exact, self.order = _row_names(fmt.name, table)
+        self.used: set[str] = set()
+
+    def match(self, label_cells: list[str], has_values: bool, blank_cells: int = 0) -> tuple[str, bool, bool] | None:
+        """(key, fuzzy, is_group) for a row's label cells, or None.
+
+        ``blank_cells``: how many value cells the row has, all blank (a row the agency left
+        empty is still that row). Taken only on an exact wording of four characters or more
+        (or a shorter one carrying the row's numbering, "3.其他") and with a blank cell for each
+        of the row's columns: a header's short words ("总计", "其他") have blank cells beside
+        them too, where spanning cells were flattened.
+        """
+        leaf, full = norm(label_cells[-1]), norm("".join(label_cells))
+        for text in (leaf, full):
+            for key, is_group, official in self.exact.get(text, ()):
+                blank_row = (blank_cells and not is_group and blank_cells >= len(self.spec.row(key).columns)
+                             and (len(text) >= 4 or _numbered_as(label_cells[-1], self.spec.row(key))))
+                if key not in self.used and (has_values or blank_row
+                                             or (self.spec.key == "requests" and len(text) >= 6)):
+                    self.used.add(key)
+                    return key, not official, is_group
+        best: tuple[float, int, str, bool, bool] | None = None
+        for key, name, is_group, official in self.names:
+            if key in self.used:
+                continue
+            score = _label_score(leaf, full, name)
+            if not has_values and (score < 100 or len(name) < 6 or self.spec.key != "requests"):
+                continue
+            if score < FUZZY_ROW:
+                continue
+            rank = (score, -self.order[key], key, is_group, official)
+            if best is None or rank > best:
+                best = rank
+        if best is None:
+            return None
+        self.used.add(best[2])
+        return best[2], best[0] < 99 or not best[4], best[3]
+
+
+def header_variants(spec: TableSpec, header: str, reading: TableReading) -> None:
+    """Column leaf labels (自然人, 结果维持, …) absent from the header but present with a typo."""
+    text = norm(header)
+    if not text:
+        return
+    for col in spec.column_labels():
+        name = norm(col.leaf)
+        if len(name) < 3 or name in text:
+            continue
+        al = partial_ratio_alignment(name, text)
+        if al is not None and al.score >= FUZZY_ROW:
+            found = text[al.dest_start:al.dest_end]
+            for r in spec.rows:
+                for c in r.columns:
+                    if c.label == col.label:
+                        reading.column_variants[r.cell_key(spec.key, c.key)] = found
