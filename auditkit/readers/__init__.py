@@ -16,7 +16,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from auditkit.errors import ReadError
+from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Layout
 
 # kind -> (module, function); the office readers slot in the same way.
@@ -52,12 +52,12 @@ def sniff(data: bytes, suffix: str = "") -> str:
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
         except zipfile.BadZipFile:
-            raise ReadError("truncated", "压缩包结构损坏 (corrupt or truncated ZIP/Office file)") from None
+            raise ReadError(ReadReason.TRUNCATED, "压缩包结构损坏 (corrupt or truncated ZIP/Office file)") from None
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:
             return "xlsx"
-        raise ReadError("unsupported", "ZIP 文件不是 Word/Excel 文档 (ZIP archive, not a report)")
+        raise ReadError(ReadReason.UNSUPPORTED, "ZIP 文件不是 Word/Excel 文档 (ZIP archive, not a report)")
     if head.startswith(_OLE_MAGIC):
         # Word 97, WPS and Excel 97 all live in OLE2 containers; the stream names tell.
         # A Word file may embed a workbook, so its own WordDocument stream decides first.
@@ -66,7 +66,7 @@ def sniff(data: bytes, suffix: str = "") -> str:
         if _utf16(b"Workbook") in data or _utf16(b"Book") in data[:65536]:
             return "xls"
         if _utf16(b"EncryptedPackage") in data:
-            raise ReadError("encrypted", "文件已加密 (encrypted Office file)")
+            raise ReadError(ReadReason.ENCRYPTED, "文件已加密 (encrypted Office file)")
         return "wps" if suffix == ".wps" else "doc"
     if suffix in (".doc", ".wps") and (head.startswith(b"MIME-Version") or b"<w:wordDocument" in head):
         return "doc"  # Word's web archive (MHT) or Word 2003 XML saved as .doc
@@ -84,14 +84,14 @@ def read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ReadError("unreadable", f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
+        raise ReadError(ReadReason.UNREADABLE, f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
     _check_not_empty(data)
     return data
 
 
 def _check_not_empty(data: bytes) -> None:
     if not data or data.isspace():  # isspace stops at the first other byte; strip() would copy
-        raise ReadError("empty", "空文件 (empty file)")
+        raise ReadError(ReadReason.EMPTY, "空文件 (empty file)")
 
 
 def read_layout(path: str | Path, data: bytes | None = None) -> Layout:

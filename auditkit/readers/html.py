@@ -34,7 +34,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from auditkit.errors import ReadError
+from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Cell, Layout, Table, TextBlock, expand_spans
 from auditkit.readers.encoding import declared_charset, decode_bytes
 
@@ -159,7 +159,7 @@ def read_html(path: Path, data: bytes) -> Layout:
     """
     root = _parse(_utf8(data))
     if root is None:
-        raise ReadError("empty", "网页没有正文 (HTML page has no body text)")
+        raise ReadError(ReadReason.EMPTY, "网页没有正文 (HTML page has no body text)")
     try:
         page = _Page(root)
         blocks = page.blocks()
@@ -167,9 +167,9 @@ def read_html(path: Path, data: bytes) -> Layout:
     except (etree.LxmlError, ValueError, TypeError, RecursionError) as exc:
         # No parser error may escape: the batch reports a reason per document and goes on.
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-        raise ReadError("corrupt", f"网页无法解析 (cannot read HTML: {detail})") from exc
+        raise ReadError(ReadReason.CORRUPT, f"网页无法解析 (cannot read HTML: {detail})") from exc
     if not blocks:
-        raise ReadError("empty", "网页没有正文 (HTML page has no body text)")
+        raise ReadError(ReadReason.EMPTY, "网页没有正文 (HTML page has no body text)")
     return Layout(source=str(path), kind="html", blocks=blocks, meta=meta)
 
 
@@ -215,7 +215,7 @@ def _parse(data: bytes) -> etree._Element | None:
         return etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError) as exc:
         detail = " ".join(str(exc).split())[:200]
-        raise ReadError("corrupt", f"网页无法解析 (cannot parse HTML: {detail})") from None
+        raise ReadError(ReadReason.CORRUPT, f"网页无法解析 (cannot parse HTML: {detail})") from None
 
 
 def _is_column(el: etree._Element) -> bool:

@@ -28,7 +28,7 @@ from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from auditkit.errors import ReadError
+from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Block, Cell, Layout, Table, TextBlock
 
 # A conversion that takes longer than this is killed (a hung LibreOffice must not hang a batch).
@@ -63,15 +63,15 @@ def _guard(kind: str, func: Callable[[], Layout]) -> Layout:
     except ReadError:
         raise
     except zipfile.BadZipFile:
-        raise ReadError("truncated", "压缩包结构损坏 (corrupt or truncated Office file)") from None
+        raise ReadError(ReadReason.TRUNCATED, "压缩包结构损坏 (corrupt or truncated Office file)") from None
     except (EOFError, zipfile.LargeZipFile) as exc:
-        raise ReadError("truncated", f"文件不完整 (truncated {kind} file): {exc}") from None
+        raise ReadError(ReadReason.TRUNCATED, f"文件不完整 (truncated {kind} file): {exc}") from None
     except MemoryError:
-        raise ReadError("unsupported", f"文件过大，无法读取 (the {kind} file is too large to read)") from None
+        raise ReadError(ReadReason.UNSUPPORTED, f"文件过大，无法读取 (the {kind} file is too large to read)") from None
     except Exception as exc:  # a reader must never let a traceback reach the user
         detail = str(exc).splitlines()[0][:200] if str(exc) else ""
-        raise ReadError("corrupt", f"无法读取 {kind} 文件 (cannot read {kind} file): "
-                                   f"{type(exc).__name__}{': ' + detail if detail else ''}") from None
+        raise ReadError(ReadReason.CORRUPT, f"无法读取 {kind} 文件 (cannot read {kind} file): "
+                                            f"{type(exc).__name__}{': ' + detail if detail else ''}") from None
 
 
 def _is_encrypted_ole(data: bytes) -> bool:
@@ -79,7 +79,7 @@ def _is_encrypted_ole(data: bytes) -> bool:
 
 
 def _encrypted_error() -> ReadError:
-    return ReadError("encrypted", "文件已加密，需要密码 (the file is password-protected)")
+    return ReadError(ReadReason.ENCRYPTED, "文件已加密，需要密码 (the file is password-protected)")
 
 
 # --------------------------------------------------------------------------- Word (.docx)
@@ -101,7 +101,7 @@ def _read_docx(path: Path, data: bytes, kind: str) -> Layout:
         main = _main_part(zf)
         doc_xml = _read_part(zf, main)
         if doc_xml is None:
-            raise ReadError("corrupt", "Word 文件缺少正文部分 (the .docx has no word/document.xml)")
+            raise ReadError(ReadReason.CORRUPT, "Word 文件缺少正文部分 (the .docx has no word/document.xml)")
         folder = PurePosixPath(main).parent
         styles_xml = _read_part(zf, str(folder / "styles.xml"))
         core_xml = _read_part(zf, "docProps/core.xml")
@@ -110,11 +110,11 @@ def _read_docx(path: Path, data: bytes, kind: str) -> Layout:
         try:
             root = etree.fromstring(doc_xml, parser)
         except etree.XMLSyntaxError as exc:
-            raise ReadError("corrupt", f"Word 正文 XML 损坏 (broken document.xml): {exc}") from None
+            raise ReadError(ReadReason.CORRUPT, f"Word 正文 XML 损坏 (broken document.xml): {exc}") from None
         w = _W_STRICT if root.tag.startswith("{" + _W_STRICT) else _W_MAIN
         body = root.find(f"{{{w}}}body")
         if body is None:
-            raise ReadError("corrupt", "Word 文件没有正文 (document.xml has no body)")
+            raise ReadError(ReadReason.CORRUPT, "Word 文件没有正文 (document.xml has no body)")
 
         def load(rid: str) -> bytes | None:
             return _read_part(zf, targets[rid]) if rid in targets else None
@@ -123,8 +123,8 @@ def _read_docx(path: Path, data: bytes, kind: str) -> Layout:
         walker.body(body)
     if not walker.blocks:
         if body.find(f".//{{{w}}}drawing") is not None or body.find(f".//{{{w}}}pict") is not None:
-            raise ReadError("scanned", "文档只有图片，没有文字 (the document holds images only, no text)")
-        raise ReadError("empty", "Word 文档没有正文 (the document has no text)")
+            raise ReadError(ReadReason.SCANNED, "文档只有图片，没有文字 (the document holds images only, no text)")
+        raise ReadError(ReadReason.EMPTY, "Word 文档没有正文 (the document has no text)")
 
     meta: dict[str, str] = {}
     title = _core_title(core_xml, parser) or walker.first_heading
@@ -157,7 +157,7 @@ def _read_part(zf: zipfile.ZipFile, name: str) -> bytes | None:
     except KeyError:
         return None
     if info.file_size > MAX_PART_BYTES:
-        raise ReadError("unsupported", f"文件部分过大 (part {name} inflates to {info.file_size} bytes)")
+        raise ReadError(ReadReason.UNSUPPORTED, f"文件部分过大 (part {name} inflates to {info.file_size} bytes)")
     return zf.read(info)
 
 
@@ -524,7 +524,7 @@ def _soffice() -> str | None:
 
 
 def _missing_converter(ext: str, package: str, what: str) -> ReadError:
-    return ReadError("converter_missing",
+    return ReadError(ReadReason.CONVERTER_MISSING,
                      f"需要 LibreOffice 才能读取 .{ext} 文件：请安装 {package} (apt-get install {package}) "
                      f"(LibreOffice is required for legacy {what} files)")
 
@@ -545,7 +545,7 @@ def run_soffice(binary: str, names: list[str], target: str, workdir: Path, timeo
                                 stderr=subprocess.PIPE, start_new_session=True, cwd=workdir)
     except OSError as exc:
         profile.release(False)
-        raise ReadError("converter_missing", f"无法启动 LibreOffice (cannot start LibreOffice): {exc}") from None
+        raise ReadError(ReadReason.CONVERTER_MISSING, f"无法启动 LibreOffice (cannot start LibreOffice): {exc}") from None
     try:
         _, err = proc.communicate(timeout=timeout)
         healthy = proc.returncode == 0
@@ -555,7 +555,7 @@ def run_soffice(binary: str, names: list[str], target: str, workdir: Path, timeo
         except ProcessLookupError:
             pass
         proc.communicate()
-        raise ReadError("timeout", f"LibreOffice 转换超时 (conversion timed out after {timeout:.0f} s)") from None
+        raise ReadError(ReadReason.TIMEOUT, f"LibreOffice 转换超时 (conversion timed out after {timeout:.0f} s)") from None
     finally:
         profile.release(healthy)
     return outdir, err.decode("utf-8", "replace")
@@ -582,7 +582,7 @@ def convert_with_libreoffice(data: bytes, suffix: str, target: str, *,
             lines = [ln for ln in err.splitlines()
                      if ln.strip() and "javaldx" not in ln]
             why = f": {lines[-1].strip()[:200]}" if lines else ""
-            raise ReadError("corrupt",
+            raise ReadError(ReadReason.CORRUPT,
                             f"LibreOffice 无法转换此文件 (LibreOffice could not convert the file){why}")
         return out.read_bytes()
 
@@ -597,8 +597,8 @@ def read_doc(path: Path, data: bytes) -> Layout:
         raise _encrypted_error()
     if kind == "doc" and data.startswith(_OLE_MAGIC) and _WORD_STREAM not in data:
         # Without this check LibreOffice imports any OLE file as plain text and returns gibberish.
-        raise ReadError("corrupt", "OLE 文件中没有 Word 正文流，文件损坏或不是 Word 文档 "
-                                   "(no WordDocument stream: damaged or not a Word file)")
+        raise ReadError(ReadReason.CORRUPT, "OLE 文件中没有 Word 正文流，文件损坏或不是 Word 文档 "
+                                            "(no WordDocument stream: damaged or not a Word file)")
 
     from auditkit.readers.legacy_batch import preconverted
 
@@ -611,7 +611,7 @@ def read_doc(path: Path, data: bytes) -> Layout:
                 converted = convert_with_libreoffice(data, suffix, "docx")
                 break
             except ReadError as exc:
-                if exc.reason != "corrupt" or i == len(suffixes) - 1:
+                if exc.reason != ReadReason.CORRUPT or i == len(suffixes) - 1:
                     raise
         return _read_docx(path, converted, kind)
 
@@ -661,7 +661,7 @@ def _read_xlsx(path: Path, data: bytes, kind: str) -> Layout:
     if title:
         meta["title"] = title
     if not blocks:
-        raise ReadError("empty", "表格文件没有内容 (the workbook has no filled cells)")
+        raise ReadError(ReadReason.EMPTY, "表格文件没有内容 (the workbook has no filled cells)")
     return Layout(source=str(path), kind=kind, blocks=blocks, meta=meta)
 
 
@@ -690,8 +690,8 @@ def read_xls(path: Path, data: bytes) -> Layout:
                 return read_doc(path, data)
             if data.startswith(_OLE_MAGIC) and not any(name in data for name in _BOOK_STREAMS):
                 # LibreOffice would import any OLE file as CSV text: refuse what holds no workbook.
-                raise ReadError("corrupt", "OLE 文件中没有工作簿流，文件损坏或不是 Excel 文件 "
-                                           "(no Workbook stream: damaged or not an Excel file)")
+                raise ReadError(ReadReason.CORRUPT, "OLE 文件中没有工作簿流，文件损坏或不是 Excel 文件 "
+                                                    "(no Workbook stream: damaged or not an Excel file)")
             return _read_xlsx(path, convert_with_libreoffice(data, ".xls", "xlsx"), "xls")
         blocks: list[Block] = []
         for sheet in book.sheets():
@@ -706,7 +706,7 @@ def read_xls(path: Path, data: bytes) -> Layout:
                       if rhi > rlo and chi > clo]
             blocks.extend(_sheet_blocks(sheet.name, values, merges))
         if not blocks:
-            raise ReadError("empty", "表格文件没有内容 (the workbook has no filled cells)")
+            raise ReadError(ReadReason.EMPTY, "表格文件没有内容 (the workbook has no filled cells)")
         return Layout(source=str(path), kind="xls", blocks=blocks)
 
     return _guard("xls", run)

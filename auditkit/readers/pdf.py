@@ -54,7 +54,7 @@ from itertools import pairwise
 from operator import attrgetter
 from pathlib import Path
 
-from auditkit.errors import ReadError
+from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Cell, Layout, Table, TextBlock
 
 _SNAP = 3.0  # pt: ruling coordinates closer than this are one line
@@ -166,7 +166,7 @@ def read_pdf(path: Path, data: bytes) -> Layout:
         raise
     except Exception as exc:  # a PDFium or ctypes failure deep inside a page
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-        raise ReadError("corrupt", f"PDF 文件无法解析 (corrupt PDF: {detail})") from None
+        raise ReadError(ReadReason.CORRUPT, f"PDF 文件无法解析 (corrupt PDF: {detail})") from None
 
 
 def _looks_truncated(data: bytes) -> bool:
@@ -188,17 +188,17 @@ def _read(path: Path, data: bytes) -> Layout:
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code in (4, 6):  # FPDF_ERR_PASSWORD, FPDF_ERR_SECURITY
-            raise ReadError("encrypted", "PDF 已加密，需要密码 (encrypted PDF, password required)") from None
+            raise ReadError(ReadReason.ENCRYPTED, "PDF 已加密，需要密码 (encrypted PDF, password required)") from None
         if truncated:
-            raise ReadError("truncated", "PDF 文件不完整 (truncated PDF)") from None
-        raise ReadError("corrupt", "PDF 文件已损坏，无法打开 (corrupt PDF, cannot be opened)") from None
+            raise ReadError(ReadReason.TRUNCATED, "PDF 文件不完整 (truncated PDF)") from None
+        raise ReadError(ReadReason.CORRUPT, "PDF 文件已损坏，无法打开 (corrupt PDF, cannot be opened)") from None
     try:
         if truncated:
             # PDFium rebuilds a cut file and shows what is left: pages would go missing silently.
-            raise ReadError("truncated", "PDF 文件不完整，缺少结尾 (truncated PDF, end of file missing)")
+            raise ReadError(ReadReason.TRUNCATED, "PDF 文件不完整，缺少结尾 (truncated PDF, end of file missing)")
         n_pages = len(pdf)
         if n_pages == 0:
-            raise ReadError("empty", "PDF 没有页面 (PDF has no pages)")
+            raise ReadError(ReadReason.EMPTY, "PDF 没有页面 (PDF has no pages)")
         pages = [_read_page(pdf, i) for i in range(n_pages)]
         title_meta = (pdf.get_metadata_value("Title") or "").strip()
     finally:
@@ -218,12 +218,12 @@ def _check_text_layer(pages: list[_Page]) -> None:
     images = sum(p.n_images for p in pages)
     if sum(p.n_garbled for p in pages) > max(chars, 20):
         # text a reader would get as boxes: refuse rather than hand on garbage
-        raise ReadError("unknown_encoding",
+        raise ReadError(ReadReason.UNKNOWN_ENCODING,
                         "PDF 文字无法解码，字体缺少 Unicode 映射 (PDF text cannot be decoded: fonts lack a Unicode map)")
     if images and chars < _SCAN_CHARS_PER_PAGE * len(pages):
-        raise ReadError("scanned", "扫描件，无文字层 (scanned document, no text layer)")
+        raise ReadError(ReadReason.SCANNED, "扫描件，无文字层 (scanned document, no text layer)")
     if not chars:
-        raise ReadError("empty", "PDF 没有可提取的文字 (PDF has no extractable text)")
+        raise ReadError(ReadReason.EMPTY, "PDF 没有可提取的文字 (PDF has no extractable text)")
 
 
 # ---------------------------------------------------------------- one page
