@@ -16,11 +16,6 @@ Every failure surfaces as ``ReadError`` with a one-line reason, never a tracebac
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
@@ -30,18 +25,12 @@ from typing import Any
 
 from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Block, Cell, Layout, Table, TextBlock
+from auditkit.readers.legacy_batch import preconverted
+from auditkit.readers.libreoffice import convert_with_libreoffice
+from auditkit.readers.sniffing import OLE_MAGIC, WORD_STREAM, WORKBOOK_STREAMS, is_encrypted_ole, legacy_word_kind
 
-# A conversion that takes longer than this is killed (a hung LibreOffice must not hang a batch).
-CONVERT_TIMEOUT = 120.0
 # Refuse parts that inflate beyond this: a zip bomb must not take the machine down.
 MAX_PART_BYTES = 256 * 1024 * 1024
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# Stream names (UTF-16-LE in the OLE directory) of an encrypted OOXML package.
-_OLE_ENCRYPTED = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
-
-_WORD_STREAM = "WordDocument".encode("utf-16-le")
-_BOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 
 _W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -74,10 +63,6 @@ def _guard(kind: str, func: Callable[[], Layout]) -> Layout:
                                             f"{type(exc).__name__}{': ' + detail if detail else ''}") from None
 
 
-def _is_encrypted_ole(data: bytes) -> bool:
-    return data.startswith(_OLE_MAGIC) and any(name in data for name in _OLE_ENCRYPTED)
-
-
 def _encrypted_error() -> ReadError:
     return ReadError(ReadReason.ENCRYPTED, "文件已加密，需要密码 (the file is password-protected)")
 
@@ -87,7 +72,7 @@ def _encrypted_error() -> ReadError:
 
 def read_docx(path: Path, data: bytes) -> Layout:
     """Read a .docx into text blocks and span-expanded tables, in body order."""
-    if _is_encrypted_ole(data):  # Word saves password-protected .docx as an OLE container
+    if is_encrypted_ole(data):  # Word saves password-protected .docx as an OLE container
         raise _encrypted_error()
     return _guard("docx", lambda: _read_docx(path, data, "docx"))
 
@@ -456,7 +441,7 @@ def _embedded_workbook_blocks(data: bytes) -> list[Block]:
                 if "xl/workbook.xml" not in zf.namelist():
                     return []
             return _read_xlsx(Path("embedded.xlsx"), data, "xlsx").blocks
-        if data.startswith(_OLE_MAGIC) and any(name in data for name in _BOOK_STREAMS):
+        if data.startswith(OLE_MAGIC) and any(name in data for name in WORKBOOK_STREAMS):
             return read_xls(Path("embedded.xls"), data).blocks
     except (ReadError, zipfile.BadZipFile):
         pass  # an unreadable object must not cost the document its other content
@@ -472,135 +457,18 @@ def _sym_char(code: str) -> str:
     return "" if 0xE000 <= value <= 0xF8FF else chr(value)
 
 
-# --------------------------------------------------------------------------- LibreOffice
-
-
-# LibreOffice profiles live in numbered slots, each guarded by an exclusive flock: two
-# soffice processes on one profile collide (the second hands its job to the first and
-# exits), a fresh profile costs ~0.3 s to initialise, and a flock dies with its process,
-# so a killed batch worker leaks neither a lock nor a directory (slots are reused).
-_MAX_SLOTS = 64
-
-
-class _Profile:
-    def __init__(self, path: Path, fd: int | None) -> None:
-        self.path = path
-        self.fd = fd
-
-    def release(self, healthy: bool) -> None:
-        if not healthy:  # a killed or failed soffice may leave a broken profile behind
-            shutil.rmtree(self.path, ignore_errors=True)
-        if self.fd is not None:
-            import fcntl
-
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-
-
-def _acquire_profile(fallback: Path) -> _Profile:
-    """A profile slot no other conversion holds; ``fallback`` (a throwaway dir) if none can be locked."""
-    try:
-        import fcntl
-
-        root = Path(tempfile.gettempdir()) / f"auditkit-libreoffice-{os.getuid()}"
-        root.mkdir(mode=0o700, exist_ok=True)
-        if root.stat().st_uid != os.getuid() or root.is_symlink():
-            return _Profile(fallback, None)  # someone else's directory: never share it
-        for n in range(_MAX_SLOTS):
-            fd = os.open(root / f"slot-{n}.lock", os.O_CREAT | os.O_RDWR, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                continue
-            return _Profile(root / f"slot-{n}", fd)
-    except (ImportError, OSError):
-        pass
-    return _Profile(fallback, None)
-
-
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def _missing_converter(ext: str, package: str, what: str) -> ReadError:
-    return ReadError(ReadReason.CONVERTER_MISSING,
-                     f"需要 LibreOffice 才能读取 .{ext} 文件：请安装 {package} (apt-get install {package}) "
-                     f"(LibreOffice is required for legacy {what} files)")
-
-
-def run_soffice(binary: str, names: list[str], target: str, workdir: Path, timeout: float) -> tuple[Path, str]:
-    """One headless LibreOffice run converting the files ``names`` in ``workdir`` to ``target``,
-    on a profile slot of its own; returns the output folder (``workdir/out``) and what it wrote
-    to stderr. Raises ``ReadError``: converter_missing when it cannot start, timeout when it
-    hangs (the whole process group is killed: soffice forks soffice.bin)."""
-    outdir = workdir / "out"
-    profile = _acquire_profile(workdir / "profile")
-    healthy = False
-    cmd = [binary, f"-env:UserInstallation={profile.path.as_uri()}", "--headless", "--invisible",
-           "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-           "--convert-to", target, "--outdir", str(outdir), *names]
-    try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True, cwd=workdir)
-    except OSError as exc:
-        profile.release(False)
-        raise ReadError(ReadReason.CONVERTER_MISSING, f"无法启动 LibreOffice (cannot start LibreOffice): {exc}") from None
-    try:
-        _, err = proc.communicate(timeout=timeout)
-        healthy = proc.returncode == 0
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.communicate()
-        raise ReadError(ReadReason.TIMEOUT, f"LibreOffice 转换超时 (conversion timed out after {timeout:.0f} s)") from None
-    finally:
-        profile.release(healthy)
-    return outdir, err.decode("utf-8", "replace")
-
-
-def convert_with_libreoffice(data: bytes, suffix: str, target: str, *,
-                             timeout: float = CONVERT_TIMEOUT) -> bytes:
-    """Convert ``data`` (a file ending in ``suffix``) to ``target`` ("docx", "xlsx", "xls"...) headless.
-
-    Raises ``ReadError``: converter_missing without LibreOffice, timeout when it
-    hangs (the process group is killed), corrupt when it produces nothing.
-    """
-    binary = _soffice()
-    if binary is None:
-        if target.startswith(("xls", "ods")):
-            raise _missing_converter(suffix.lstrip("."), "libreoffice-calc-nogui", "Excel")
-        raise _missing_converter(suffix.lstrip("."), "libreoffice-writer-nogui", "Word")
-    with tempfile.TemporaryDirectory(prefix="auditkit-convert-") as tmp:
-        src = Path(tmp) / f"input{suffix}"  # an ASCII name: no quoting or encoding trouble
-        src.write_bytes(data)
-        outdir, err = run_soffice(binary, [src.name], target, Path(tmp), timeout)
-        out = outdir / f"input.{target.split(':')[0]}"
-        if not out.is_file() or out.stat().st_size == 0:
-            lines = [ln for ln in err.splitlines()
-                     if ln.strip() and "javaldx" not in ln]
-            why = f": {lines[-1].strip()[:200]}" if lines else ""
-            raise ReadError(ReadReason.CORRUPT,
-                            f"LibreOffice 无法转换此文件 (LibreOffice could not convert the file){why}")
-        return out.read_bytes()
-
-
 # --------------------------------------------------------------------------- legacy Word
 
 
 def read_doc(path: Path, data: bytes) -> Layout:
     """Read a Word 97 .doc, .rtf or WPS file by converting it to .docx with LibreOffice."""
-    kind = _legacy_kind(path, data)
-    if _is_encrypted_ole(data):
+    kind = legacy_word_kind(path, data)
+    if is_encrypted_ole(data):
         raise _encrypted_error()
-    if kind == "doc" and data.startswith(_OLE_MAGIC) and _WORD_STREAM not in data:
+    if kind == "doc" and data.startswith(OLE_MAGIC) and WORD_STREAM not in data:
         # Without this check LibreOffice imports any OLE file as plain text and returns gibberish.
         raise ReadError(ReadReason.CORRUPT, "OLE 文件中没有 Word 正文流，文件损坏或不是 Word 文档 "
                                             "(no WordDocument stream: damaged or not a Word file)")
-
-    from auditkit.readers.legacy_batch import preconverted
 
     def run() -> Layout:
         # WPS Writer files are Word-97-compatible OLE; LibreOffice's Works filter is the fallback.
@@ -618,18 +486,12 @@ def read_doc(path: Path, data: bytes) -> Layout:
     return _guard(kind, run)
 
 
-def _legacy_kind(path: Path, data: bytes) -> str:
-    if data.lstrip()[:5] == b"{\\rtf":
-        return "rtf"
-    return "wps" if path.suffix.lower() == ".wps" else "doc"
-
-
 # --------------------------------------------------------------------------- Excel
 
 
 def read_xlsx(path: Path, data: bytes) -> Layout:
     """Read every sheet of an .xlsx: tables split at empty rows, merged cells as spans."""
-    if _is_encrypted_ole(data):
+    if is_encrypted_ole(data):
         raise _encrypted_error()
     return _guard("xlsx", lambda: _read_xlsx(path, data, "xlsx"))
 
@@ -667,7 +529,7 @@ def _read_xlsx(path: Path, data: bytes, kind: str) -> Layout:
 
 def read_xls(path: Path, data: bytes) -> Layout:
     """Read an Excel 97 .xls with xlrd (merged cells need formatting_info), else via LibreOffice."""
-    if _is_encrypted_ole(data):
+    if is_encrypted_ole(data):
         raise _encrypted_error()
 
     def run() -> Layout:
@@ -684,11 +546,11 @@ def read_xls(path: Path, data: bytes) -> Layout:
         except Exception:  # xlrd fails on some BIFF variants and damaged streams: let LibreOffice try
             book = None
         if book is None:
-            if data.startswith(_OLE_MAGIC) and _WORD_STREAM in data:
+            if data.startswith(OLE_MAGIC) and WORD_STREAM in data:
                 # A Word file holding an embedded Excel object carries a "Workbook" stream name
                 # too, so a byte-level sniff can take it for a workbook: read it as Word.
                 return read_doc(path, data)
-            if data.startswith(_OLE_MAGIC) and not any(name in data for name in _BOOK_STREAMS):
+            if data.startswith(OLE_MAGIC) and not any(name in data for name in WORKBOOK_STREAMS):
                 # LibreOffice would import any OLE file as CSV text: refuse what holds no workbook.
                 raise ReadError(ReadReason.CORRUPT, "OLE 文件中没有工作簿流，文件损坏或不是 Excel 文件 "
                                                     "(no Workbook stream: damaged or not an Excel file)")
