@@ -1,36 +1,27 @@
-"""Office documents: Word (.docx; .doc/.rtf/.wps via LibreOffice) and Excel (.xlsx, .xls).
+"""Word's XML (.docx, and the .docx LibreOffice makes of a legacy Word file) into a
+``Layout``: paragraphs, text boxes and tables in body order, merged cells as spans.
 
-Word is read straight from ``word/document.xml`` with lxml rather than through
+Read straight from ``word/document.xml`` with lxml rather than through
 python-docx: python-docx repeats a merged cell in every position it covers and
 so loses which cells are merged, and it skips text boxes. Here ``w:gridSpan``,
 ``w:hMerge`` and ``w:vMerge`` are turned into true spans, laid out so that a
 merged cell is the same ``Cell`` object in every grid position it covers.
-
-Legacy Word files are converted to .docx by LibreOffice headless and then read
-like any .docx; .xls goes through xlrd, or LibreOffice when xlrd cannot read it.
-A spreadsheet sheet becomes one table per block of rows separated by empty rows;
-a lone title or note line around a table becomes a text block.
-
-Every failure surfaces as ``ReadError`` with a one-line reason, never a traceback.
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Block, Cell, Layout, Table, TextBlock
-from auditkit.readers.legacy_batch import preconverted
-from auditkit.readers.libreoffice import convert_with_libreoffice
-from auditkit.readers.sniffing import OLE_MAGIC, WORD_STREAM, WORKBOOK_STREAMS, is_encrypted_ole, legacy_word_kind
 
 # Refuse parts that inflate beyond this: a zip bomb must not take the machine down.
 MAX_PART_BYTES = 256 * 1024 * 1024
+
 
 _W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -42,42 +33,10 @@ _REL_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REL_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
-# --------------------------------------------------------------------------- errors
-
-
-def _guard(kind: str, func: Callable[[], Layout]) -> Layout:
-    """Run a reader body, turning any unexpected failure into a one-line ``ReadError``."""
-    try:
-        return func()
-    except ReadError:
-        raise
-    except zipfile.BadZipFile:
-        raise ReadError(ReadReason.TRUNCATED, "压缩包结构损坏 (corrupt or truncated Office file)") from None
-    except (EOFError, zipfile.LargeZipFile) as exc:
-        raise ReadError(ReadReason.TRUNCATED, f"文件不完整 (truncated {kind} file): {exc}") from None
-    except MemoryError:
-        raise ReadError(ReadReason.UNSUPPORTED, f"文件过大，无法读取 (the {kind} file is too large to read)") from None
-    except Exception as exc:  # a reader must never let a traceback reach the user
-        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
-        raise ReadError(ReadReason.CORRUPT, f"无法读取 {kind} 文件 (cannot read {kind} file): "
-                                            f"{type(exc).__name__}{': ' + detail if detail else ''}") from None
-
-
-def _encrypted_error() -> ReadError:
-    return ReadError(ReadReason.ENCRYPTED, "文件已加密，需要密码 (the file is password-protected)")
-
-
-# --------------------------------------------------------------------------- Word (.docx)
-
-
-def read_docx(path: Path, data: bytes) -> Layout:
-    """Read a .docx into text blocks and span-expanded tables, in body order."""
-    if is_encrypted_ole(data):  # Word saves password-protected .docx as an OLE container
-        raise _encrypted_error()
-    return _guard("docx", lambda: _read_docx(path, data, "docx"))
-
-
-def _read_docx(path: Path, data: bytes, kind: str) -> Layout:
+def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[bytes], list[Block]]) -> Layout:
+    """A .docx package's body as text blocks and tables, in order; ``kind`` names what the file
+    was ("docx", or "doc" for a converted one). ``read_embedded`` gives the blocks of an object
+    embedded in the document (a workbook pasted from Excel), or none."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
@@ -104,7 +63,7 @@ def _read_docx(path: Path, data: bytes, kind: str) -> Layout:
         def load(rid: str) -> bytes | None:
             return _read_part(zf, targets[rid]) if rid in targets else None
 
-        walker = _DocxWalker(w, _heading_styles(styles_xml, w, parser), load)
+        walker = _DocxWalker(w, _heading_styles(styles_xml, w, parser), load, read_embedded)
         walker.body(body)
     if not walker.blocks:
         if body.find(f".//{{{w}}}drawing") is not None or body.find(f".//{{{w}}}pict") is not None:
@@ -212,9 +171,11 @@ def _outline_level(el: Any, w: str) -> int:
 class _DocxWalker:
     """Walks the body in order, appending ``TextBlock``s and ``Table``s to ``blocks``."""
 
-    def __init__(self, w: str, heading_styles: set[str], load: Callable[[str], bytes | None]) -> None:
+    def __init__(self, w: str, heading_styles: set[str], load: Callable[[str], bytes | None],
+                 read_embedded: Callable[[bytes], list[Block]]) -> None:
         self.w = w
         self.load = load  # relationship id -> bytes of the part (embedded workbooks)
+        self.read_embedded = read_embedded  # an embedded object's bytes -> its blocks
         self.n_objects = 0
         self.heading_styles = heading_styles
         self.blocks: list[Block] = []
@@ -342,7 +303,7 @@ class _DocxWalker:
     def _embedded(self, rid: str, prefix: str) -> None:
         """The sheets of an Excel workbook embedded as an object (a table pasted from Excel)."""
         data = self.load(rid)
-        blocks = _embedded_workbook_blocks(data) if data else []
+        blocks = self.read_embedded(data) if data else []
         if not blocks:
             return
         self.n_objects += 1
@@ -433,21 +394,6 @@ class _DocxWalker:
         return "\n".join(lines)
 
 
-def _embedded_workbook_blocks(data: bytes) -> list[Block]:
-    """Blocks of an embedded .xlsx package or Excel 97 OLE object; nothing for other objects."""
-    try:
-        if data.startswith(b"PK\x03\x04"):
-            with zipfile.ZipFile(BytesIO(data)) as zf:
-                if "xl/workbook.xml" not in zf.namelist():
-                    return []
-            return _read_xlsx(Path("embedded.xlsx"), data, "xlsx").blocks
-        if data.startswith(OLE_MAGIC) and any(name in data for name in WORKBOOK_STREAMS):
-            return read_xls(Path("embedded.xls"), data).blocks
-    except (ReadError, zipfile.BadZipFile):
-        pass  # an unreadable object must not cost the document its other content
-    return []
-
-
 def _sym_char(code: str) -> str:
     """A ``w:sym`` character; symbol-font private-use codes (F0xx) carry no text."""
     try:
@@ -455,257 +401,3 @@ def _sym_char(code: str) -> str:
     except ValueError:
         return ""
     return "" if 0xE000 <= value <= 0xF8FF else chr(value)
-
-
-# --------------------------------------------------------------------------- legacy Word
-
-
-def read_doc(path: Path, data: bytes) -> Layout:
-    """Read a Word 97 .doc, .rtf or WPS file by converting it to .docx with LibreOffice."""
-    kind = legacy_word_kind(path, data)
-    if is_encrypted_ole(data):
-        raise _encrypted_error()
-    if kind == "doc" and data.startswith(OLE_MAGIC) and WORD_STREAM not in data:
-        # Without this check LibreOffice imports any OLE file as plain text and returns gibberish.
-        raise ReadError(ReadReason.CORRUPT, "OLE 文件中没有 Word 正文流，文件损坏或不是 Word 文档 "
-                                            "(no WordDocument stream: damaged or not a Word file)")
-
-    def run() -> Layout:
-        # WPS Writer files are Word-97-compatible OLE; LibreOffice's Works filter is the fallback.
-        suffixes = {"rtf": [".rtf"], "wps": [".doc", ".wps"]}.get(kind, [".doc"])
-        converted = preconverted(data) or b""  # converted with the rest of its batch (legacy_batch)
-        for i, suffix in enumerate(suffixes if not converted else ()):
-            try:
-                converted = convert_with_libreoffice(data, suffix, "docx")
-                break
-            except ReadError as exc:
-                if exc.reason != ReadReason.CORRUPT or i == len(suffixes) - 1:
-                    raise
-        return _read_docx(path, converted, kind)
-
-    return _guard(kind, run)
-
-
-# --------------------------------------------------------------------------- Excel
-
-
-def read_xlsx(path: Path, data: bytes) -> Layout:
-    """Read every sheet of an .xlsx: tables split at empty rows, merged cells as spans."""
-    if is_encrypted_ole(data):
-        raise _encrypted_error()
-    return _guard("xlsx", lambda: _read_xlsx(path, data, "xlsx"))
-
-
-def _read_xlsx(path: Path, data: bytes, kind: str) -> Layout:
-    import warnings
-
-    import openpyxl
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns about every extension it does not know
-        # Not read-only: merged ranges are only available in the normal mode.
-        wb = openpyxl.load_workbook(BytesIO(data), data_only=True, read_only=False)
-    blocks: list[Block] = []
-    for ws in wb.worksheets:
-        values: dict[tuple[int, int], str] = {}
-        for row in ws.iter_rows():
-            for cell in row:
-                value = getattr(cell, "value", None)  # MergedCell placeholders have no value
-                if value is not None:
-                    text = _render_value(value)
-                    if text:
-                        values[(cell.row - 1, cell.column - 1)] = text
-        merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
-                  for m in ws.merged_cells.ranges]
-        blocks.extend(_sheet_blocks(ws.title, values, merges))
-    meta: dict[str, str] = {}
-    title = (wb.properties.title or "").strip() if wb.properties else ""
-    if title:
-        meta["title"] = title
-    if not blocks:
-        raise ReadError(ReadReason.EMPTY, "表格文件没有内容 (the workbook has no filled cells)")
-    return Layout(source=str(path), kind=kind, blocks=blocks, meta=meta)
-
-
-def read_xls(path: Path, data: bytes) -> Layout:
-    """Read an Excel 97 .xls with xlrd (merged cells need formatting_info), else via LibreOffice."""
-    if is_encrypted_ole(data):
-        raise _encrypted_error()
-
-    def run() -> Layout:
-        import io
-
-        import xlrd
-
-        try:
-            book = xlrd.open_workbook(file_contents=data, formatting_info=True, logfile=io.StringIO())
-        except xlrd.XLRDError as exc:
-            if "encrypt" in str(exc).lower():
-                raise _encrypted_error() from None
-            book = None
-        except Exception:  # xlrd fails on some BIFF variants and damaged streams: let LibreOffice try
-            book = None
-        if book is None:
-            if data.startswith(OLE_MAGIC) and WORD_STREAM in data:
-                # A Word file holding an embedded Excel object carries a "Workbook" stream name
-                # too, so a byte-level sniff can take it for a workbook: read it as Word.
-                return read_doc(path, data)
-            if data.startswith(OLE_MAGIC) and not any(name in data for name in WORKBOOK_STREAMS):
-                # LibreOffice would import any OLE file as CSV text: refuse what holds no workbook.
-                raise ReadError(ReadReason.CORRUPT, "OLE 文件中没有工作簿流，文件损坏或不是 Excel 文件 "
-                                                    "(no Workbook stream: damaged or not an Excel file)")
-            return _read_xlsx(path, convert_with_libreoffice(data, ".xls", "xlsx"), "xls")
-        blocks: list[Block] = []
-        for sheet in book.sheets():
-            values: dict[tuple[int, int], str] = {}
-            for r in range(sheet.nrows):
-                for c in range(sheet.ncols):
-                    text = _xlrd_text(sheet.cell(r, c), book.datemode)
-                    if text:
-                        values[(r, c)] = text
-            # xlrd gives half-open (rlo, rhi, clo, chi) ranges.
-            merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells
-                      if rhi > rlo and chi > clo]
-            blocks.extend(_sheet_blocks(sheet.name, values, merges))
-        if not blocks:
-            raise ReadError(ReadReason.EMPTY, "表格文件没有内容 (the workbook has no filled cells)")
-        return Layout(source=str(path), kind="xls", blocks=blocks)
-
-    return _guard("xls", run)
-
-
-def _xlrd_text(cell: Any, datemode: int) -> str:
-    import xlrd
-
-    ctype = cell.ctype
-    if ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-        return ""
-    if ctype == xlrd.XL_CELL_DATE:
-        try:
-            return _render_value(xlrd.xldate.xldate_as_datetime(cell.value, datemode))
-        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
-            return _render_value(cell.value)
-    if ctype == xlrd.XL_CELL_BOOLEAN:
-        return _render_value(bool(cell.value))
-    if ctype == xlrd.XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(cell.value, "#ERROR")
-    return _render_value(cell.value)
-
-
-def _render_value(value: Any) -> str:
-    """A cell value as written: 5.0 -> "5", 5949.088667 -> "5949.088667", dates in ISO form."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return f"{value:.15g}"  # Excel keeps 15 significant digits: 0.1+0.2 is shown as 0.3
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _col_letters(c: int) -> str:
-    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
-    out = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def _ref(r: int, c: int) -> str:
-    return f"{_col_letters(c)}{r + 1}"
-
-
-def _sheet_blocks(name: str, values: dict[tuple[int, int], str],
-                  merges: list[tuple[int, int, int, int]]) -> list[Block]:
-    """Split one sheet into tables at fully empty rows; lone lines around a table become text.
-
-    ``values`` maps 0-based (row, col) to non-empty text; ``merges`` are inclusive
-    0-based (r1, c1, r2, c2). A row covered by a merge spanning several rows is
-    never a separator, so a merged label column holds its table together.
-    """
-    if not values:
-        return []
-    max_r = max(r for r, _ in values)
-    max_c = max(c for _, c in values)
-    # Clip merges to the filled area: formatting often merges whole empty columns.
-    merges = [(r1, c1, min(r2, max_r), min(c2, max_c)) for r1, c1, r2, c2 in merges
-              if r1 <= max_r and c1 <= max_c]
-    owner: dict[tuple[int, int], int] = {}
-    for i, (r1, c1, r2, c2) in enumerate(merges):
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                owner.setdefault((r, c), i)
-    in_tall_merge = {r for r1, _, r2, _ in merges if r2 > r1 for r in range(r1, r2 + 1)}
-    filled_rows = {r for r, _ in values} | in_tall_merge
-
-    # Visible non-empty cells per row: a merge counts once, hidden text under a merge not at all.
-    row_cells: dict[int, list[tuple[int, int]]] = {}
-    for (r, c) in sorted(values):
-        m = owner.get((r, c))
-        if m is not None and (merges[m][0], merges[m][1]) != (r, c):
-            continue
-        row_cells.setdefault(r, []).append((r, c))
-
-    blocks: list[Block] = []
-    r = 0
-    while r <= max_r:
-        if r not in filled_rows:
-            r += 1
-            continue
-        start = r
-        while r + 1 <= max_r and r + 1 in filled_rows:
-            r += 1
-        run = range(start, r + 1)
-        r += 1
-        # The table runs from the first to the last row with several cells or a tall merge.
-        table_rows = [rr for rr in run if len(row_cells.get(rr, [])) >= 2 or rr in in_tall_merge]
-        top, bottom = (table_rows[0], table_rows[-1]) if table_rows else (r, r - 1)
-        for rr in run:
-            if rr < top:
-                blocks.extend(_text_blocks(name, row_cells.get(rr, []), values))
-        if table_rows:
-            blocks.append(_sheet_table(name, top, bottom, values, merges, owner))
-        for rr in run:
-            if rr > bottom:
-                blocks.extend(_text_blocks(name, row_cells.get(rr, []), values))
-    return blocks
-
-
-def _text_blocks(name: str, cells: list[tuple[int, int]], values: dict[tuple[int, int], str]) -> list[Block]:
-    return [TextBlock(values[pos], f"sheet {name}, {_ref(*pos)}") for pos in cells]
-
-
-def _sheet_table(name: str, top: int, bottom: int, values: dict[tuple[int, int], str],
-                 merges: list[tuple[int, int, int, int]], owner: dict[tuple[int, int], int]) -> Table:
-    cols = [c for (r, c) in values if top <= r <= bottom]
-    cols += [c for r1, c1, r2, c2 in merges if top <= r1 <= bottom for c in (c1, c2)]
-    left, right = min(cols), max(cols)
-    merged: dict[int, Cell] = {}
-    grid: list[list[Cell | None]] = []
-    for r in range(top, bottom + 1):
-        row: list[Cell | None] = []
-        for c in range(left, right + 1):
-            m = owner.get((r, c))
-            if m is None:
-                row.append(Cell(values.get((r, c), ""), f"sheet {name}, {_ref(r, c)}"))
-                continue
-            if m not in merged:
-                r1, c1, r2, c2 = merges[m]
-                merged[m] = Cell(values.get((r1, c1), ""), f"sheet {name}, {_ref(r1, c1)}",
-                                 rowspan=min(r2, bottom) - max(r1, top) + 1,
-                                 colspan=min(c2, right) - max(c1, left) + 1)
-            row.append(merged[m])
-        grid.append(row)
-    return Table(grid=grid, location=f"sheet {name}, {_ref(top, left)}:{_ref(bottom, right)}")
