@@ -22,7 +22,6 @@ from auditkit.layout import Block, Cell, Layout, Table, TextBlock
 # Refuse parts that inflate beyond this: a zip bomb must not take the machine down.
 MAX_PART_BYTES = 256 * 1024 * 1024
 
-
 _W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

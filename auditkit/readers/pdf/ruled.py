@@ -13,7 +13,6 @@ SNAP = 3.0  # pt: ruling coordinates closer than this are one line
 _JOIN = 3.0  # pt: collinear ruling pieces closer than this are one ruling
 _MIN_RULE = 4.0  # pt: shorter strokes are glyph bits or ticks, not borders
 
-
 # A table found from rulings before characters go in: the table, its row boundaries,
 # and for each square of the fine grid the box (cell) that owns it.
 Grid = tuple[RawTable, list[float], list[list[Box]]]
