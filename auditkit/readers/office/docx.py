@@ -187,9 +187,6 @@ class _DocxWalker:
         self.SDT, self.SDT_CONTENT, self.CUSTOM_XML = q + "sdt", q + "sdtContent", q + "customXml"
         self.TXBX = q + "txbxContent"
         self.OLE_OBJECT = f"{{{_VML_OFFICE}}}OLEObject"
-        # Containers whose children are runs or blocks of the same level.
-        self.wrappers = {self.SDT, self.CUSTOM_XML, q + "ins", q + "moveTo", q + "smartTag",
-                         q + "hyperlink", q + "fldSimple", q + "dir", q + "bdo", self.SDT_CONTENT}
         # Never text: properties, deleted or moved-away text, field instructions.
         self.skipped = {q + "pPr", q + "rPr", q + "tblPr", q + "trPr", q + "tcPr", q + "sdtPr",
                         q + "sdtEndPr", q + "del", q + "moveFrom", q + "delText", q + "instrText",
