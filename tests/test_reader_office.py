@@ -19,7 +19,7 @@ import pytest
 
 from auditkit.errors import ReadError
 from auditkit.layout import Cell, Layout, Table, TextBlock
-from auditkit.readers import office
+from auditkit.readers import libreoffice, office
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "auditkit" / "data" / "samples"
@@ -443,10 +443,10 @@ def process_gone(pid: int) -> bool:
 def test_conversion_timeout_kills_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pidfile = tmp_path / "pid"
     exe = fake_soffice(tmp_path, f"sleep 60 &\necho $! > {pidfile}\nwait")
-    monkeypatch.setattr(office, "_soffice", lambda: str(exe))
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(exe))
     started = time.monotonic()
     with pytest.raises(ReadError) as err:
-        office.convert_with_libreoffice(b"{\\rtf1 x}", ".rtf", "docx", timeout=1)
+        libreoffice.convert_with_libreoffice(b"{\\rtf1 x}", ".rtf", "docx", timeout=1)
     assert err.value.reason == "timeout"
     assert time.monotonic() - started < 10
     pid = int(pidfile.read_text())
@@ -458,7 +458,7 @@ def test_conversion_timeout_kills_libreoffice(tmp_path: Path, monkeypatch: pytes
 
 def test_conversion_that_produces_nothing_is_corrupt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     exe = fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2\nexit 0")
-    monkeypatch.setattr(office, "_soffice", lambda: str(exe))
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(exe))
     with pytest.raises(ReadError) as err:
         office.read_doc(DOC, DOC.read_bytes())
     assert err.value.reason == "corrupt"
@@ -470,7 +470,7 @@ def test_conversion_that_produces_nothing_is_corrupt(tmp_path: Path, monkeypatch
 
 def logging_soffice(tmp_path: Path) -> tuple[Path, Path]:
     """A soffice that records each run's documents, then runs the real LibreOffice."""
-    real = office._soffice()
+    real = libreoffice.find_soffice()
     assert real, "LibreOffice is missing: install libreoffice-writer-nogui (scripts/system-deps.sh)"
     log = tmp_path / "runs.log"
     exe = fake_soffice(tmp_path, f'echo "$(echo "$@" | grep -o "in[0-9]*[.][a-z]*\\|input[.][a-z]*" | tr "\\n" " ")" '
@@ -487,7 +487,7 @@ def test_batch_converts_its_doc_files_in_one_libreoffice_run(tmp_path: Path, mon
         (folder / f"r{i}.doc").write_bytes(DOC.read_bytes() + bytes([i]))
     (folder / "broken.doc").write_bytes(DOC.read_bytes()[:4096])  # cut short: LibreOffice makes nothing of it
     exe, log = logging_soffice(tmp_path)
-    monkeypatch.setattr(office, "_soffice", lambda: str(exe))
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(exe))
 
     batch = read_reports([folder], jobs=1, progress=False)
 
@@ -509,13 +509,13 @@ def test_a_hung_batch_conversion_is_killed_and_each_file_converts_alone(
     folder.mkdir()
     for i in range(3):
         (folder / f"r{i}.doc").write_bytes(DOC.read_bytes() + bytes([i]))
-    real = office._soffice()
+    real = libreoffice.find_soffice()
     assert real, "LibreOffice is missing: install libreoffice-writer-nogui (scripts/system-deps.sh)"
     pidfile = tmp_path / "pid"
     # The batch run (its files are named in0.doc...) hangs; single conversions run the real LibreOffice.
     exe = fake_soffice(tmp_path, f'case "$*" in *in0.doc*) sleep 60 & echo $! > {pidfile}; wait;; esac\n'
                                  f'exec {real} "$@"')
-    monkeypatch.setattr(office, "_soffice", lambda: str(exe))
+    monkeypatch.setattr(libreoffice, "find_soffice", lambda: str(exe))
     monkeypatch.setattr(legacy_batch, "CHUNK_TIMEOUT", 1.0)
 
     batch = read_reports([folder], jobs=1, progress=False)
@@ -627,7 +627,7 @@ def xlsx_layout(workbook_bytes: bytes) -> Layout:
 def xls_bytes(workbook_bytes: bytes) -> bytes:
     assert shutil.which("soffice") or shutil.which("libreoffice"), \
         "LibreOffice (soffice) is required for the .xls tests: apt-get install libreoffice-calc-nogui"
-    data = office.convert_with_libreoffice(workbook_bytes, ".xlsx", "xls")
+    data = libreoffice.convert_with_libreoffice(workbook_bytes, ".xlsx", "xls")
     assert data.startswith(b"\xd0\xcf\x11\xe0")
     return data
 

@@ -12,12 +12,11 @@ A reader is ``read(path: Path, data: bytes) -> Layout`` and raises
 from __future__ import annotations
 
 import importlib
-import zipfile
-from io import BytesIO
 from pathlib import Path
 
-from auditkit.errors import ReadError
+from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Layout
+from auditkit.readers.sniffing import sniff
 
 # kind -> (module, function); the office readers slot in the same way.
 READERS: dict[str, tuple[str, str]] = {
@@ -36,47 +35,7 @@ READERS: dict[str, tuple[str, str]] = {
 REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf", ".docx", ".doc",
                    ".wps", ".rtf", ".xlsx", ".xlsm", ".xls"}
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def _utf16(name: bytes) -> bytes:
-    return b"".join(bytes([c, 0]) for c in name)
-
-
-def sniff(data: bytes, suffix: str = "") -> str:
-    """The kind of document ``data`` holds, from its bytes; the suffix only breaks ties."""
-    head = data[:2048]
-    if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in data[:1024]:
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            names = zipfile.ZipFile(BytesIO(data)).namelist()
-        except zipfile.BadZipFile:
-            raise ReadError("truncated", "压缩包结构损坏 (corrupt or truncated ZIP/Office file)") from None
-        if "word/document.xml" in names:
-            return "docx"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        raise ReadError("unsupported", "ZIP 文件不是 Word/Excel 文档 (ZIP archive, not a report)")
-    if head.startswith(_OLE_MAGIC):
-        # Word 97, WPS and Excel 97 all live in OLE2 containers; the stream names tell.
-        # A Word file may embed a workbook, so its own WordDocument stream decides first.
-        if _utf16(b"WordDocument") in data:
-            return "wps" if suffix == ".wps" else "doc"
-        if _utf16(b"Workbook") in data or _utf16(b"Book") in data[:65536]:
-            return "xls"
-        if _utf16(b"EncryptedPackage") in data:
-            raise ReadError("encrypted", "文件已加密 (encrypted Office file)")
-        return "wps" if suffix == ".wps" else "doc"
-    if suffix in (".doc", ".wps") and (head.startswith(b"MIME-Version") or b"<w:wordDocument" in head):
-        return "doc"  # Word's web archive (MHT) or Word 2003 XML saved as .doc
-    if head.startswith(b"{\\rtf"):
-        return "rtf"
-    lowered = head.lower()
-    if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or b"<body" in lowered \
-            or b"<div" in lowered or (b"<p" in lowered and b">" in lowered):
-        return "html"
-    return "text"
+__all__ = ["READERS", "REPORT_SUFFIXES", "read_bytes", "read_layout", "sniff"]
 
 
 def read_bytes(path: Path) -> bytes:
@@ -84,14 +43,14 @@ def read_bytes(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ReadError("unreadable", f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
+        raise ReadError(ReadReason.UNREADABLE, f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
     _check_not_empty(data)
     return data
 
 
 def _check_not_empty(data: bytes) -> None:
     if not data or data.isspace():  # isspace stops at the first other byte; strip() would copy
-        raise ReadError("empty", "空文件 (empty file)")
+        raise ReadError(ReadReason.EMPTY, "空文件 (empty file)")
 
 
 def read_layout(path: str | Path, data: bytes | None = None) -> Layout:

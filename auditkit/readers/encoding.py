@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from auditkit.errors import ReadError
+from auditkit.errors import ReadError, ReadReason
 
 _GB_FAMILY = {"gbk", "gb2312", "gb_2312", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
@@ -33,7 +33,7 @@ def _normal_codec(name: str) -> str | None:
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
-    """Decode a document's bytes to text or raise ``ReadError('unknown_encoding')``."""
+    """Decode a document's bytes to text or raise ``ReadError(ReadReason.UNKNOWN_ENCODING)``."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -61,5 +61,5 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     text = data.decode("gb18030", errors="replace")
     if text.count("\ufffd") <= max(3, len(text) // 2000):
         return text
-    raise ReadError("unknown_encoding", "无法识别文字编码 (unknown text encoding: not UTF-8, GBK/GB18030 or a "
-                    "detectable charset)")
+    raise ReadError(ReadReason.UNKNOWN_ENCODING, "无法识别文字编码 (unknown text encoding: not UTF-8, GBK/GB18030 or a "
+                                                 "detectable charset)")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from auditkit.errors import ReadError
+from auditkit.readers import libreoffice
+from auditkit.readers.sniffing import OLE_MAGIC, WORD_STREAM, is_encrypted_ole, legacy_word_kind, sniff
 
 CONVERTED_DIR_ENV = "AUDITKIT_CONVERTED_DIR"  # where the batch put its .docx files (workers inherit it)
 CHUNK = 25  # documents per soffice run: a hang or crash costs at most this many fallbacks
@@ -41,48 +42,31 @@ def preconverted(data: bytes) -> bytes | None:
 
 def _legacy_word(path: Path) -> tuple[str, str] | None:
     """(SHA-256, the suffix LibreOffice is given) for a legacy Word file, else None."""
-    from auditkit.readers import sniff
-    from auditkit.readers.office import _OLE_MAGIC, _WORD_STREAM, _is_encrypted_ole, _legacy_kind
-
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
-            if path.suffix.lower() not in _LEGACY_SUFFIXES and head != _OLE_MAGIC and not head.lstrip().startswith(b"{\\rt"):
+            if path.suffix.lower() not in _LEGACY_SUFFIXES and head != OLE_MAGIC and not head.lstrip().startswith(b"{\\rt"):
                 return None  # the usual case (html, pdf, txt...): decided on 8 bytes
             data = head + fh.read()
         if not data.strip() or sniff(data, path.suffix.lower()) not in ("doc", "wps", "rtf"):
             return None
-        if data.startswith(_OLE_MAGIC) and (_WORD_STREAM not in data or _is_encrypted_ole(data)):
+        if data.startswith(OLE_MAGIC) and (WORD_STREAM not in data or is_encrypted_ole(data)):
             return None  # read_doc refuses these before any conversion
     except Exception:  # an unreadable or encrypted file is the reader's to report, not this step's
         return None
-    return hashlib.sha256(data).hexdigest(), (".rtf" if _legacy_kind(path, data) == "rtf" else ".doc")
+    return hashlib.sha256(data).hexdigest(), (".rtf" if legacy_word_kind(path, data) == "rtf" else ".doc")
 
 
 def _convert_chunk(items: list[tuple[str, str, Path]], out_dir: Path) -> None:
     """One soffice run over ``items`` (sha256, suffix, path); each output moved to ``out_dir/<sha256>.docx``."""
-    from auditkit.readers.office import _soffice, run_soffice
-
-    binary = _soffice()
+    binary = libreoffice.find_soffice()
     if binary is None:
         return  # read_doc then says LibreOffice is missing, file by file
-    with tempfile.TemporaryDirectory(prefix="auditkit-convert-batch-") as tmp:
-        names = []
-        for i, (_, suffix, path) in enumerate(items):
-            name = f"in{i}{suffix}"  # ASCII names: no quoting or encoding trouble
-            try:
-                shutil.copyfile(path, Path(tmp) / name)
-            except OSError:
-                continue
-            names.append(name)
-        try:
-            outdir, _ = run_soffice(binary, names, "docx", Path(tmp), CHUNK_TIMEOUT)
-        except ReadError:
-            return  # could not start, or hung (its last output may be half written): each file converts alone
-        for i, (sha, _, _) in enumerate(items):
-            out = outdir / f"in{i}.docx"
-            if out.is_file() and out.stat().st_size > 0:
-                os.replace(out, out_dir / f"{sha}.docx")
+    try:
+        libreoffice.convert_files(binary, [(path, suffix) for _, suffix, path in items], "docx",
+                                  [out_dir / f"{sha}.docx" for sha, _, _ in items], CHUNK_TIMEOUT)
+    except ReadError:
+        return  # could not start, or hung: each file converts alone
 
 
 @contextmanager

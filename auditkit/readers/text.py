@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from auditkit.errors import ReadError
+from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Cell, Layout, Table, TextBlock, grid_from_rows
 from auditkit.readers.encoding import decode_bytes
 
@@ -57,7 +57,7 @@ def _split_header(lines: list[str]) -> tuple[dict[str, str], int]:
 def read_text(path: Path, data: bytes) -> Layout:
     text = decode_bytes(data)
     if "\x00" in text:
-        raise ReadError("not_a_report", "二进制文件，不是文本 (binary data, not a text document)")
+        raise ReadError(ReadReason.NOT_A_REPORT, "二进制文件，不是文本 (binary data, not a text document)")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, start = _split_header(lines)
     layout = Layout(source=str(path), kind="text", meta=meta)
@@ -83,5 +83,5 @@ def read_text(path: Path, data: bytes) -> Layout:
         # blank lines inside tables.
     flush_table(len(lines))
     if not layout.blocks:
-        raise ReadError("empty", "文件没有文字内容 (no text content)")
+        raise ReadError(ReadReason.EMPTY, "文件没有文字内容 (no text content)")
     return layout

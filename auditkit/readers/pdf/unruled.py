@@ -1,10 +1,10 @@
 """Tables drawn without ruling lines, rebuilt from where their text sits on the page.
 
 A report whose tables have no borders (a web page printed without its style sheet,
-a Word table with its borders removed) reaches ``pdf.py`` as running lines: a row's
+a Word table with its borders removed) reaches the reader as running lines: a row's
 numbers on one line, its wrapped label on the lines around it. This module finds
 such tables among the lines the ruled-table pass left and turns them into
-``_RawTable`` grids like the ruled ones, so the matcher reads them cell by cell.
+``RawTable`` grids like the ruled ones, so the matcher reads them cell by cell.
 
 How a table is recognised
 -------------------------
@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from auditkit.readers.pdf import _ENUMERATED, _Box, _join, _Line, _line_text, _Page, _RawTable
+from auditkit.readers.pdf.model import ENUMERATED, Box, Line, Page, RawTable, join_text, line_text
 
 _GAP = 0.25  # share of the type size: a wider gap between characters separates two tokens
 _SPLIT = 0.4  # share of the type size: a gap this wide between two label tokens can be a column edge
@@ -72,7 +72,7 @@ class _Token:
 class _Row:
     """One line of a table: its label tokens and, for a value line, its value tokens."""
 
-    line: _Line
+    line: Line
     labels: list[_Token]
     values: list[_Token]
 
@@ -85,7 +85,7 @@ class _Region:
     header: list[_Row] = field(default_factory=list)
     rows: list[_Row] = field(default_factory=list)  # label lines and value lines, top down
     strong: int = 0  # value lines with at least _MIN_COLUMNS numbers
-    table: _RawTable | None = None  # once emitted
+    table: RawTable | None = None  # once emitted
 
     @property
     def value_left(self) -> float:
@@ -100,35 +100,35 @@ class _Region:
 # ---------------------------------------------------------------- entry point
 
 
-def find_unruled_tables(pages: list[_Page]) -> None:
-    """Replace, page by page, the lines that form a table without rulings by a ``_RawTable``."""
+def find_unruled_tables(pages: list[Page]) -> None:
+    """Replace, page by page, the lines that form a table without rulings by a ``RawTable``."""
     carry: _Region | None = None  # a table running to the bottom of the previous page
     for page in pages:
-        if not any(_may_hold_values(it) for it in page.items if isinstance(it, _Line)):
+        if not any(_may_hold_values(it) for it in page.items if isinstance(it, Line)):
             carry = None  # the common case of a prose page or a ruled one: nothing to do
             continue
         carry = _scan_page(page, carry)
 
 
-def _may_hold_values(line: _Line) -> bool:
+def _may_hold_values(line: Line) -> bool:
     """Cheap test before tokenising: at least two space-separated numbers on the line."""
     return sum(1 for w in line.text.split() if _NUMBER.match(w) or w in _PLACEHOLDERS) >= 2
 
 
-def _scan_page(page: _Page, carry: _Region | None) -> _Region | None:
+def _scan_page(page: Page, carry: _Region | None) -> _Region | None:
     """Find the page's unruled tables; returns the table still open at the page's end."""
-    out: list[_Line | _RawTable] = []
+    out: list[Line | RawTable] = []
     open_region: _Region | None = None
     k = 0
     items = page.items
     while k < len(items):
-        if not isinstance(items[k], _Line):  # a ruled table: nothing continues past it
+        if not isinstance(items[k], Line):  # a ruled table: nothing continues past it
             out.append(items[k])
             open_region = carry = None
             k += 1
             continue
         end = k
-        while end < len(items) and isinstance(items[end], _Line):
+        while end < len(items) and isinstance(items[end], Line):
             end += 1
         kept, open_region = _scan_segment(items[k:end], carry)  # type: ignore[arg-type]
         out.extend(kept)
@@ -138,11 +138,11 @@ def _scan_page(page: _Page, carry: _Region | None) -> _Region | None:
     return open_region
 
 
-def _scan_segment(lines: list[_Line], carry: _Region | None) -> tuple[list[_Line | _RawTable], _Region | None]:
-    """The segment's lines with each table found in it replaced by its ``_RawTable``, and the
+def _scan_segment(lines: list[Line], carry: _Region | None) -> tuple[list[Line | RawTable], _Region | None]:
+    """The segment's lines with each table found in it replaced by its ``RawTable``, and the
     table that runs to the segment's end (it may continue on the next page)."""
     rows = [_split_line(ln) for ln in lines]
-    out: list[_Line | _RawTable] = []
+    out: list[Line | RawTable] = []
     open_region: _Region | None = None
     i = floor = 0  # next line to look at; first line not taken by a table
     if carry is not None:
@@ -164,7 +164,7 @@ def _scan_segment(lines: list[_Line], carry: _Region | None) -> tuple[list[_Line
     return out, open_region
 
 
-def _join_wrapped_labels(rows: list[_Row]) -> list[_Line]:
+def _join_wrapped_labels(rows: list[_Row]) -> list[Line]:
     """The lines of text outside tables, a line of bare values whose label wraps around it
     (行政规范性文 / 77 132 470 / 件: a small table without rulings) made one line with its
     label, so the flat reading finds label then values."""
@@ -180,7 +180,7 @@ def _join_wrapped_labels(rows: list[_Row]) -> list[_Line]:
         label = [ln for ln in lines[lo:hi] if ln is not values]
         text = ""
         for ln in label:
-            text = _join(text, ln.text, " ")
+            text = join_text(text, ln.text, " ")
         merged = replace(label[0], text=f"{text} {values.text}", x1=values.x1, y1=max(ln.y1 for ln in label),
                          chars=[c for ln in lines[lo:hi] for c in ln.chars])
         lines[lo:hi] = [merged]
@@ -189,7 +189,7 @@ def _join_wrapped_labels(rows: list[_Row]) -> list[_Line]:
     return lines
 
 
-def _wrapped_label_around(rows: list[_Row], lines: list[_Line], k: int) -> tuple[int, int] | None:
+def _wrapped_label_around(rows: list[_Row], lines: list[Line], k: int) -> tuple[int, int] | None:
     """``(lo, hi)`` when ``lines[k]`` holds only numbers and ``lines[lo:hi]`` around it are the
     lines of one wrapped label to its left (same left edge, close together)."""
     row = rows[k]
@@ -207,12 +207,12 @@ def _wrapped_label_around(rows: list[_Row], lines: list[_Line], k: int) -> tuple
         return None
     lo = k - 1
     while lo > 0 and label_line(lo - 1) and lines[lo].y0 - lines[lo - 1].y1 <= _WRAP * size \
-            and not _ENUMERATED.match(lines[lo].text):
+            and not ENUMERATED.match(lines[lo].text):
         lo -= 1
     hi = k + 1
     prev = first
     while hi < len(lines) and label_line(hi) and lines[hi].y0 - prev.y1 <= _WRAP * size \
-            and not _ENUMERATED.match(lines[hi].text):
+            and not ENUMERATED.match(lines[hi].text):
         prev = lines[hi]
         hi += 1
     if hi == k + 1 or not (lines[lo].y0 <= (values.y0 + values.y1) / 2 <= prev.y1):
@@ -223,7 +223,7 @@ def _wrapped_label_around(rows: list[_Row], lines: list[_Line], k: int) -> tuple
 # ---------------------------------------------------------------- tokens
 
 
-def _tokens(line: _Line) -> list[_Token]:
+def _tokens(line: Line) -> list[_Token]:
     """The line cut at spaces and wide gaps, left to right."""
     size = max(line.size, 1.0)
     groups: list[list] = []
@@ -238,7 +238,7 @@ def _tokens(line: _Line) -> list[_Token]:
         prev = ch
     out: list[_Token] = []
     for g in groups:
-        text = _line_text(g)
+        text = line_text(g)
         if not text:
             continue
         numeric = bool(_NUMBER.match(text))
@@ -246,7 +246,7 @@ def _tokens(line: _Line) -> list[_Token]:
     return out
 
 
-def _split_line(line: _Line) -> _Row:
+def _split_line(line: Line) -> _Row:
     """Label tokens and trailing value tokens (values are only the run at the line's end)."""
     toks = _tokens(line)
     k = len(toks)
@@ -337,7 +337,7 @@ def _trailing_labels(rows: list[_Row], last_value: int, end: int) -> int:
         line = rows[stop].line
         size = max(line.size, 1.0)
         beside = abs((line.y0 + line.y1) / 2 - (anchor.y0 + anchor.y1) / 2) < size
-        wrapped = line.y0 - prev.y1 <= _WRAP * size and not _ENUMERATED.match(line.text)
+        wrapped = line.y0 - prev.y1 <= _WRAP * size and not ENUMERATED.match(line.text)
         if not (beside or wrapped):
             break
         prev = line
@@ -444,7 +444,7 @@ def _label_edges(rows: list[_Row], left: float) -> list[float]:
     return [left, *sorted(e for e in edges if e > left)]
 
 
-def _build(region: _Region) -> _RawTable:
+def _build(region: _Region) -> RawTable:
     """The region's grid: one header row, then one row per value line; label columns, then value columns."""
     columns = [c for c in region.columns if c[2] >= 2] or region.columns
     bounds = [(a[1] + b[0]) / 2 for a, b in pairwise(columns)]  # value column edges
@@ -464,7 +464,7 @@ def _build(region: _Region) -> _RawTable:
 
     # the header: every token in the column under which it sits, lines top down
     page = (region.header or region.rows)[0].line.page
-    header_boxes = [_Box(page) for _ in range(n_cols)]
+    header_boxes = [Box(page) for _ in range(n_cols)]
     tol_left = region.value_left
     for row in region.header:
         size = max(row.line.size, 1.0)
@@ -473,10 +473,10 @@ def _build(region: _Region) -> _RawTable:
             header_boxes[col].lines.append(t.text)
 
     value_rows = [r for r in region.rows if r.values and _classify(region, r) == "value"]
-    grid: list[list[_Box]] = [header_boxes] if region.header else []
-    body: list[list[_Box | None]] = []
+    grid: list[list[Box]] = [header_boxes] if region.header else []
+    body: list[list[Box | None]] = []
     for vr in value_rows:
-        cells: list[_Box | None] = [None] * n_label + [_Box(vr.line.page) for _ in columns]
+        cells: list[Box | None] = [None] * n_label + [Box(vr.line.page) for _ in columns]
         for t in vr.values:
             box = cells[n_label + value_col(t)]
             assert box is not None
@@ -499,9 +499,9 @@ def _build(region: _Region) -> _RawTable:
             leading = cut >= 0
             for block in _blocks(on_page, col, label_col):
                 leading = leading and block.y1 < first.y0 - _WRAP * first.size \
-                    and not _ENUMERATED.match(block.lines[0])
+                    and not ENUMERATED.match(block.lines[0])
                 if leading:
-                    box = body[cut][col] or _Box(value_rows[cut].line.page)
+                    box = body[cut][col] or Box(value_rows[cut].line.page)
                     box.lines.extend(block.lines)
                     body[cut][col] = box
                 else:
@@ -510,15 +510,15 @@ def _build(region: _Region) -> _RawTable:
     for cells in body:
         for c in range(n_label):
             if cells[c] is None:
-                cells[c] = _Box(cells[n_label].page)  # type: ignore[union-attr]
+                cells[c] = Box(cells[n_label].page)  # type: ignore[union-attr]
     grid.extend(body)  # type: ignore[arg-type]
     xs = [*edges, *_value_xs(columns, bounds)]
     pages = [r.line.page for r in region.rows]
     y0 = min(r.line.y0 for r in (region.header or region.rows) if r.line.page == pages[0])
     table = region.table
     if table is None:
-        table = _RawTable(grid, xs, y0, max(r.line.y1 for r in region.rows if r.line.page == pages[0]),
-                          pages[0], pages[-1], ruled=False)
+        table = RawTable(grid, xs, y0, max(r.line.y1 for r in region.rows if r.line.page == pages[0]),
+                         pages[0], pages[-1], ruled=False)
         region.table = table
     else:
         table.grid, table.xs, table.last_page = grid, xs, pages[-1]
@@ -550,7 +550,7 @@ def _blocks(rows: list[_Row], col: int, label_col) -> list[_Block]:
         text = " ".join(t.text for t in toks) if not any(_wide(t.text) for t in toks) else "".join(t.text for t in toks)
         y0, y1, x1 = row.line.y0, row.line.y1, max(t.x1 for t in toks)
         prev = out[-1] if out else None
-        if prev is not None and y0 - prev.y1 <= _WRAP * size and not _ENUMERATED.match(text):
+        if prev is not None and y0 - prev.y1 <= _WRAP * size and not ENUMERATED.match(text):
             prev.lines.append(text)
             prev.y1, prev.x1 = y1, max(prev.x1, x1)
         else:
@@ -562,7 +562,7 @@ def _wide(text: str) -> bool:
     return any(ord(ch) >= 0x2E80 for ch in text)
 
 
-def _place(block: _Block, col: int, body: list[list[_Box | None]], rows_here: list[int],
+def _place(block: _Block, col: int, body: list[list[Box | None]], rows_here: list[int],
            centres: list[float], n_label: int) -> None:
     """Put a label cell into the rows whose value line it covers, or beside the nearest one."""
     size = block.y1 - block.y0 if len(block.lines) == 1 else (block.y1 - block.y0) / len(block.lines)
@@ -573,12 +573,12 @@ def _place(block: _Block, col: int, body: list[list[_Box | None]], rows_here: li
         nearest = min(range(len(centres)), key=lambda n: abs(centres[n] - mid))
         covered = [rows_here[nearest]]
     page = body[covered[0]][n_label].page  # type: ignore[union-attr]
-    target: _Box | None = None
+    target: Box | None = None
     for k in covered:
         if body[k][col] is not None:
             target = body[k][col]
     if target is None:
-        target = _Box(page)
+        target = Box(page)
     target.lines.extend(block.lines)
     for k in covered:
         body[k][col] = target

@@ -1,0 +1,54 @@
+"""The PDF reader's entry point: ``read_pdf`` runs the stages in order, page by page
+and then across pages, and turns any failure into a one-line ``ReadError``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditkit.errors import ReadError, ReadReason
+from auditkit.layout import Layout
+from auditkit.readers.pdf.across_pages import join_pages
+from auditkit.readers.pdf.blocks import to_layout
+from auditkit.readers.pdf.margins import drop_page_numbers, drop_running_lines
+from auditkit.readers.pdf.model import Line, Page, PageContent, RawTable, group_lines, make_line
+from auditkit.readers.pdf.ruled import fill_grids, find_grids, grid_bounds
+from auditkit.readers.pdf.text_layer import read_text_layer
+from auditkit.readers.pdf.unruled import find_unruled_tables
+
+
+def read_pdf(path: Path, data: bytes) -> Layout:
+    """Read a PDF report into text blocks and span-expanded table grids.
+
+    Raises ``ReadError`` (encrypted, truncated, corrupt, scanned, empty) for a
+    PDF whose text cannot be read; no library exception escapes.
+    """
+    try:
+        return _read(path, data)
+    except ReadError:
+        raise
+    except Exception as exc:  # a PDFium or ctypes failure deep inside a page
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ReadError(ReadReason.CORRUPT, f"PDF 文件无法解析 (corrupt PDF: {detail})") from None
+
+
+def _read(path: Path, data: bytes) -> Layout:
+    contents, title_meta = read_text_layer(data)
+    pages = [_read_page(content) for content in contents]
+    find_unruled_tables(pages)  # before the running lines go: a table row can sit in the page margin
+    drop_running_lines(pages)
+    return to_layout(path, join_pages(pages), pages, title_meta)
+
+
+def _read_page(content: PageContent) -> Page:
+    """One page's ruled tables and the lines of text outside them, top down."""
+    number = content.number
+    grids = find_grids(content.hs, content.vs, number)
+    # the page number goes first: drawn over a table, it must not land in a cell
+    chars = drop_page_numbers(content.chars, content.height, [grid_bounds(g) for g in grids], number)
+    tables, free = fill_grids(grids, chars)
+    lines = [make_line(lc, number) for lc in group_lines(free)]
+    lines = [ln for ln in lines if ln.text]
+    items: list[Line | RawTable] = [*lines, *tables]
+    items.sort(key=lambda it: (it.y0, it.x0 if isinstance(it, Line) else it.xs[0]))
+    return Page(number, content.width, content.height, items)
