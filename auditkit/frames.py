@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from auditkit.agency import DEADLINE_RULES, Prior, agency_kind, normalise_agency, publication_deadline
 from auditkit.formats import APPEAL_COLUMNS, APPEAL_GROUPS, APPLICANT_COLUMNS, format_spec, norm, sections
 from auditkit.narrative import APPLICANT_LABELS, containment, extract_figures, metric_terms, shingles_many
 from auditkit.record import Report
@@ -147,18 +148,6 @@ def key_label(key: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-
-
-@dataclass
-class Prior:
-    """An earlier record of the same agency, from this batch or the report store."""
-
-    report: Report
-    origin: str  # "batch" or "store"
-
-    def describe(self) -> str:
-        where = "本批" if self.origin == "batch" else "报告库"
-        return f"上年报告（{where}）：{self.report.source}，sha256 {self.report.sha256 or '无'}，{self.report.year}年度"
 
 
 @dataclass
@@ -355,8 +344,6 @@ def _settle_by_twins(reports: Sequence[Report], values: np.ndarray, states: np.n
     one of the splits the reader found possible, that row is settled. Returns
     {(report, cell): twin report}; such cells are never "independently verified".
     """
-    from auditkit.store import normalise_agency
-
     groups: dict[tuple[str, int, str], list[int]] = {}
     for i, r in enumerate(reports):
         if r.agency and r.year is not None and r.format in _IN_FORMAT:
@@ -870,32 +857,6 @@ def _narrative(reports, values, merged) -> Frame:
 # ---------------------------------------------------------------------------
 # One row per report
 
-_GOVERNMENT = re.compile(r"(?:人民政府|政府|管委会|管理委员会|实验区|示范区|开发区|新区|自治州|自治县|自治旗)$")
-_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办公厅|办|厅|署|部|院|中心|处|所|站|队|会|行|室|社|馆)$")
-_PLACE = re.compile(r"(?:省|市|县|区|旗|盟|州|镇|乡|街道)$")
-
-
-@lru_cache(maxsize=65536)
-def agency_kind(name: str | None) -> str:
-    """"government" (people's government at county level and above, or a zone's 管委会),
-    "department" (a 工作部门: 局, 委, 办…), or "unknown"."""
-    if not name:
-        return "unknown"
-    n = re.sub(r"\s+", "", name)
-    if _GOVERNMENT.search(n) or (_PLACE.search(n) and not _DEPARTMENT.search(n)):
-        return "government"
-    if _DEPARTMENT.search(n):
-        return "department"
-    return "unknown"
-
-
-def publication_deadline(year: int | None, kind: str) -> dt.date | None:
-    """条例 第四十九条: departments by 31 January, governments by 31 March of the next year."""
-    if year is None:
-        return None
-    return dt.date(year + 1, 1, 31) if kind == "department" else dt.date(year + 1, 3, 31)
-
-
 def _date(text: str | None) -> pd.Timestamp:
     if not text:
         return pd.NaT
@@ -912,11 +873,6 @@ def expected_format(year: int | None) -> str | None:
     if year is None:
         return None
     return "2021" if year >= 2021 else "2019" if year >= 2019 else None
-
-
-_KIND_WORDS = {"government": "按人民政府计，应于次年3月31日前公布",
-               "department": "按政府工作部门计，应于次年1月31日前公布",
-               "unknown": "机关类型未能识别，按较宽的次年3月31日计"}
 
 
 def _share(num: float, den: float) -> float:
@@ -937,7 +893,7 @@ def _reports(reports, values) -> Frame:
             "published": _date(r.published), "deadline": pd.Timestamp(deadline) if deadline else pd.NaT,
             "not_held_share": _share(v[i, nh], v[i, th]),
             "litigation_corrected": float(np.sum(v[i, lc])),
-            "evidence": f"机关「{r.agency or '未识别'}」{_KIND_WORDS[kind]}；发布日期 {r.published or '未知'}",
+            "evidence": f"机关「{r.agency or '未识别'}」{DEADLINE_RULES[kind]}；发布日期 {r.published or '未知'}",
         })
     df = pd.DataFrame(rows, columns=["report", "agency", "year", "format", "expected_format", "agency_kind",
                                      "published", "deadline", "not_held_share", "litigation_corrected",

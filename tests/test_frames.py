@@ -11,17 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from auditkit.agency import Prior, agency_kind, publication_deadline
 from auditkit.formats import format_spec
-from auditkit.frames import (
-    APPLICANTS,
-    KEY_INDEX,
-    Prior,
-    agency_kind,
-    build_frames,
-    cells_frame,
-    publication_deadline,
-    table_frame,
-)
+from auditkit.frames import APPLICANTS, KEY_INDEX, build_frames, cells_frame, table_frame
 from auditkit.record import Diagnostic, Provenance, Report
 
 TRUTH = Path(__file__).resolve().parent / "data" / "truth"
