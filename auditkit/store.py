@@ -250,20 +250,6 @@ class ReportStore:
         cur = self._db.execute("SELECT alias, canonical, note, added_at FROM aliases ORDER BY canonical, alias")
         return [dict(zip(("alias", "canonical", "note", "added_at"), row, strict=True)) for row in cur]
 
-    def agencies(self) -> list[dict[str, Any]]:
-        """What the store holds: agency (as last written), canonical key, years, number of records."""
-        rows = self._db.execute("SELECT agency_key, agency, year FROM reports ORDER BY agency_key, year").fetchall()
-        out: dict[str, dict[str, Any]] = {}
-        for key, agency, year in rows:
-            canon = self.canonical_key(key or "")
-            entry = out.setdefault(canon, {"agency_key": canon, "names": [], "years": [], "records": 0})
-            if agency and agency not in entry["names"]:
-                entry["names"].append(agency)
-            if year is not None and year not in entry["years"]:
-                entry["years"].append(year)
-            entry["records"] += 1
-        return list(out.values())
-
 
 def _stored(row: tuple) -> StoredReport:
     record, sha, source, year, agency, first, last = row
