@@ -57,7 +57,7 @@ def _format_keys() -> dict[str, np.ndarray]:
     return out
 
 
-IN_FORMAT = _format_keys()
+IN_FORMAT = _format_keys()  # format -> (N_CELLS,) bool: the cells that format has
 
 
 def request_groups(fmt: str) -> dict[str, tuple[str, ...]]:
@@ -68,11 +68,12 @@ def request_groups(fmt: str) -> dict[str, tuple[str, ...]]:
     return {t: groups.get(t, (t,) if t in rows else ()) for t in OUTCOME_TERMS}
 
 
-REQUEST_GROUPS = {f: request_groups(f) for f in FORMATS}
+REQUEST_GROUPS = {f: request_groups(f) for f in FORMATS}  # format -> outcome term -> its rows
 
 
 @lru_cache(maxsize=4096)
 def row_label(table: str, row: str, fmt: str = "2021") -> str:
+    """The official wording of a table row, or of a group of rows, in the given format."""
     spec = format_spec(fmt if fmt in FORMATS else "2021").tables[table]
     try:
         return spec.row(row).label
