@@ -129,9 +129,6 @@ class Batch:
     reports: list[Report] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
 
-    def records(self) -> list[dict]:
-        return [r.to_record() for r in self.reports]
-
     @property
     def cells(self) -> pd.DataFrame:
         """Long frame: one row per (report, cell) with value, text as written and location."""

@@ -129,15 +129,10 @@ def metric_terms(metric: str, fmt: str | None) -> list[tuple[str, str, str]] | N
 # ---------------------------------------------------------------------------
 # Text preparation
 
-_SENTENCE_END = re.compile(r"(?<=[。！!？?\n])")
 _DIGIT_GAP = re.compile(r"(?<=\d)[,，](?=\d{3})")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
-
-
 # Full-width digits to ASCII. Not NFKC: that also turns ① into 1 and invents counts.
 _WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
 _WIDE_DIGIT = re.compile("[０-９]")
 
 
@@ -148,11 +143,6 @@ def _clean(sentence: str) -> str:
     if " " in text or "\u3000" in text or "\xa0" in text or "\t" in text:
         text = _SPACES.sub("", text)
     return _DIGIT_GAP.sub("", text)
-
-
-def sentences(text: str) -> list[str]:
-    """Sentences of a section as written (split after 。！？ and line ends; ； keeps a list together)."""
-    return [s.strip() for s in _SENTENCE_END.split(text or "") if s.strip()]
 
 
 # ---------------------------------------------------------------------------
@@ -234,7 +224,6 @@ _BREAKDOWNS = ((_APPLICANT, ("received", "handled")), (_APPEAL_OUTCOME, ("recons
 _SUBUNIT = re.compile(r"代表|本级|下属|所属|各(?:单位|部门)|[\u4e00-\u9fff]{1,10}(?:局|委|办|厅|中心|街道|镇|乡)")
 _SELF = re.compile(r"^(?:我|本)(?:局|委|办|厅|中心|机关|单位|区|县|市|镇|乡|街道)")
 _CUMULATIVE = re.compile(r"累计|历年")
-_APPLICATION_CONTEXT = re.compile(r"申请")
 
 
 def _doc_key(word: str) -> str:

@@ -5,9 +5,9 @@ keeps their records (not their files), keyed by content (sha256) so re-auditing
 a file never duplicates it, and indexed by agency and year.
 
 Agency names drift between years (平潭综合实验区管委会 / 平潭综合实验区管委会办公室 /
-平潭综合实验区). Names are compared in a normalised form (``agency_key``), and an
-alias table in the same database, which the auditor edits (``add_alias``), maps
-further variants onto one agency.
+平潭综合实验区). Names are compared in a normalised form (``agency_key``, made by
+``auditkit.agency.normalise_agency``), and an alias table in the same database,
+which the auditor edits (``add_alias``), maps further variants onto one agency.
 
 The database runs in WAL mode with ``synchronous=FULL``; every write is one
 ``BEGIN IMMEDIATE`` transaction, so a crash leaves either the old or the new
@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import sys
-import unicodedata
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from auditkit.agency import Prior, normalise_agency
 from auditkit.errors import StoreError
 from auditkit.record import Report
 
@@ -58,31 +56,6 @@ CREATE TABLE IF NOT EXISTS aliases (
     added_at      TEXT NOT NULL
 );
 """
-
-_PUNCT = re.compile(r"[\s\u3000\xa0()（）\[\]【】〔〕《》<>\"'“”‘’·•、，,.。:：;；\-—_/]+")
-# A zone's 管委会 and a place's 人民政府 are how the place itself reports.
-_GOVERNMENT_SUFFIX = re.compile(r"(?:管理委员会|人民政府)$")
-_PLACE_END = re.compile(r"(?:省|市|县|区|旗|盟|州|镇|乡|实验区|开发区|新区|示范区|高新区|自治州|自治县|自治旗)$")
-
-
-@lru_cache(maxsize=65536)
-def normalise_agency(name: str | None) -> str:
-    """The comparable form of an agency name.
-
-    NFKC, no spaces or punctuation, 管委会 spelt out, and a trailing 管理委员会 or
-    人民政府 dropped after a place name (平潭综合实验区管委会 -> 平潭综合实验区,
-    淮安市洪泽区人民政府 -> 淮安市洪泽区). Offices (…办公室) and departments keep
-    their names: they publish their own reports.
-    """
-    if not name:
-        return ""
-    n = _PUNCT.sub("", unicodedata.normalize("NFKC", name))
-    n = n.replace("管委会", "管理委员会")
-    stripped = _GOVERNMENT_SUFFIX.sub("", n)
-    if stripped != n and _PLACE_END.search(stripped):
-        n = stripped
-    return n
-
 
 def default_store_path() -> Path:
     """``$AUDITKIT_STORE``, else the per-user data directory (as platformdirs would choose)."""
@@ -277,20 +250,6 @@ class ReportStore:
         cur = self._db.execute("SELECT alias, canonical, note, added_at FROM aliases ORDER BY canonical, alias")
         return [dict(zip(("alias", "canonical", "note", "added_at"), row, strict=True)) for row in cur]
 
-    def agencies(self) -> list[dict[str, Any]]:
-        """What the store holds: agency (as last written), canonical key, years, number of records."""
-        rows = self._db.execute("SELECT agency_key, agency, year FROM reports ORDER BY agency_key, year").fetchall()
-        out: dict[str, dict[str, Any]] = {}
-        for key, agency, year in rows:
-            canon = self.canonical_key(key or "")
-            entry = out.setdefault(canon, {"agency_key": canon, "names": [], "years": [], "records": 0})
-            if agency and agency not in entry["names"]:
-                entry["names"].append(agency)
-            if year is not None and year not in entry["years"]:
-                entry["years"].append(year)
-            entry["records"] += 1
-        return list(out.values())
-
 
 def _stored(row: tuple) -> StoredReport:
     record, sha, source, year, agency, first, last = row
@@ -316,14 +275,12 @@ def add_alias(alias: str, canonical: str, store: str | Path | None = None, note:
 # Previous-year records for a batch
 
 
-def resolve_priors(reports: Sequence[Report], store: ReportStore | None = None) -> list[Any]:
+def resolve_priors(reports: Sequence[Report], store: ReportStore | None = None) -> list[Prior | None]:
     """For every report, the same agency's record of the year before: from the batch, else the store.
 
-    Returns a list of ``auditkit.frames.Prior`` (or None), aligned with ``reports``.
+    Returns a list of ``Prior`` (or None), aligned with ``reports``.
     Within the batch the most complete copy is used (several files may hold one report).
     """
-    from auditkit.frames import Prior
-
     def canon(name: str | None) -> str:
         return store.canonical(name) if store is not None else normalise_agency(name)
 
@@ -338,7 +295,7 @@ def resolve_priors(reports: Sequence[Report], store: ReportStore | None = None) 
     wanted = [(r.agency, r.year - 1) for key, r in zip(keys, reports, strict=True)
               if key and r.year is not None and (key, r.year - 1) not in in_batch]
     stored = store.find_many(wanted) if store is not None and wanted else {}
-    out: list[Any] = []
+    out: list[Prior | None] = []
     for key, r in zip(keys, reports, strict=True):
         if not key or r.year is None:
             out.append(None)

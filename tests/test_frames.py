@@ -11,17 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from auditkit.agency import Prior, agency_kind, publication_deadline
 from auditkit.formats import format_spec
-from auditkit.frames import (
-    APPLICANTS,
-    KEY_INDEX,
-    Prior,
-    agency_kind,
-    build_frames,
-    cells_frame,
-    publication_deadline,
-    table_frame,
-)
+from auditkit.frames import APPLICANTS, FRAME_NAMES, KEY_INDEX, build_frames, cells_frame, table_frame
 from auditkit.record import Diagnostic, Provenance, Report
 
 TRUTH = Path(__file__).resolve().parent / "data" / "truth"
@@ -60,6 +52,13 @@ def test_requests_columns_one_row_per_applicant_column() -> None:
     assert frames.keys("requests_columns", pos0, ["other_handling"]) == [
         "requests.other_handling_no_correction.natural_person", "requests.other_handling_fee_unpaid.natural_person",
         "requests.other_handling_other.natural_person"]
+
+
+def test_every_named_frame_is_built_in_order() -> None:
+    # The suites check ``meta.frame`` against FRAME_NAMES; the builders live in their own modules.
+    frames = build_frames([from_truth("000_seed-chengxiang_2023.txt")])
+    assert tuple(frames.frames) == FRAME_NAMES
+    assert all(frames[name].name == name for name in FRAME_NAMES)
 
 
 def test_requests_rows_per_format() -> None:
@@ -209,7 +208,7 @@ def test_tidy_frames_for_batch() -> None:
 
 
 def test_frames_do_not_import_great_expectations() -> None:
-    code = ("import sys, auditkit, auditkit.frames, auditkit.narrative, auditkit.store, auditkit.findings, "
+    code = ("import sys, auditkit, auditkit.frames, auditkit.narrative, auditkit.store, auditkit.agency, auditkit.findings, "
             "auditkit.rules.suites; assert 'great_expectations' not in sys.modules, 'GX imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
     done = subprocess.run([sys.executable, "-c", "import sys, auditkit; print('pandas' in sys.modules)"],

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from auditkit.agency import normalise_agency
 from auditkit.record import Report
-from auditkit.store import ReportStore, StoreError, default_store_path, normalise_agency, resolve_priors
+from auditkit.store import ReportStore, StoreError, default_store_path, resolve_priors
 
 
 def report(agency: str, year: int, sha: str, carried_forward: int = 0, **cells: int) -> Report:
@@ -115,6 +118,16 @@ def test_priors_from_batch_before_store(store: ReportStore) -> None:
     priors = resolve_priors([this_year], store)
     assert priors[0].origin == "store" and priors[0].report.sha256 == "f1" * 32
     assert "报告库" in priors[0].describe() and "2022" in priors[0].describe()
+
+
+def test_store_does_not_load_frames() -> None:
+    # Priors are plain records: looking them up needs neither the frames nor pandas.
+    code = ("import sys; from auditkit.record import Report; from auditkit.store import resolve_priors; "
+            "r = [Report(source=f'{y}.txt', sha256=None, kind='text', format='2021', agency='某区', year=y, "
+            "published=None, cells={}, sections={}) for y in (2022, 2023)]; "
+            "assert resolve_priors(r)[1].report is r[0]; "
+            "assert 'auditkit.frames' not in sys.modules and 'pandas' not in sys.modules, 'frames loaded'")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_default_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

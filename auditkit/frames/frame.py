@@ -1,0 +1,138 @@
+"""``Frame`` (one DataFrame a suite validates, with the cells behind each value) and ``Frames``
+(every frame of a batch, with the matrices they were cut from and the evidence they give)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from auditkit.agency import Prior
+from auditkit.frames.keys import ALL_KEYS, KEY_INDEX, N_CELLS, STATE_REASONS, STATES
+from auditkit.record import Report
+
+
+@dataclass
+class Frame:
+    """One DataFrame a suite validates, with what each of its cells stands for."""
+
+    name: str
+    data: pd.DataFrame
+    index: tuple[str, ...]  # the columns that locate a row, reported with each failing row
+    # column -> (rows, m) indices into ALL_KEYS (-1 pads): the cells a value stands for
+    keymap: dict[str, np.ndarray] = field(default_factory=dict)
+    # column -> states: only keys in those states are named (table_rows' n_blank names blank cells)
+    state_filter: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    place: Callable[[Frame, int], str] | None = None  # human wording of a row's place
+    note: Callable[[Frame, int], str] | None = None  # a row's own evidence, worded only when it fails
+    _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _names: frozenset[str] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def col(self, name: str) -> np.ndarray:
+        """A column as a numpy array (cached): row-by-row access without pandas overhead."""
+        if name not in self._arrays:
+            self._arrays[name] = self.data[name].to_numpy()
+        return self._arrays[name]
+
+    def has(self, name: str) -> bool:
+        if self._names is None:
+            self._names = frozenset(self.data.columns)
+        return name in self._names
+
+    def evidence(self, pos: int) -> str | None:
+        return self.note(self, pos) if self.note else None
+
+    def where(self, pos: int) -> str:
+        return self.place(self, pos) if self.place else ""
+
+
+@dataclass
+class Frames:
+    """All frames of one batch, and the matrices they were cut from."""
+
+    reports: list[Report]
+    values: np.ndarray  # (n, N_CELLS) float, NaN = null
+    states: np.ndarray  # (n, N_CELLS) int8 codes into STATES
+    recovered: np.ndarray  # (n, N_CELLS) bool: value not read independently from this file
+    priors: list[Prior | None]
+    frames: dict[str, Frame]
+    merged: dict[int, dict[str, dict[str, Any]]]  # report -> group -> {column: value}
+    settled: dict[tuple[int, int], int] = field(default_factory=dict)  # (report, cell) -> twin report
+
+    def __getitem__(self, name: str) -> Frame:
+        return self.frames[name]
+
+    def keys(self, frame: str, pos: int, columns: Sequence[str]) -> list[str]:
+        """The cell keys the given columns of one row stand for, in order, without repeats."""
+        fr = self.frames[frame]
+        report = int(fr.col("report")[pos])
+        out: list[str] = []
+        for col in columns:
+            idx = fr.keymap.get(col)
+            if idx is None:
+                continue
+            state = fr.state_filter.get(col)
+            for j in idx[pos]:
+                if j < 0:
+                    continue
+                if state is not None and (j >= N_CELLS or STATES[self.states[report, j]] not in state):
+                    continue
+                k = ALL_KEYS[j]
+                if k not in out:
+                    out.append(k)
+        return out
+
+    def recovered_rows(self, frame: str, columns: Sequence[str]) -> np.ndarray:
+        """For every row: does any cell behind these columns come from arithmetic at reading?"""
+        fr = self.frames[frame]
+        n = len(fr.data)
+        hit = np.zeros(n, dtype=bool)
+        if not self.recovered.any() or n == 0:
+            return hit
+        rep = fr.col("report")
+        for col in columns:
+            idx = fr.keymap.get(col)
+            if idx is None:
+                continue
+            cells = np.where((idx >= 0) & (idx < N_CELLS), idx, 0)
+            hit |= ((idx >= 0) & (idx < N_CELLS) & self.recovered[rep[:, None], cells]).any(axis=1)
+        return hit
+
+    def state(self, report: int, key: str) -> str:
+        j = KEY_INDEX.get(key)
+        if j is None or j >= N_CELLS:
+            return "ok"
+        return STATES[self.states[report, j]]
+
+    def evidence(self, report: int, keys: Sequence[str], limit: int = 12) -> str:
+        """The cells' text as written and where, from the record's provenance."""
+        rep = self.reports[report]
+        parts = []
+        for k in keys[:limit]:
+            p = rep.provenance.get(k)
+            twin = self.settled.get((report, KEY_INDEX.get(k, -1)))
+            if twin is not None:
+                v = self.values[report, KEY_INDEX[k]]
+                parts.append(f"{k}：本文件数字连写无法确定"
+                             + (f"「{p.text}」（{p.location}）" if p is not None else "")
+                             + f"，取自同一报告的另一文件 {self.reports[twin].source} = {format_value(v)}")
+            elif p is not None:
+                parts.append(f"{k}「{p.text}」（{p.location}）")
+            elif k in rep.cells and rep.cells[k] is None:
+                parts.append(f"{k}：{STATE_REASONS.get(self.state(report, k), '无数值')}")
+        if len(keys) > limit:
+            parts.append(f"等{len(keys)}格")
+        return "；".join(parts)
+
+
+def format_value(v: Any) -> str:
+    """A value as the evidence words it: \"无数值\" for a null, 3 for 3.0."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "无数值"
+    return f"{v:g}" if isinstance(v, float) else str(v)
