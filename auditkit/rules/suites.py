@@ -1,14 +1,12 @@
-"""The rule suites in ``expectations/*.json``: reading, checking, and building them for GX.
+"""The rule suites in ``expectations/*.json``: reading, checking and writing them.
 
 A suite file is Great Expectations' own JSON (name, expectations with ``type``,
 ``kwargs``, ``description``, ``severity``, ``meta``), written as readable UTF-8.
 ``meta.frame`` names the frame it validates (see ``auditkit.frames``); every
 expectation carries ``meta.rule_id``, ``category``, ``basis`` and ``cells``.
 
-Reading (``load_specs``) needs no Great Expectations, so the rule catalogue is
-cheap. ``build_suite`` turns a spec into a GX suite and insists that every
-expectation of the file made it in: GX drops an expectation it cannot build
-with only a log line, and a rule that silently vanished would read as passed.
+Nothing here needs Great Expectations (``auditkit.rules.gx`` builds and runs the
+suites), so the rule catalogue is cheap.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from auditkit.frames import FRAME_NAMES
 from auditkit.rules.expression import ExpressionError, parse_identity
 
 if TYPE_CHECKING:
-    import great_expectations as gx
     import pandas as pd
 
 SEVERITIES = ("critical", "warning", "info")
@@ -80,7 +77,6 @@ class SuiteSpec:
     frame: str
     description: str
     rules: tuple[RuleSpec, ...] = field(default_factory=tuple)
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def suites_dir() -> Path:
@@ -143,7 +139,7 @@ def load_spec(path: str | Path) -> SuiteSpec:
     if not isinstance(expectations, list) or not expectations:
         raise _fail(path, "suite", "no expectations")
     rules = tuple(_rule(path, i, e) for i, e in enumerate(expectations))
-    return SuiteSpec(data["name"], path, meta["frame"], str(meta.get("description", "")), rules, dict(meta))
+    return SuiteSpec(data["name"], path, meta["frame"], str(meta.get("description", "")), rules)
 
 
 def load_specs(directory: str | Path | None = None) -> list[SuiteSpec]:
@@ -225,38 +221,6 @@ def save_rule(rule: dict[str, Any], folder: str | Path, name: str, meta: dict[st
             write(old)
         raise
     return path
-
-
-def build_suite(spec: SuiteSpec) -> gx.ExpectationSuite:
-    """A GX suite holding every expectation of ``spec``, or ``SuiteError`` naming those that failed."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # before Great Expectations is first imported
-    import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    import auditkit.rules.identity  # noqa: F401  (registers expect_rowwise_identity)
-    from auditkit.rules.validate import gx_context
-
-    gx_context()  # GX adds expectations to a suite only with a context active
-    suite = gx.ExpectationSuite(name=spec.name, meta={"frame": spec.frame})
-    errors = []
-    for r in spec.rules:
-        try:
-            config = ExpectationConfiguration(type=r.type, kwargs=r.kwargs, meta=r.meta, notes=r.notes,
-                                              description=r.description, severity=r.severity)
-            suite.add_expectation(config.to_domain_obj())
-        except Exception as exc:  # GX raises several kinds; all mean the rule did not load
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            errors.append(f"{r.rule_id} ({r.type}): {first}")
-    if errors:
-        raise SuiteError(f"{spec.path.name}: {len(errors)} expectation(s) did not load: " + "; ".join(errors))
-    if len(suite.expectations) != len(spec.rules):
-        # GX merges an expectation equal to one already added: say so instead of losing a rule.
-        raise SuiteError(f"{spec.path.name}: {len(spec.rules)} expectations in the file, "
-                         f"{len(suite.expectations)} loaded (duplicates?)")
-    loaded = [e.meta.get("rule_id") for e in suite.expectations]
-    if sorted(loaded) != sorted(r.rule_id for r in spec.rules):
-        raise SuiteError(f"{spec.path.name}: loaded rules {loaded} differ from the file")
-    return suite
 
 
 def catalogue(specs: list[SuiteSpec] | None = None) -> pd.DataFrame:
