@@ -80,9 +80,10 @@ class SuiteSpec:
 
 
 def suites_dir() -> Path:
-    """``$AUDITKIT_EXPECTATIONS``, else ``expectations/`` beside the package."""
+    """``$AUDITKIT_EXPECTATIONS``, else the suites shipped inside the package (``auditkit/expectations``,
+    which the checkout's top-level ``expectations`` links to): every kind of install carries them."""
     env = os.environ.get("AUDITKIT_EXPECTATIONS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "expectations"
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "expectations"
 
 
 def _fail(path: Path, where: str, why: str) -> SuiteError:
