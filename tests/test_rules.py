@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from auditkit.rules.expression import ExpressionError, evaluate, parse_identity
+from auditkit.rules.folders import bundled_folder
 from auditkit.rules.suites import (
     CATEGORIES,
     SEVERITIES,
@@ -23,14 +24,13 @@ from auditkit.rules.suites import (
     load_spec,
     load_specs,
     save_rule,
-    suites_dir,
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def test_suite_files_are_readable_utf8() -> None:
-    files = sorted(suites_dir().glob("*.json"))
+    files = sorted(bundled_folder().glob("*.json"))
     assert len(files) >= 10
     for f in files:
         text = f.read_text(encoding="utf-8")
@@ -130,7 +130,7 @@ def test_real_suites_build_whole() -> None:
 
 
 def test_rule_ids_unique_across_files(tmp_path: Path) -> None:
-    for f in suites_dir().glob("*.json"):
+    for f in bundled_folder().glob("*.json"):
         shutil.copy(f, tmp_path / f.name)
     data = json.loads((tmp_path / "appeals.json").read_text(encoding="utf-8"))
     data["name"] = "appeals_copy"
@@ -140,8 +140,6 @@ def test_rule_ids_unique_across_files(tmp_path: Path) -> None:
 
 
 def test_save_rule_adds_replaces_and_refuses_without_losing_the_file(tmp_path: Path) -> None:
-    for f in suites_dir().glob("*.json"):
-        shutil.copy(f, tmp_path / f.name)
     meta = {"frame": "appeals", "description": "测试规则集"}
     rule = _rule(meta={"rule_id": "t.saved", "category": "arithmetic", "basis": "测试依据", "cells": ["appeals.*"],
                        "added": "2026-01-01"})
@@ -156,9 +154,9 @@ def test_save_rule_adds_replaces_and_refuses_without_losing_the_file(tmp_path: P
     saved = json.loads(path.read_text(encoding="utf-8"))["expectations"]
     assert len(saved) == 1 and saved[0]["description"] == "改写后的说明" and saved[0]["meta"]["added"] == "2026-01-01"
 
-    # A rule id another suite uses: refused, and the file is as it was.
+    # A rule id another suite uses (here a bundled one): refused, and the file is as it was.
     before = path.read_text(encoding="utf-8")
-    taken = load_specs(suites_dir())[0].rules[0].rule_id
+    taken = load_specs(bundled_folder())[0].rules[0].rule_id
     clash = _rule(meta={"rule_id": taken, "category": "arithmetic", "basis": "b", "cells": ["appeals.*"]})
     with pytest.raises(SuiteError, match="already used"):
         save_rule(clash, tmp_path, "test_suite", meta)

@@ -50,6 +50,9 @@ def test_the_wheel_carries_the_bundled_rules(tmp_path: Path) -> None:
     assert len(bundled) >= 27
     assert {line.split("\t")[0] for line in listed.stdout.splitlines()} == bundled
     assert f"共 {len(bundled)} 条规则" in listed.stderr
+    # Each rule's folder is the one inside the install.
+    site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+    assert {line.split("\t")[-1] for line in listed.stdout.splitlines()} == {str((site / "auditkit" / "expectations").resolve())}
 
     # And the audit uses them: the samples give findings of bundled rules.
     _run([auditkit, "audit", "--out", str(tmp_path / "out"), "--store", str(tmp_path / "store.sqlite")],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from auditkit.rules.suites import RuleSpec, SuiteSpec, load_specs
+from auditkit.rules.suites import RuleSpec, SuiteSpec, load_rules
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,10 +28,10 @@ class RuleOutcome:
 
 
 def validate(frames: Frames, specs: list[SuiteSpec] | None = None) -> list[RuleOutcome]:
-    """Validate every suite against its frame of the batch."""
+    """Validate every suite (by default the bundled and the user rules) against its frame of the batch."""
     from auditkit.rules import gx
 
-    specs = specs if specs is not None else load_specs()
+    specs = specs if specs is not None else list(load_rules().specs)
     outcomes: list[RuleOutcome] = []
     for spec in specs:
         failed = gx.failing_rows(spec, frames[spec.frame].data)
