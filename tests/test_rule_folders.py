@@ -91,6 +91,18 @@ def test_a_rule_folder_that_does_not_exist_is_an_error(tmp_path: Path, monkeypat
         load_rules()
 
 
+def test_a_named_empty_folder_adds_no_rule_and_a_broken_suite_names_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert _origins(load_rules([tmp_path / "empty"]))[1:] == [(OPTION, str((tmp_path / "empty").resolve()), 0)]
+    user = _folder(tmp_path / "mine")
+    broken = json.loads((user / "user_suite.json").read_text(encoding="utf-8"))
+    broken["expectations"][0]["description"] = ""
+    (user / "user_suite.json").write_text(json.dumps(broken, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(SuiteError, match="missing or empty description") as err:
+        load_rules([user])
+    assert f"用户规则（--rules） {user}: user_suite.json" in str(err.value)
+
+
 def test_a_user_rule_may_not_take_a_bundled_rule_id(tmp_path: Path) -> None:
     [bundled_suite] = [s for s in load_specs(bundled_folder()) if s.name == "appeals"]
     taken = bundled_suite.rules[0].rule_id

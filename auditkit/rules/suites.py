@@ -177,7 +177,10 @@ def load_rules(rules: Sequence[str | Path] = ()) -> RuleSet:
     for folder in folders:
         # An empty user folder adds nothing; the bundled one must hold suites.
         if folder.bundled or any(folder.path.glob("*.json")):
-            specs += load_specs(folder.path)
+            try:
+                specs += load_specs(folder.path)
+            except SuiteError as exc:  # a file's own message names only the file: say which folder
+                raise SuiteError(f"{folder.label} {folder.path}: {exc}") from None
     _check_unique(specs, str)
     return RuleSet(tuple(folders), tuple(specs))
 
