@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from auditkit.record import Report
+    from auditkit.rules.suites import RuleSet
 
 SAMPLES_DIR = Path(__file__).parent / "data" / "samples"
 EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
@@ -34,6 +35,7 @@ class AuditResult:
     skipped: pd.DataFrame  # per (report, rule): checks skipped for want of a value, where, the null cells, why
     reports: list[Report] = field(default_factory=list)
     out: Path | None = None
+    rules: RuleSet | None = None  # the suites validated, and the rule folders they came from
 
     def failed(self, severity: str = "critical") -> pd.DataFrame:
         """Failed findings of this severity or worse."""
@@ -50,45 +52,53 @@ class AuditResult:
 
 
 def audit_reports(reports: Sequence[Report], store: Any = None, failures: Sequence[Any] = (),
-                  remember: bool = False) -> AuditResult:
+                  remember: bool = False, rules: Sequence[str | Path] = ()) -> AuditResult:
     """Validate records already read. ``store`` (a path or ``ReportStore``) supplies last year's
-    records for carry-over; with ``remember`` the records are added to it afterwards."""
+    records for carry-over; with ``remember`` the records are added to it afterwards. The bundled
+    rules always run; ``rules`` names user rule folders, read with ``$AUDITKIT_RULES`` and the
+    default user folder (see ``auditkit.rules.folders``)."""
     from auditkit.frames import build_frames
     from auditkit.rules.outcomes import interpret
+    from auditkit.rules.suites import load_rules
     from auditkit.rules.validate import validate
     from auditkit.store import ReportStore, resolve_priors
 
+    ruleset = load_rules(rules)
     reports = list(reports)
     own = store is not None and not isinstance(store, ReportStore)
     db = ReportStore(store) if own else store
     try:
         priors = resolve_priors(reports, db)
         frames = build_frames(reports, priors)
-        result = interpret(frames, validate(frames))
+        result = interpret(frames, validate(frames, list(ruleset.specs)))
         if remember and db is not None and reports:
             db.put(reports)
     finally:
         if own:
             db.close()
     counts = _counts(reports, list(failures), result, priors)
+    counts["rule_folders"] = ruleset.folder_records()
     return AuditResult(result.findings, list(failures), counts, summary_text(counts), result.checks,
-                       result.skipped, reports)
+                       result.skipped, reports, rules=ruleset)
 
 
 def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None = None,
-              jobs: int | None = None) -> AuditResult:
+              jobs: int | None = None, rules: Sequence[str | Path] = ()) -> AuditResult:
     """Read the documents (files or folders; the bundled samples when none), audit them as one
     batch, write ``out``/records.jsonl, findings.jsonl, findings.csv, checks.csv, skipped.csv,
-    summary.txt, audit.html and findings.xlsx, and keep the records in the report store (``store``, else $AUDITKIT_STORE, else
-    the per-user default)."""
+    summary.txt, rules.json, audit.html and findings.xlsx, and keep the records in the report store
+    (``store``, else $AUDITKIT_STORE, else the per-user default). ``rules``: user rule folders, as
+    for ``audit_reports``."""
     from auditkit.batch import read_reports
     from auditkit.findings import write_csv, write_jsonl
+    from auditkit.rules.suites import load_rules
     from auditkit.store import ReportStore
 
+    load_rules(rules)  # a rule folder that is missing or does not load stops the audit before any reading
     paths = list(paths) if paths else [SAMPLES_DIR]
     batch = read_reports(paths, jobs=jobs)
     with ReportStore(store) as db:
-        result = audit_reports(batch.reports, db, batch.failures, remember=True)
+        result = audit_reports(batch.reports, db, batch.failures, remember=True, rules=rules)
         result.counts["store"] = str(db.path)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -106,6 +116,9 @@ def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None 
     skipped["keys"] = skipped["keys"].map(lambda ks: "; ".join(ks))
     skipped.to_csv(out / "skipped.csv", index=False, encoding="utf-8-sig")
     (out / "summary.txt").write_text(result.summary + "\n", encoding="utf-8")
+    # The rules as they were at this audit, for audit.html and findings.xlsx rebuilt later.
+    (out / "rules.json").write_text(json.dumps(result.rules.to_record(), ensure_ascii=False, indent=1) + "\n",
+                                    encoding="utf-8")
     # The shared results: one offline HTML page and a workbook, with any review decisions so far.
     from auditkit.render.html import write_audit_html
     from auditkit.render.xlsx import write_findings_xlsx
@@ -116,11 +129,12 @@ def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None 
     return result
 
 
-def rule_catalogue() -> pd.DataFrame:
-    """Every rule: rule_id, category, severity, description, basis (and cells, suite)."""
-    from auditkit.rules.suites import catalogue
+def rule_catalogue(rules: Sequence[str | Path] = ()) -> pd.DataFrame:
+    """Every rule, bundled and the user's (``rules`` as for ``audit_reports``): rule_id, category,
+    severity, description, basis (and cells, suite, frame, type, folder)."""
+    from auditkit.rules.suites import load_rules
 
-    return catalogue()
+    return load_rules(rules).catalogue()
 
 
 # ---------------------------------------------------------------------------
@@ -150,6 +164,7 @@ def _counts(reports, failures, result, priors) -> dict[str, Any]:
 
 def summary_text(counts: dict[str, Any]) -> str:
     """The audit in a few Chinese sentences."""
+    from auditkit.rules.folders import BUNDLED
     from auditkit.rules.suites import CATEGORY_LABELS, SEVERITY_LABELS
 
     sev = counts["by_severity"]
@@ -167,4 +182,7 @@ def summary_text(counts: dict[str, Any]) -> str:
                  f"（按勾稽关系推算或取自同一报告的另一文件），未能独立核验；另有 {counts['skipped']} 项因单元格无数值而跳过。")
     if counts["with_prior"]:
         lines.append(f"{counts['with_prior']} 份报告与同一机关上年报告做了跨年度核对。")
+    folders = counts.get("rule_folders", [])
+    if any(f["origin"] != BUNDLED for f in folders):  # with the bundled rules alone there is nothing to tell apart
+        lines.append("所用规则：" + "；".join(f"{f['label']} {f['rules']} 条（{f['path']}）" for f in folders) + "。")
     return "\n".join(lines)

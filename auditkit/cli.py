@@ -11,6 +11,9 @@ import json
 import sys
 from pathlib import Path
 
+RULES_HELP = ("用户规则文件夹，可重复；自带规则总会使用，另读 AUDITKIT_RULES 与缺省用户规则文件夹 "
+              "(a folder of your own rules, repeatable; the bundled rules always run)")
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="auditkit", description="政府信息公开工作年度报告审核工具 (audit toolkit for annual "
@@ -29,8 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--jobs", type=int, default=None, help="并行进程数 (worker processes)")
     audit.add_argument("--fail-on", choices=["critical", "warning", "info"], default=None,
                        help="存在该级别及以上问题时以状态 3 退出 (exit 3 when such findings exist)")
+    audit.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help=RULES_HELP)
 
-    sub.add_parser("rules", help="列出全部审核规则 (list every rule)")
+    rules = sub.add_parser("rules", help="列出全部审核规则及其所在文件夹 (list every rule and its folder)")
+    rules.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help=RULES_HELP)
 
     alias = sub.add_parser("alias", help="登记机关名称别名，用于跨年度核对 (agency name alias for carry-over)")
     alias.add_argument("alias", help="别名，如 平潭综合实验区管委会办公室")
@@ -80,7 +85,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from auditkit.audit import run_audit
 
-    result = run_audit(args.paths, args.out, store=args.store, jobs=args.jobs)
+    result = run_audit(args.paths, args.out, store=args.store, jobs=args.jobs, rules=args.rules)
     print(result.summary, file=sys.stderr)
     for failure in result.failures:
         print(failure.line(), file=sys.stderr)
@@ -89,11 +94,14 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from auditkit.audit import rule_catalogue
+    from auditkit.rules.suites import load_rules
 
-    frame = rule_catalogue()
+    ruleset = load_rules(args.rules)
+    frame = ruleset.catalogue()
     for row in frame.itertuples(index=False):
-        print(f"{row.rule_id}\t{row.category}\t{row.severity}\t{row.description}\t{row.basis}")
+        print(f"{row.rule_id}\t{row.category}\t{row.severity}\t{row.description}\t{row.basis}\t{row.folder}")
+    for f in ruleset.folder_records():
+        print(f"{f['label']}：{f['rules']} 条 {f['path']}", file=sys.stderr)
     print(f"共 {len(frame)} 条规则 ({len(frame)} rules)", file=sys.stderr)
     return 0
 

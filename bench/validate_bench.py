@@ -60,16 +60,17 @@ def main() -> None:
 
     t_import = time.perf_counter() - t
     from auditkit.frames import build_frames
+    from auditkit.rules.gx import validation_definition
     from auditkit.rules.outcomes import interpret
     from auditkit.rules.plain import evaluate_plain
     from auditkit.rules.suites import load_specs
-    from auditkit.rules.validate import _definition, validate
+    from auditkit.rules.validate import validate
     from auditkit.store import resolve_priors
 
     specs = load_specs()
     t = time.perf_counter()
     for s in specs:
-        _definition(s)
+        validation_definition(s)
     t_setup = time.perf_counter() - t
     n_rules = sum(len(s.rules) for s in specs)
     print(f"import great_expectations: {t_import:.1f} s; context + {len(specs)} suites ({n_rules} rules): "

@@ -22,6 +22,16 @@ def sample_names(*suffixes: str) -> list[str]:
     return sorted(p.name for p in SAMPLES.iterdir() if p.suffix in suffixes)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_rules(tmp_path_factory: pytest.TempPathFactory):
+    """The developer's own rules (the default user rule folder, $AUDITKIT_RULES) must not change what the
+    tests find: the per-user data directory points into the session's temporary folder, for subprocesses too."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+        mp.delenv("AUDITKIT_RULES", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLES

@@ -58,5 +58,6 @@ def test_rules_lists_every_rule(capsys) -> None:
     assert main(["rules"]) == 0
     lines = [ln.split("\t") for ln in capsys.readouterr().out.splitlines()]
     assert len(lines) >= 27
-    assert all(len(parts) == 5 and parts[0] and parts[4] for parts in lines)
+    # id, category, severity, description, basis, and the folder the rule comes from
+    assert all(len(parts) == 6 and parts[0] and parts[4] and Path(parts[5]).is_dir() for parts in lines)
     assert {"arithmetic.requests_balance", "narrative.figure_plain", "carry_over.requests"} <= {p[0] for p in lines}

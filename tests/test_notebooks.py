@@ -1,11 +1,13 @@
 """Every notebook runs top to bottom headless (papermill) on the bundled samples, with its output
-folder, report store and rule folder pointed into tmp_path; and no committed notebook carries outputs.
+folder and report store pointed into tmp_path (03 with its defaults, in a per-user data directory of
+its own); and no committed notebook carries outputs.
 
 The four notebooks run in parallel, each in its own papermill process and kernel, once per session.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -42,15 +44,21 @@ def _text(nb: nbformat.NotebookNode) -> str:
     return "\n".join(parts)
 
 
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
 class Run:
-    def __init__(self, name: str, base: Path, params: dict) -> None:
+    def __init__(self, name: str, base: Path, params: dict, env: dict[str, str]) -> None:
         self.name, self.base, self.params = name, base, params
         self.output = base / f"{name}.ipynb"
         self.log = base / f"{name}.log"
         cmd = [sys.executable, "-m", "papermill", str(NOTEBOOKS / f"{name}.ipynb"), str(self.output),
                "--cwd", str(base), "--no-progress-bar", "-k", "python3", "-y", json.dumps(params, ensure_ascii=False)]
-        env = {**os.environ, "AUDITKIT_STORE": str(base / "default-store.sqlite"), "GX_ANALYTICS_ENABLED": "false"}
-        env.pop("AUDITKIT_EXPECTATIONS", None)
+        env = {**os.environ, "AUDITKIT_STORE": str(base / "default-store.sqlite"), "GX_ANALYTICS_ENABLED": "false",
+               "XDG_DATA_HOME": str(base / "user-data"), **env}
+        for name in ("AUDITKIT_EXPECTATIONS", "AUDITKIT_RULES"):
+            env.pop(name, None)
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env)
         self.seconds = 0.0
@@ -76,22 +84,24 @@ def executed(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> dic
     shutil.copytree(samples_dir, batch)
     (batch / "empty_2023.txt").write_bytes(b"")
     (batch / "broken_2023.pdf").write_bytes(b"%PDF-1.7\n1 0 obj <<>> endobj\ntruncated")
-    suites = base / "suites"
-    shutil.copytree(ROOT / "expectations", suites)
+    # 03 runs with its defaults: it saves its rule in the default user rule folder (its own per-user
+    # data directory here, which the others do not read), and must not touch the bundled rules.
+    own = {NAMES[2]: {"XDG_DATA_HOME": str(base / "user-data-03"), "AUDITKIT_STORE": str(base / "store03.sqlite")}}
     params = {
         NAMES[0]: {"reports": str(batch), "out": str(base / "out01"), "store": str(base / "store01.sqlite")},
         NAMES[1]: {"out": str(base / "out02"), "store": str(base / "store02.sqlite"), "reviewer": "测试审核员"},
-        NAMES[2]: {"out": str(base / "out03"), "store": str(base / "store03.sqlite"), "suites": str(suites),
-                   "author": "测试"},
+        NAMES[2]: {"author": "测试"},
         NAMES[3]: {"out": str(base / "out04")},
     }
-    runs = [Run(name, base, params[name]) for name in NAMES]
+    bundled = _fingerprint(ROOT / "expectations")
+    runs = [Run(name, base, params[name], own.get(name, {})) for name in NAMES]
     deadline = time.monotonic() + 900
     while not all(r.poll() for r in runs) and time.monotonic() < deadline:
         time.sleep(0.5)  # note each run's own time as it ends
     done = {}
     for run in runs:
         done[run.name] = (run, run.wait())
+    assert _fingerprint(ROOT / "expectations") == bundled, "a notebook changed the bundled rules"
     print("\nnotebook run times: " + ", ".join(f"{r.name} {r.seconds:.0f}s" for r, _ in done.values()))
     return done
 
@@ -134,21 +144,24 @@ def test_02_shows_the_reviewer_over_the_audit(executed) -> None:
     assert (out / "review.sqlite").exists() and (out / "review.csv").exists()
 
 
-def test_03_saves_the_rule_into_the_given_folder_and_the_cli_uses_it(executed) -> None:
+def test_03_with_its_defaults_saves_the_rule_in_the_user_folder_and_leaves_the_repository_alone(executed) -> None:
     run, nb = executed[NAMES[2]]
-    suites = Path(run.params["suites"])
+    suites = (run.base / "user-data-03" / "auditkit" / "rules").resolve()  # the default user rule folder
     rules = {r.rule_id: (s, r) for s in load_specs(suites) for r in s.rules}
     suite, rule = rules[NEW_RULE]
     assert suite.path == suites / "plausibility_requests.json" and suite.frame == "requests_columns"
     assert rule.meta["author"] == "测试" and rule.meta["threshold"] == 0.2 and rule.severity == "info"
-    assert not (ROOT / "expectations" / "plausibility_requests.json").exists()  # the repo is left alone
+    # The repository is left alone (its bundled rules are also compared byte for byte after the runs).
+    assert not (ROOT / "expectations" / "plausibility_requests.json").exists()
     assert NEW_RULE not in {r.rule_id for s in load_specs(ROOT / "expectations") for r in s.rules}
-    findings = read_jsonl(Path(run.params["out"]) / "findings.jsonl")
+    out = run.base / "out" / "rule-check"  # the default output folder, under the notebook's working folder
+    findings = read_jsonl(out / "findings.jsonl")
     flagged = findings[findings["rule_id"] == NEW_RULE]
     assert [Path(s).name for s in flagged["source"]] == ["000_seed-chengxiang_2023.txt"]  # 8 of 51 granted
     text = _text(nb)
-    assert f"{NEW_RULE}\tplausibility\tinfo" in text  # the `auditkit rules` line
+    assert f"{NEW_RULE}\tplausibility\tinfo" in text and f"\t{suites}\n" in text  # the `auditkit rules` line
     assert "规则标记了 **1** 份报告" in text
+    assert f"用户规则（--rules） 1 条（{suites}）" in (out / "summary.txt").read_text(encoding="utf-8")
 
 
 def test_04_compares_agencies_and_finds_missing_filings(executed) -> None:

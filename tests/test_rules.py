@@ -14,24 +14,23 @@ import pandas as pd
 import pytest
 
 from auditkit.rules.expression import ExpressionError, evaluate, parse_identity
+from auditkit.rules.folders import bundled_folder
 from auditkit.rules.suites import (
     CATEGORIES,
     SEVERITIES,
     SuiteError,
-    build_suite,
     catalogue,
     draft_spec,
     load_spec,
     load_specs,
     save_rule,
-    suites_dir,
 )
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def test_suite_files_are_readable_utf8() -> None:
-    files = sorted(suites_dir().glob("*.json"))
+    files = sorted(bundled_folder().glob("*.json"))
     assert len(files) >= 10
     for f in files:
         text = f.read_text(encoding="utf-8")
@@ -105,6 +104,8 @@ def test_an_expectation_gx_cannot_build_stops_loading(tmp_path: Path) -> None:
                                                   meta={**_rule()["meta"], "rule_id": "t.two"}),
                                    _rule(type="expect_nothing_of_the_kind", meta={**_rule()["meta"],
                                                                                  "rule_id": "t.three"})])
+    from auditkit.rules.gx import build_suite
+
     with pytest.raises(SuiteError) as err:
         build_suite(load_spec(path))
     assert "2 expectation(s) did not load" in str(err.value)
@@ -112,12 +113,16 @@ def test_an_expectation_gx_cannot_build_stops_loading(tmp_path: Path) -> None:
 
 
 def test_duplicate_expectations_do_not_vanish(tmp_path: Path) -> None:
+    from auditkit.rules.gx import build_suite
+
     path = _write_suite(tmp_path, [_rule(), _rule(meta={**_rule()["meta"], "rule_id": "t.same"})])
     with pytest.raises(SuiteError, match="2 expectations in the file, 1 loaded"):
         build_suite(load_spec(path))
 
 
 def test_real_suites_build_whole() -> None:
+    from auditkit.rules.gx import build_suite
+
     for spec in load_specs():
         suite = build_suite(spec)
         assert len(suite.expectations) == len(spec.rules)
@@ -125,7 +130,7 @@ def test_real_suites_build_whole() -> None:
 
 
 def test_rule_ids_unique_across_files(tmp_path: Path) -> None:
-    for f in suites_dir().glob("*.json"):
+    for f in bundled_folder().glob("*.json"):
         shutil.copy(f, tmp_path / f.name)
     data = json.loads((tmp_path / "appeals.json").read_text(encoding="utf-8"))
     data["name"] = "appeals_copy"
@@ -135,8 +140,6 @@ def test_rule_ids_unique_across_files(tmp_path: Path) -> None:
 
 
 def test_save_rule_adds_replaces_and_refuses_without_losing_the_file(tmp_path: Path) -> None:
-    for f in suites_dir().glob("*.json"):
-        shutil.copy(f, tmp_path / f.name)
     meta = {"frame": "appeals", "description": "测试规则集"}
     rule = _rule(meta={"rule_id": "t.saved", "category": "arithmetic", "basis": "测试依据", "cells": ["appeals.*"],
                        "added": "2026-01-01"})
@@ -151,9 +154,9 @@ def test_save_rule_adds_replaces_and_refuses_without_losing_the_file(tmp_path: P
     saved = json.loads(path.read_text(encoding="utf-8"))["expectations"]
     assert len(saved) == 1 and saved[0]["description"] == "改写后的说明" and saved[0]["meta"]["added"] == "2026-01-01"
 
-    # A rule id another suite uses: refused, and the file is as it was.
+    # A rule id another suite uses (here a bundled one): refused, and the file is as it was.
     before = path.read_text(encoding="utf-8")
-    taken = load_specs(suites_dir())[0].rules[0].rule_id
+    taken = load_specs(bundled_folder())[0].rules[0].rule_id
     clash = _rule(meta={"rule_id": taken, "category": "arithmetic", "basis": "b", "cells": ["appeals.*"]})
     with pytest.raises(SuiteError, match="already used"):
         save_rule(clash, tmp_path, "test_suite", meta)
@@ -188,7 +191,7 @@ def test_identity_expressions() -> None:
             parse_identity(bad)
 
 
-def test_custom_expectation_reports_failing_rows_with_index_columns() -> None:
+def test_custom_expectation_reports_the_failing_rows() -> None:
     from auditkit.frames import build_frames
     from auditkit.record import Report
     from auditkit.rules.validate import validate
@@ -199,10 +202,28 @@ def test_custom_expectation_reports_failing_rows_with_index_columns() -> None:
     cells.update({"appeals.litigation_direct.upheld": 2, "appeals.litigation_direct.total": 3})
     r = Report("x.txt", "x" * 64, "text", "2021", "某局", 2023, None, cells, {})
     [appeals] = [s for s in load_specs() if s.name == "appeals"]
-    [outcome] = validate(build_frames([r]), [appeals])
-    assert outcome.index_rows == [{"row_id": 1, "report": 0, "group": "litigation_direct"}]
+    frames = build_frames([r])
+    [outcome] = validate(frames, [appeals])
     assert list(outcome.failed_rows) == [1]
-    assert outcome.evaluated == 3
+    assert frames["appeals"].data.loc[1, ["report", "group"]].tolist() == [0, "litigation_direct"]
+    from auditkit.rules.outcomes import interpret
+
+    checks = interpret(frames, [outcome]).checks.iloc[0]
+    assert (checks["evaluated"], checks["failed"]) == (3, 1)
+
+
+def test_only_the_gx_module_imports_great_expectations() -> None:
+    import ast
+
+    package = Path(__file__).resolve().parent.parent / "auditkit"
+    importers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n == "great_expectations" or n.startswith("great_expectations.") for n in names):
+                importers.add(path.relative_to(package).as_posix())
+    assert importers == {"rules/gx.py"}
 
 
 def test_validation_imports_gx_lazily_and_quietly(tmp_path: Path) -> None:

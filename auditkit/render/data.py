@@ -36,6 +36,7 @@ class AuditData:
     summary: str = ""
     orphan_decisions: int = 0  # decisions whose finding no longer occurs in this audit
     decision_labels: dict[str, str] = field(default_factory=dict)
+    rule_folders: list[dict[str, Any]] = field(default_factory=list)  # path, origin, label, rules (rules.json)
 
     @property
     def reviewed(self) -> int:
@@ -46,9 +47,9 @@ def load_audit(out_dir: str | Path) -> AuditData:
     """Read an audit folder written by ``run_audit`` (and its review log, if any)."""
     import pandas as pd
 
-    from auditkit.audit import rule_catalogue
     from auditkit.findings import read_jsonl
     from auditkit.review.log import DECISION_LABELS, LOG_NAME, ReviewLog
+    from auditkit.rules.suites import catalogue
 
     out_dir = Path(out_dir)
     findings_file = out_dir / "findings.jsonl"
@@ -79,8 +80,12 @@ def load_audit(out_dir: str | Path) -> AuditData:
     checks = pd.read_csv(checks_file, encoding="utf-8-sig") if checks_file.is_file() else None
     summary_file = out_dir / "summary.txt"
     summary = summary_file.read_text(encoding="utf-8").strip() if summary_file.is_file() else ""
-    return AuditData(out_dir, reports, failures, findings, rule_catalogue(), checks, summary, orphans,
-                     dict(DECISION_LABELS))
+    # The rules as the audit used them (user rules included); an older folder has none: today's rules.
+    rules_file = out_dir / "rules.json"
+    used = json.loads(rules_file.read_text(encoding="utf-8")) if rules_file.is_file() else None
+    rules = pd.DataFrame(used["rules"]) if used else catalogue()
+    return AuditData(out_dir, reports, failures, findings, rules, checks, summary, orphans,
+                     dict(DECISION_LABELS), used["folders"] if used else [])
 
 
 def breakdown(findings: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -555,6 +555,8 @@ def _rules(data: AuditData, labels: _Labels) -> str:
                     f'<td class="num">{evaluated}</td><td class="num">{link}</td></tr>')
     return ('<section id="rules"><h2>审核规则 <span class="en">Rule catalogue</span></h2>'
             f'<p class="muted">共 {len(rules)} 条规则。「核对次数」为本次审核中该规则实际核对的次数。</p>'
+            + "".join(f'<p class="rule-folder">{_e(f["label"])} {_e(f["rules"])} 条：<code>{_e(f["path"])}</code></p>'
+                      for f in data.rule_folders) +
             '<div class="tablewrap"><table class="data sortable" id="rule-table"><thead><tr><th>规则编号<br>'
             '<span class="en">Rule ID</span></th><th>类别<br><span class="en">Category</span></th>'
             '<th data-type="num">严重程度<br><span class="en">Severity</span></th><th>说明<br><span class="en">'

@@ -28,14 +28,6 @@ class Identity:
     rhs: ast.expr
     names: tuple[str, ...]  # columns used, in order of appearance
 
-    @property
-    def lhs_text(self) -> str:
-        return ast.unparse(self.lhs)
-
-    @property
-    def rhs_text(self) -> str:
-        return ast.unparse(self.rhs)
-
 
 def _check(node: ast.expr, names: list[str]) -> None:
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from auditkit.rules.conditions import condition_mask
 from auditkit.rules.expression import evaluate, parse_identity
-from auditkit.rules.suites import IDENTITY_TYPE, RuleSpec, SuiteSpec, load_specs
+from auditkit.rules.suites import IDENTITY_TYPE, RuleSpec, SuiteSpec, load_rules
 
 if TYPE_CHECKING:
     from auditkit.frames import Frames
@@ -65,5 +65,5 @@ def failing_rows(rule: RuleSpec, data: pd.DataFrame) -> np.ndarray:
 
 def evaluate_plain(frames: Frames, specs: list[SuiteSpec] | None = None) -> dict[str, np.ndarray]:
     """{rule_id: failing row_ids} for every rule, on the batch's frames."""
-    specs = specs if specs is not None else load_specs()
+    specs = specs if specs is not None else list(load_rules().specs)
     return {r.rule_id: failing_rows(r, frames[s.frame].data) for s in specs for r in s.rules}

@@ -1,31 +1,30 @@
-"""The rule suites in ``expectations/*.json``: reading, checking, and building them for GX.
+"""The rule suites (``expectations/*.json`` and the user's rule folders): reading, checking and writing them.
 
 A suite file is Great Expectations' own JSON (name, expectations with ``type``,
 ``kwargs``, ``description``, ``severity``, ``meta``), written as readable UTF-8.
 ``meta.frame`` names the frame it validates (see ``auditkit.frames``); every
 expectation carries ``meta.rule_id``, ``category``, ``basis`` and ``cells``.
 
-Reading (``load_specs``) needs no Great Expectations, so the rule catalogue is
-cheap. ``build_suite`` turns a spec into a GX suite and insists that every
-expectation of the file made it in: GX drops an expectation it cannot build
-with only a log line, and a rule that silently vanished would read as passed.
+Nothing here needs Great Expectations (``auditkit.rules.gx`` builds and runs the
+suites), so the rule catalogue is cheap.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.errors import SuiteError
+from auditkit.errors import AuditkitError, SuiteError
 from auditkit.frames import FRAME_NAMES
 from auditkit.rules.expression import ExpressionError, parse_identity
+from auditkit.rules.folders import RuleFolder, bundled_folder, rule_folders
 
 if TYPE_CHECKING:
-    import great_expectations as gx
     import pandas as pd
 
 SEVERITIES = ("critical", "warning", "info")
@@ -80,13 +79,30 @@ class SuiteSpec:
     frame: str
     description: str
     rules: tuple[RuleSpec, ...] = field(default_factory=tuple)
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
-def suites_dir() -> Path:
-    """``$AUDITKIT_EXPECTATIONS``, else ``expectations/`` beside the package."""
-    env = os.environ.get("AUDITKIT_EXPECTATIONS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "expectations"
+@dataclass(frozen=True)
+class RuleSet:
+    """The suites an audit runs and the folders they come from, the bundled one first."""
+
+    folders: tuple[RuleFolder, ...]
+    specs: tuple[SuiteSpec, ...]
+
+    def rules_in(self, folder: RuleFolder) -> int:
+        return sum(len(s.rules) for s in self.specs if s.path.parent == folder.path)
+
+    def folder_records(self) -> list[dict[str, Any]]:
+        """Each folder: path, origin, label (自带规则 / 用户规则…) and how many rules it gave."""
+        return [{"path": str(f.path), "origin": f.origin, "label": f.label, "rules": self.rules_in(f)}
+                for f in self.folders]
+
+    def catalogue(self) -> pd.DataFrame:
+        """One row per rule (see ``catalogue``)."""
+        return catalogue(list(self.specs))
+
+    def to_record(self) -> dict[str, Any]:
+        """The folders and the catalogue of every rule, as an audit folder keeps them (``rules.json``)."""
+        return {"folders": self.folder_records(), "rules": self.catalogue().to_dict("records")}
 
 
 def _fail(path: Path, where: str, why: str) -> SuiteError:
@@ -143,12 +159,30 @@ def load_spec(path: str | Path) -> SuiteSpec:
     if not isinstance(expectations, list) or not expectations:
         raise _fail(path, "suite", "no expectations")
     rules = tuple(_rule(path, i, e) for i, e in enumerate(expectations))
-    return SuiteSpec(data["name"], path, meta["frame"], str(meta.get("description", "")), rules, dict(meta))
+    return SuiteSpec(data["name"], path, meta["frame"], str(meta.get("description", "")), rules)
 
 
 def load_specs(directory: str | Path | None = None) -> list[SuiteSpec]:
-    """Every suite in the directory, checked, with rule ids unique across suites."""
-    return list(_load_specs(str(directory or suites_dir()), _stamp(directory or suites_dir())))
+    """Every suite in one folder (by default the bundled one), checked, with rule ids unique across suites."""
+    directory = directory or bundled_folder()
+    return list(_load_specs(str(directory), _stamp(directory)))
+
+
+def load_rules(rules: Sequence[str | Path] = ()) -> RuleSet:
+    """The bundled suites and the user's (the folders ``rules``, ``$AUDITKIT_RULES``, the default user
+    folder: see ``auditkit.rules.folders``), checked together: a rule id or a suite name used in two
+    files is a ``SuiteError`` naming both, so a user rule can never stand in for a bundled one."""
+    folders = rule_folders(rules)
+    specs: list[SuiteSpec] = []
+    for folder in folders:
+        # An empty user folder adds nothing; the bundled one must hold suites.
+        if folder.bundled or any(folder.path.glob("*.json")):
+            try:
+                specs += load_specs(folder.path)
+            except SuiteError as exc:  # a file's own message names only the file: say which folder
+                raise SuiteError(f"{folder.label} {folder.path}: {exc}") from None
+    _check_unique(specs, str)
+    return RuleSet(tuple(folders), tuple(specs))
 
 
 def _stamp(directory: str | Path) -> tuple:
@@ -162,16 +196,24 @@ def _load_specs(directory: str, stamp: tuple) -> tuple[SuiteSpec, ...]:
     if not files:
         raise SuiteError(f"no suite files (*.json) in {directory}")
     specs = [load_spec(f) for f in files]
-    seen: dict[str, str] = {}
-    for s in specs:
-        for r in s.rules:
-            if r.rule_id in seen:
-                raise SuiteError(f"{s.path.name}: rule_id {r.rule_id!r} already used in {seen[r.rule_id]}")
-            seen[r.rule_id] = s.path.name
-    names = [s.name for s in specs]
-    if len(set(names)) != len(names):
-        raise SuiteError("two suite files share a suite name")
+    _check_unique(specs, lambda path: path.name)
     return tuple(specs)
+
+
+def _check_unique(specs: Sequence[SuiteSpec], show: Callable[[Path], str]) -> None:
+    """A rule id or a suite name used twice is an error naming both files."""
+    suite_in: dict[str, Path] = {}
+    rule_in: dict[str, Path] = {}
+    for s in specs:
+        if s.name in suite_in:
+            raise SuiteError(f"{show(s.path)}: suite name {s.name!r} already used in {show(suite_in[s.name])} "
+                             "(规则集名称重复)")
+        suite_in[s.name] = s.path
+        for r in s.rules:
+            if r.rule_id in rule_in:
+                raise SuiteError(f"{show(s.path)}: rule_id {r.rule_id!r} already used in {show(rule_in[r.rule_id])} "
+                                 "(规则编号重复)")
+            rule_in[r.rule_id] = s.path
 
 
 def draft_spec(rule: dict[str, Any], name: str, meta: dict[str, Any]) -> SuiteSpec:
@@ -190,10 +232,12 @@ def save_rule(rule: dict[str, Any], folder: str | Path, name: str, meta: dict[st
     """Add ``rule`` to the suite ``folder/name.json`` (created with ``meta`` if new), or replace the rule
     with the same ``meta.rule_id``, keeping the date it was first added.
 
-    The file is replaced atomically, and restored if the folder then no longer loads (a rule id
-    used in another suite, a rule that does not check): ``SuiteError`` says why.
+    The file is replaced atomically, and restored if the rules an audit would then read (the bundled
+    ones, ``folder`` and the other user folders) no longer load: a rule id used in another suite, a
+    rule that does not check. ``SuiteError`` says why. ``folder`` is created if need be.
     """
-    folder = Path(folder)
+    folder = Path(folder).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"
     old = path.read_text(encoding="utf-8") if path.exists() else None
     suite = json.loads(old) if old else {"name": name, "expectations": [], "meta": meta, "notes": None}
@@ -217,8 +261,8 @@ def save_rule(rule: dict[str, Any], folder: str | Path, name: str, meta: dict[st
 
     write(json.dumps(suite, ensure_ascii=False, indent=2) + "\n")
     try:
-        load_specs(folder)
-    except SuiteError:
+        load_rules([folder])
+    except AuditkitError:  # a suite that does not load, or a rule folder that is not there
         if old is None:
             path.unlink()
         else:
@@ -227,44 +271,14 @@ def save_rule(rule: dict[str, Any], folder: str | Path, name: str, meta: dict[st
     return path
 
 
-def build_suite(spec: SuiteSpec) -> gx.ExpectationSuite:
-    """A GX suite holding every expectation of ``spec``, or ``SuiteError`` naming those that failed."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "false"  # before Great Expectations is first imported
-    import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
-
-    import auditkit.rules.identity  # noqa: F401  (registers expect_rowwise_identity)
-    from auditkit.rules.validate import gx_context
-
-    gx_context()  # GX adds expectations to a suite only with a context active
-    suite = gx.ExpectationSuite(name=spec.name, meta={"frame": spec.frame})
-    errors = []
-    for r in spec.rules:
-        try:
-            config = ExpectationConfiguration(type=r.type, kwargs=r.kwargs, meta=r.meta, notes=r.notes,
-                                              description=r.description, severity=r.severity)
-            suite.add_expectation(config.to_domain_obj())
-        except Exception as exc:  # GX raises several kinds; all mean the rule did not load
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            errors.append(f"{r.rule_id} ({r.type}): {first}")
-    if errors:
-        raise SuiteError(f"{spec.path.name}: {len(errors)} expectation(s) did not load: " + "; ".join(errors))
-    if len(suite.expectations) != len(spec.rules):
-        # GX merges an expectation equal to one already added: say so instead of losing a rule.
-        raise SuiteError(f"{spec.path.name}: {len(spec.rules)} expectations in the file, "
-                         f"{len(suite.expectations)} loaded (duplicates?)")
-    loaded = [e.meta.get("rule_id") for e in suite.expectations]
-    if sorted(loaded) != sorted(r.rule_id for r in spec.rules):
-        raise SuiteError(f"{spec.path.name}: loaded rules {loaded} differ from the file")
-    return suite
-
-
 def catalogue(specs: list[SuiteSpec] | None = None) -> pd.DataFrame:
-    """One row per rule: id, category, severity, description, basis, cells, suite."""
+    """One row per rule: id, category, severity, description, basis, cells, suite, frame, type and the
+    folder its suite file is in (by default every rule ``load_rules`` reads)."""
     import pandas as pd
 
     rows = [{"rule_id": r.rule_id, "category": r.category, "severity": r.severity, "description": r.description,
-             "basis": r.basis, "cells": "; ".join(r.cells), "suite": s.name, "frame": s.frame, "type": r.type}
-            for s in (specs if specs is not None else load_specs()) for r in s.rules]
+             "basis": r.basis, "cells": "; ".join(r.cells), "suite": s.name, "frame": s.frame, "type": r.type,
+             "folder": str(s.path.parent)}
+            for s in (specs if specs is not None else load_rules().specs) for r in s.rules]
     return pd.DataFrame(rows, columns=["rule_id", "category", "severity", "description", "basis", "cells", "suite",
-                                       "frame", "type"])
+                                       "frame", "type", "folder"])
