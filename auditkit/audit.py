@@ -37,7 +37,7 @@ class AuditResult:
 
     def failed(self, severity: str = "critical") -> pd.DataFrame:
         """Failed findings of this severity or worse."""
-        from auditkit.findings import SEVERITY_ORDER
+        from auditkit.vocabulary import SEVERITY_ORDER
 
         f = self.findings
         return f[(f["status"] == "failed") & (f["severity"].map(SEVERITY_ORDER) <= SEVERITY_ORDER[severity])]
@@ -150,14 +150,15 @@ def _counts(reports, failures, result, priors) -> dict[str, Any]:
 
 def summary_text(counts: dict[str, Any]) -> str:
     """The audit in a few Chinese sentences."""
-    from auditkit.rules.suites import CATEGORY_LABELS, SEVERITY_LABELS
+    from auditkit.rules.suites import CATEGORY_LABELS
+    from auditkit.vocabulary import SEVERITIES, SEVERITY_LABELS
 
     sev = counts["by_severity"]
     lines = [f"共审核年度报告 {counts['reports']} 份" + (f"，另有 {counts['unreadable']} 份文件无法读取" if
                                                      counts["unreadable"] else "") + "。"]
     if counts["findings"]:
         lines.append(f"发现问题 {counts['findings']} 项：" + "、".join(
-            f"{SEVERITY_LABELS[s]} {sev.get(s, 0)} 项" for s in ("critical", "warning", "info")) +
+            f"{SEVERITY_LABELS[s]} {sev.get(s, 0)} 项" for s in SEVERITIES) +
             f"；{counts['reports_with_critical']} 份报告有严重问题。")
         lines.append("按类别：" + "、".join(f"{CATEGORY_LABELS.get(c, c)} {n} 项"
                                             for c, n in sorted(counts["by_category"].items(), key=lambda x: -x[1])) + "。")

@@ -127,7 +127,7 @@ def test_02_shows_the_reviewer_over_the_audit(executed) -> None:
     assert len(views) == 1
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     values = [m["state"].get("value") for m in state.values()]
-    assert f"0 / {len(findings)} 已审核" in "".join(v for v in values if isinstance(v, str))
+    assert f"0 / {len(findings)} 已审阅" in "".join(v for v in values if isinstance(v, str))
     assert "测试审核员" in values
     classes = {c for m in state.values() for c in m["state"].get("_dom_classes", [])}
     assert {"ak-review", "ak-confirm", "ak-dismiss", "ak-follow-up", "ak-note"} <= classes

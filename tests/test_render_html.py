@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from auditkit.errors import NotAnAuditFolder
 from auditkit.formats import format_spec
 from auditkit.render.html import rebuild_report, write_audit_html
 from auditkit.render.offline import outside_references
@@ -183,7 +184,7 @@ def test_document_text_is_escaped(audit_dir: Path) -> None:
 
 
 def test_not_an_audit_folder(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"findings\.jsonl"):
+    with pytest.raises(NotAnAuditFolder, match=r"findings\.jsonl"):
         rebuild_report(tmp_path)
 
 

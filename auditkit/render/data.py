@@ -10,16 +10,16 @@ show the same numbers.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from auditkit.errors import NotAnAuditFolder
+from auditkit.vocabulary import DECISIONS, SEVERITIES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SEVERITIES = ("critical", "warning", "info")
-STATUS_LABELS = {"failed": "问题", "unverified": "未能核验"}
-UNDECIDED = "未审阅"
 DECISION_COLUMNS = ("decision", "note", "reviewer", "time")
 
 
@@ -35,7 +35,6 @@ class AuditData:
     checks: pd.DataFrame | None = None  # per rule: evaluated, passed, failed, ... (None if absent)
     summary: str = ""
     orphan_decisions: int = 0  # decisions whose finding no longer occurs in this audit
-    decision_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def reviewed(self) -> int:
@@ -46,14 +45,14 @@ def load_audit(out_dir: str | Path) -> AuditData:
     """Read an audit folder written by ``run_audit`` (and its review log, if any)."""
     import pandas as pd
 
-    from auditkit.audit import rule_catalogue
     from auditkit.findings import read_jsonl
-    from auditkit.review.log import DECISION_LABELS, LOG_NAME, ReviewLog
+    from auditkit.review.log import LOG_NAME, ReviewLog
+    from auditkit.rules.suites import catalogue
 
     out_dir = Path(out_dir)
     findings_file = out_dir / "findings.jsonl"
     if not findings_file.is_file():
-        raise FileNotFoundError(f"{out_dir}: 不是审核结果文件夹，缺少 findings.jsonl (not an audit folder)")
+        raise NotAnAuditFolder(f"{out_dir}: 不是审核结果文件夹，缺少 findings.jsonl (not an audit folder)")
     reports: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     records_file = out_dir / "records.jsonl"
@@ -79,8 +78,7 @@ def load_audit(out_dir: str | Path) -> AuditData:
     checks = pd.read_csv(checks_file, encoding="utf-8-sig") if checks_file.is_file() else None
     summary_file = out_dir / "summary.txt"
     summary = summary_file.read_text(encoding="utf-8").strip() if summary_file.is_file() else ""
-    return AuditData(out_dir, reports, failures, findings, rule_catalogue(), checks, summary, orphans,
-                     dict(DECISION_LABELS))
+    return AuditData(out_dir, reports, failures, findings, catalogue(), checks, summary, orphans)
 
 
 def breakdown(findings: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -104,7 +102,7 @@ def severity_breakdown(findings: pd.DataFrame) -> pd.DataFrame:
 def decision_counts(data: AuditData) -> dict[str, int]:
     """Findings per current decision, undecided ones under ``""``."""
     counts = data.findings["decision"].value_counts()
-    return {d: int(counts.get(d, 0)) for d in [*data.decision_labels, ""]}
+    return {d: int(counts.get(d, 0)) for d in [*DECISIONS, ""]}
 
 
 def report_key(source: Any, sha256: Any) -> tuple[str, str]:

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 from auditkit.errors import SuiteError
 from auditkit.frames import FRAME_NAMES
 from auditkit.rules.expression import ExpressionError, parse_identity
+from auditkit.vocabulary import SEVERITIES
 
 if TYPE_CHECKING:
     import great_expectations as gx
     import pandas as pd
 
-SEVERITIES = ("critical", "warning", "info")
 CATEGORIES = ("arithmetic", "narrative", "carry_over", "timeliness", "structure", "label", "completeness",
               "repetition", "plausibility")
 CATEGORY_LABELS = {
@@ -36,7 +36,6 @@ CATEGORY_LABELS = {
     "structure": "表格结构与数值", "label": "标题与用语", "completeness": "完整性", "repetition": "内容雷同",
     "plausibility": "合理性",
 }
-SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
 IDENTITY_TYPE = "expect_rowwise_identity"
 
 
