@@ -29,6 +29,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     # an audit folder read back, and the shared results rebuilt from it
     "load_audit": ("auditkit.render.data", "load_audit"),
     "AuditData": ("auditkit.render.data", "AuditData"),
+    "rebuild_report": ("auditkit.render", "rebuild_report"),
     "write_audit_html": ("auditkit.render.html", "write_audit_html"),
     "write_findings_xlsx": ("auditkit.render.xlsx", "write_findings_xlsx"),
     "export_notebook": ("auditkit.render.notebook", "export_notebook"),
@@ -54,6 +55,7 @@ __all__ = [
     "load_audit",
     "read_report",
     "read_reports",
+    "rebuild_report",
     "rule_catalogue",
     "run_audit",
     "write_audit_html",
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
     from auditkit.batch import Batch, read_report, read_reports
     from auditkit.errors import AuditkitError
     from auditkit.record import Report
+    from auditkit.render import rebuild_report
     from auditkit.render.data import AuditData, load_audit
     from auditkit.render.html import write_audit_html
     from auditkit.render.notebook import export_notebook

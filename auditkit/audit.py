@@ -2,7 +2,7 @@
 
 ``run_audit`` is what ``auditkit audit`` calls; ``audit_reports`` does the same
 for records already in memory (tests, notebooks, benchmarks) without reading
-documents or writing files; ``rule_catalogue`` is ``auditkit rules``.
+documents or writing files. The exit status of the command is the CLI's to decide.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from auditkit.record import Report
 
 SAMPLES_DIR = Path(__file__).parent / "data" / "samples"
-EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
 
 
 @dataclass
@@ -41,12 +40,6 @@ class AuditResult:
 
         f = self.findings
         return f[(f["status"] == "failed") & (f["severity"].map(SEVERITY_ORDER) <= SEVERITY_ORDER[severity])]
-
-    def exit_code(self, fail_on: str | None = None) -> int:
-        """0 ran; 1 some input unreadable; 3 a failed finding at ``fail_on`` severity or worse."""
-        if fail_on and len(self.failed(fail_on)):
-            return EXIT_FINDINGS
-        return EXIT_UNREADABLE if self.failures else EXIT_OK
 
 
 def audit_reports(reports: Sequence[Report], store: Any = None, failures: Sequence[Any] = (),
@@ -107,20 +100,11 @@ def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None 
     skipped.to_csv(out / "skipped.csv", index=False, encoding="utf-8-sig")
     (out / "summary.txt").write_text(result.summary + "\n", encoding="utf-8")
     # The shared results: one offline HTML page and a workbook, with any review decisions so far.
-    from auditkit.render.html import write_audit_html
-    from auditkit.render.xlsx import write_findings_xlsx
+    from auditkit.render import rebuild_report
 
-    write_audit_html(out)
-    write_findings_xlsx(out)
+    rebuild_report(out)
     result.out = out
     return result
-
-
-def rule_catalogue() -> pd.DataFrame:
-    """Every rule: rule_id, category, severity, description, basis (and cells, suite)."""
-    from auditkit.rules.suites import catalogue
-
-    return catalogue()
 
 
 # ---------------------------------------------------------------------------

@@ -51,16 +51,11 @@ HTML_NAME = "audit.html"
 FORMAT_NAMES = {"2021": "2021年版格式（国办公开办函〔2021〕30号）", "2019": "2019年版格式（国办公开办函〔2019〕60号）"}
 
 
-def write_audit_html(out_dir: Path) -> Path:
-    """Write ``out_dir/audit.html`` from the audit folder and its review log; returns its path."""
-    return rebuild_report(out_dir)
-
-
-def rebuild_report(dir: Path) -> Path:
-    """(Re)build ``dir/audit.html`` from the audit folder and the current review decisions."""
-    dir = Path(dir)
-    page = render_audit_html(load_audit(dir))
-    path = dir / HTML_NAME
+def write_audit_html(out_dir: str | Path) -> Path:
+    """(Re)write ``out_dir/audit.html`` from the audit folder and the current review decisions; returns its path."""
+    out_dir = Path(out_dir)
+    page = render_audit_html(load_audit(out_dir))
+    path = out_dir / HTML_NAME
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)  # a reader never sees half a page

@@ -59,7 +59,7 @@ RULE_SHEET = (
 )
 
 
-def write_findings_xlsx(out_dir: Path) -> Path:
+def write_findings_xlsx(out_dir: str | Path) -> Path:
     """Write ``out_dir/findings.xlsx`` from the audit folder and its review log; returns its path."""
     out_dir = Path(out_dir)
     path = out_dir / XLSX_NAME
