@@ -33,6 +33,14 @@ _LAZY: dict[str, tuple[str, str]] = {
     "write_audit_html": ("auditkit.render.html", "write_audit_html"),
     "write_findings_xlsx": ("auditkit.render.xlsx", "write_findings_xlsx"),
     "export_notebook": ("auditkit.render.notebook", "export_notebook"),
+    # the notebooks' tables and charts
+    "audit_overview": ("auditkit.render.overview", "audit_overview"),
+    "AuditOverview": ("auditkit.render.overview", "AuditOverview"),
+    "compare_reports": ("auditkit.compare", "compare_reports"),
+    "Comparison": ("auditkit.compare", "Comparison"),
+    "overview_chart": ("auditkit.render.charts", "overview_chart"),
+    "comparison_chart": ("auditkit.render.charts", "comparison_chart"),
+    "cjk_font": ("auditkit.render.charts", "cjk_font"),
     # reviewing
     "Reviewer": ("auditkit.review.widget", "Reviewer"),
     "ReviewSession": ("auditkit.review.widget", "ReviewSession"),
@@ -43,16 +51,23 @@ _LAZY: dict[str, tuple[str, str]] = {
 __all__ = [
     "SAMPLES_DIR",
     "AuditData",
+    "AuditOverview",
     "AuditResult",
     "AuditkitError",
     "Batch",
+    "Comparison",
     "Report",
     "ReviewLog",
     "ReviewSession",
     "Reviewer",
+    "audit_overview",
     "audit_reports",
+    "cjk_font",
+    "compare_reports",
+    "comparison_chart",
     "export_notebook",
     "load_audit",
+    "overview_chart",
     "read_report",
     "read_reports",
     "rebuild_report",
@@ -65,12 +80,15 @@ __all__ = [
 if TYPE_CHECKING:
     from auditkit.audit import SAMPLES_DIR, AuditResult, audit_reports, run_audit
     from auditkit.batch import Batch, read_report, read_reports
+    from auditkit.compare import Comparison, compare_reports
     from auditkit.errors import AuditkitError
     from auditkit.record import Report
     from auditkit.render import rebuild_report
+    from auditkit.render.charts import cjk_font, comparison_chart, overview_chart
     from auditkit.render.data import AuditData, load_audit
     from auditkit.render.html import write_audit_html
     from auditkit.render.notebook import export_notebook
+    from auditkit.render.overview import AuditOverview, audit_overview
     from auditkit.render.xlsx import write_findings_xlsx
     from auditkit.review.log import ReviewLog
     from auditkit.review.widget import Reviewer, ReviewSession

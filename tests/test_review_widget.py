@@ -305,3 +305,22 @@ def test_text_fields_sync_before_a_click_can_overtake_them(reviewer: Reviewer) -
     # A click is its own message; per-keystroke updates queued behind a busy kernel would arrive after it
     # and the decision would carry half its note. Fields sync when left, which precedes the click.
     assert reviewer.note.continuous_update is False and reviewer.reviewer.continuous_update is False
+
+
+def test_summary_tables_of_the_decisions(reviewer: Reviewer) -> None:
+    s = reviewer.session
+    first = s.current
+    reviewer.note.value = "核实无误"
+    reviewer.buttons["confirmed"].click()
+    reviewer.buttons["dismissed"].click()
+    counts = s.decisions_by_severity()
+    assert counts.at["合计", "合计"] == len(s.findings)
+    assert counts.loc["合计", "确认"] == 1 and counts.loc["合计", "排除（误报）"] == 1
+    assert counts.loc["合计", "未审阅"] == len(s.findings) - 2
+    assert list(counts.columns) == ["未审阅", "确认", "排除（误报）", "合计"]  # the vocabulary's order
+    assert set(counts.index) - {"合计"} <= {"严重", "警告", "提示"}
+    decided = s.decided_table()
+    assert list(decided.columns) == ["机关", "年度", "规则", "位置", "结论", "备注", "审阅人", "时间 (UTC)"]
+    row = decided[decided["规则"] == first["rule_id"]].iloc[0]
+    assert (row["结论"], row["备注"], row["审阅人"]) == ("确认", "核实无误", "审核员甲")
+    assert len(decided) == 2

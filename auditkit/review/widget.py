@@ -58,6 +58,8 @@ FILTERS = ("severity", "category", "rule_id", "agency", "status")
 FILTER_LABELS = {"severity": "严重程度", "category": "类别", "rule_id": "规则", "agency": "机关", "status": "审阅状态"}
 UNKNOWN_AGENCY = "（机关未识别）"
 ALL = "*"  # the filter dropdowns' value for "全部"
+DECIDED_COLUMNS = {"agency": "机关", "year": "年度", "rule_id": "规则", "place": "位置", "decision_label": "结论",
+                   "note": "备注", "reviewer": "审阅人", "time": "时间 (UTC)"}
 # Shortcut key -> CSS class of the control it acts on (see KEYS_JS).
 SHORTCUTS = {"1": "ak-confirm", "2": "ak-dismiss", "3": "ak-follow-up", "ArrowRight": "ak-next", "j": "ak-next",
              "ArrowLeft": "ak-prev", "k": "ak-prev", "u": "ak-next-undecided"}
@@ -242,6 +244,23 @@ class ReviewSession:
         out = self.findings.merge(cur, on="finding_id", how="left")
         out["decision_label"] = out["decision"].map(DECISION_LABELS).fillna(UNDECIDED_LABEL)
         return out
+
+    def decisions_by_severity(self) -> pd.DataFrame:
+        """How many findings of each severity (rows) stand at each decision (columns), with totals."""
+        import pandas as pd
+
+        table = self.table()
+        counts = pd.crosstab(table["severity"], table["decision_label"], margins=True, margins_name="合计")
+        rows = [s for s in (*SEVERITIES, "合计") if s in counts.index]
+        columns = [c for c in (*REVIEW_STATE_LABELS.values(), "合计") if c in counts.columns]
+        return (counts.reindex(index=rows, columns=columns).rename(index=SEVERITY_LABELS)
+                .rename_axis(index="严重程度", columns="结论"))
+
+    def decided_table(self) -> pd.DataFrame:
+        """The decided findings: where, which rule, the decision, its note, who and when (UTC)."""
+        table = self.table()
+        return (table[table["decision"].notna()][list(DECIDED_COLUMNS)].rename(columns=DECIDED_COLUMNS)
+                .reset_index(drop=True))
 
     # -- what the reviewer shows -------------------------------------------
 
