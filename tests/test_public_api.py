@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,3 +30,13 @@ def test_import_auditkit_loads_no_heavy_library() -> None:
     heavy, ours = done.stdout.splitlines()
     assert heavy == "[]"
     assert ours == "['auditkit']"
+
+
+def test_the_audit_review_and_comparison_notebooks_use_only_the_public_api() -> None:
+    for name in ("01_audit_a_batch", "02_review_findings", "04_compare_agencies_and_years"):
+        cells = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+        code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        imports = [line.strip() for line in code.splitlines() if line.strip().startswith(("import ", "from "))]
+        assert [line for line in imports if "auditkit" in line] == ["import auditkit"], name
+        used = set(re.findall(r"\bauditkit\.(\w+)", code))
+        assert used and used <= set(auditkit.__all__), (name, used - set(auditkit.__all__))
