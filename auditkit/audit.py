@@ -68,7 +68,7 @@ def audit_reports(reports: Sequence[Report], store: Any = None, failures: Sequen
                        result.skipped, reports)
 
 
-def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None = None,
+def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | Path | None = None,
               jobs: int | None = None) -> AuditResult:
     """Read the documents (files or folders; the bundled samples when none), audit them as one
     batch, write ``out``/records.jsonl, findings.jsonl, findings.csv, checks.csv, skipped.csv,
