@@ -3,8 +3,8 @@
 ``run_audit`` writes ``records.jsonl`` (one record per report read, and one line
 with an ``error`` key per file that could not be read), ``findings.jsonl`` and
 ``checks.csv``; the review widget keeps decisions in ``review.sqlite`` beside
-them. Both renderers (HTML and Excel) start from ``load_audit`` so that they
-show the same numbers.
+them. Both renderers (HTML and Excel) and the reviewer start from ``load_audit``
+so that they show the same findings and numbers.
 """
 
 from __future__ import annotations
