@@ -2,7 +2,7 @@
 
 ``run_audit`` is what ``auditkit audit`` calls; ``audit_reports`` does the same
 for records already in memory (tests, notebooks, benchmarks) without reading
-documents or writing files; ``rule_catalogue`` is ``auditkit rules``.
+documents or writing files. The exit status of the command is the CLI's to decide.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from auditkit.rules.suites import RuleSet
 
 SAMPLES_DIR = Path(__file__).parent / "data" / "samples"
-EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_FINDINGS = 0, 1, 2, 3
 
 
 @dataclass
@@ -39,16 +38,10 @@ class AuditResult:
 
     def failed(self, severity: str = "critical") -> pd.DataFrame:
         """Failed findings of this severity or worse."""
-        from auditkit.findings import SEVERITY_ORDER
+        from auditkit.vocabulary import SEVERITY_ORDER
 
         f = self.findings
         return f[(f["status"] == "failed") & (f["severity"].map(SEVERITY_ORDER) <= SEVERITY_ORDER[severity])]
-
-    def exit_code(self, fail_on: str | None = None) -> int:
-        """0 ran; 1 some input unreadable; 3 a failed finding at ``fail_on`` severity or worse."""
-        if fail_on and len(self.failed(fail_on)):
-            return EXIT_FINDINGS
-        return EXIT_UNREADABLE if self.failures else EXIT_OK
 
 
 def audit_reports(reports: Sequence[Report], store: Any = None, failures: Sequence[Any] = (),
@@ -82,7 +75,7 @@ def audit_reports(reports: Sequence[Report], store: Any = None, failures: Sequen
                        result.skipped, reports, rules=ruleset)
 
 
-def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None = None,
+def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | Path | None = None,
               jobs: int | None = None, rules: Sequence[str | Path] = ()) -> AuditResult:
     """Read the documents (files or folders; the bundled samples when none), audit them as one
     batch, write ``out``/records.jsonl, findings.jsonl, findings.csv, checks.csv, skipped.csv,
@@ -120,21 +113,11 @@ def run_audit(paths: Sequence[str | Path] | None, out: Path, store: Path | None 
     (out / "rules.json").write_text(json.dumps(result.rules.to_record(), ensure_ascii=False, indent=1) + "\n",
                                     encoding="utf-8")
     # The shared results: one offline HTML page and a workbook, with any review decisions so far.
-    from auditkit.render.html import write_audit_html
-    from auditkit.render.xlsx import write_findings_xlsx
+    from auditkit.render import rebuild_report
 
-    write_audit_html(out)
-    write_findings_xlsx(out)
+    rebuild_report(out)
     result.out = out
     return result
-
-
-def rule_catalogue(rules: Sequence[str | Path] = ()) -> pd.DataFrame:
-    """Every rule, bundled and the user's (``rules`` as for ``audit_reports``): rule_id, category,
-    severity, description, basis (and cells, suite, frame, type, folder)."""
-    from auditkit.rules.suites import load_rules
-
-    return load_rules(rules).catalogue()
 
 
 # ---------------------------------------------------------------------------
@@ -165,14 +148,15 @@ def _counts(reports, failures, result, priors) -> dict[str, Any]:
 def summary_text(counts: dict[str, Any]) -> str:
     """The audit in a few Chinese sentences."""
     from auditkit.rules.folders import BUNDLED
-    from auditkit.rules.suites import CATEGORY_LABELS, SEVERITY_LABELS
+    from auditkit.rules.suites import CATEGORY_LABELS
+    from auditkit.vocabulary import SEVERITIES, SEVERITY_LABELS
 
     sev = counts["by_severity"]
     lines = [f"共审核年度报告 {counts['reports']} 份" + (f"，另有 {counts['unreadable']} 份文件无法读取" if
                                                      counts["unreadable"] else "") + "。"]
     if counts["findings"]:
         lines.append(f"发现问题 {counts['findings']} 项：" + "、".join(
-            f"{SEVERITY_LABELS[s]} {sev.get(s, 0)} 项" for s in ("critical", "warning", "info")) +
+            f"{SEVERITY_LABELS[s]} {sev.get(s, 0)} 项" for s in SEVERITIES) +
             f"；{counts['reports_with_critical']} 份报告有严重问题。")
         lines.append("按类别：" + "、".join(f"{CATEGORY_LABELS.get(c, c)} {n} 项"
                                             for c, n in sorted(counts["by_category"].items(), key=lambda x: -x[1])) + "。")

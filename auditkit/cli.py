@@ -1,7 +1,18 @@
 """The ``auditkit`` command: thin wrappers over the library.
 
-Exit status: 0 when the job ran, 1 when some input could not be read (the rest
-was processed all the same), 2 on a usage error. No traceback reaches the user.
+This module alone decides the exit status:
+
+- 0 the job ran;
+- 1 some input could not be read (the rest was processed all the same, and each
+  failure was listed on a line of its own);
+- 2 usage error: a bad option or argument, or the library refused what it was given
+  (a folder that holds no audit, a notebook that does not exist or fails, …);
+- 3 with ``--fail-on``, failed findings of that severity or worse exist;
+- 130 interrupted.
+
+Every exception auditkit raises (``auditkit.errors.AuditkitError``) and every refusal
+of the file system becomes one line on stderr, in Chinese with the English reason;
+no traceback reaches the user. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -10,26 +21,81 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from auditkit.errors import (
+    AuditkitError,
+    ExpressionError,
+    NotAnAuditFolder,
+    NotebookRunError,
+    OfflineError,
+    ReadError,
+    ReviewError,
+    ReviewLogError,
+    StoreError,
+    SuiteError,
+    UsageError,
+    ValidationRunError,
+)
+
+if TYPE_CHECKING:
+    from auditkit.audit import AuditResult
+
+EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_FINDINGS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# What went wrong, in Chinese, put before a reason the library wrote in English only.
+ERROR_TITLES: dict[type[Exception], str] = {
+    ReadError: "无法读取",
+    UsageError: "用法错误",
+    NotAnAuditFolder: "不是审核结果文件夹",
+    SuiteError: "规则文件有误",
+    ExpressionError: "规则表达式有误",
+    ValidationRunError: "规则未能运行",
+    StoreError: "报告库拒绝了此操作",
+    ReviewError: "无法记录审阅结论",
+    ReviewLogError: "审阅记录不可用",
+    NotebookRunError: "笔记本未能运行或导出",
+    OfflineError: "页面不能离线打开",
+    AuditkitError: "无法完成",
+    OSError: "无法读写文件",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its complaints as one Chinese line (it prints the usage and exits 2 otherwise)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: 用法错误：{message}（{self.prog} -h 查看用法）", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数 (must be a positive whole number): {text!r}")
+    return value
 
 RULES_HELP = ("用户规则文件夹，可重复；自带规则总会使用，另读 AUDITKIT_RULES 与缺省用户规则文件夹 "
               "(a folder of your own rules, repeatable; the bundled rules always run)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="auditkit", description="政府信息公开工作年度报告审核工具 (audit toolkit for annual "
+    p = _Parser(prog="auditkit", description="政府信息公开工作年度报告审核工具 (audit toolkit for annual "
                                 "reports on government information disclosure)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     parse = sub.add_parser("parse", help="读取报告，输出规范记录 JSON Lines (read reports into canonical records)")
     parse.add_argument("paths", nargs="+", metavar="PATH", help="报告文件或文件夹（递归） (files or folders)")
     parse.add_argument("--jsonl", type=Path, help="写入此文件，缺省写到标准输出 (output file; default stdout)")
-    parse.add_argument("--jobs", type=int, default=None, help="并行进程数，缺省为全部核心 (worker processes)")
+    parse.add_argument("--jobs", type=_positive, default=None, help="并行进程数，缺省为全部核心 (worker processes)")
 
     audit = sub.add_parser("audit", help="读取并审核报告，写出结果 (read, validate, write findings)")
     audit.add_argument("paths", nargs="*", metavar="PATH", help="报告文件或文件夹；缺省为自带样例 (default: bundled samples)")
     audit.add_argument("--out", type=Path, required=True, help="结果文件夹 (output folder)")
     audit.add_argument("--store", type=Path, default=None, help="报告库 SQLite 路径 (report store; env AUDITKIT_STORE)")
-    audit.add_argument("--jobs", type=int, default=None, help="并行进程数 (worker processes)")
+    audit.add_argument("--jobs", type=_positive, default=None, help="并行进程数 (worker processes)")
     audit.add_argument("--fail-on", choices=["critical", "warning", "info"], default=None,
                        help="存在该级别及以上问题时以状态 3 退出 (exit 3 when such findings exist)")
     audit.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help=RULES_HELP)
@@ -53,18 +119,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    from auditkit.batch import Failure, expand_paths, iter_reports
+    from auditkit.batch import Failure, iter_reports
 
-    files = expand_paths(args.paths)
-    missing = [f for f in files if not Path(f).exists()]
-    for f in missing:
-        print(f"{f}: 文件不存在 (no such file)", file=sys.stderr)
-    files = [f for f in files if Path(f).exists()]
     out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
-    read = with_diags = 0
-    failed = len(missing)
+    read = with_diags = failed = 0
     try:
-        for result in iter_reports(files, jobs=args.jobs):
+        # A path that does not exist is an input that cannot be read: listed, and the rest read.
+        for result in iter_reports(args.paths, jobs=args.jobs):
             if isinstance(result, Failure):
                 failed += 1
                 print(result.line(), file=sys.stderr)
@@ -79,7 +140,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
             out.close()
     print(f"读取 {read} 份，其中 {with_diags} 份有诊断信息，{failed} 份无法读取 "
           f"(read {read}, with diagnostics {with_diags}, failed {failed})", file=sys.stderr)
-    return 1 if failed else 0
+    return EXIT_UNREADABLE if failed else EXIT_OK
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
@@ -90,7 +151,14 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     for failure in result.failures:
         print(failure.line(), file=sys.stderr)
     print(f"结果已写入 {args.out} (results written)", file=sys.stderr)
-    return result.exit_code(args.fail_on)
+    return audit_status(result, args.fail_on)
+
+
+def audit_status(result: AuditResult, fail_on: str | None = None) -> int:
+    """3 when a failed finding of ``fail_on`` severity or worse exists; else 1 when some input was unreadable; else 0."""
+    if fail_on and len(result.failed(fail_on)):
+        return EXIT_FINDINGS
+    return EXIT_UNREADABLE if result.failures else EXIT_OK
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -103,7 +171,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     for f in ruleset.folder_records():
         print(f"{f['label']}：{f['rules']} 条 {f['path']}", file=sys.stderr)
     print(f"共 {len(frame)} 条规则 ({len(frame)} rules)", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _cmd_alias(args: argparse.Namespace) -> int:
@@ -111,19 +179,15 @@ def _cmd_alias(args: argparse.Namespace) -> int:
 
     add_alias(args.alias, args.canonical, store=args.store, note=args.note)
     print(f"已登记：「{args.alias}」即「{args.canonical}」 (alias recorded)", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from auditkit.render.html import rebuild_report
-    from auditkit.render.xlsx import write_findings_xlsx
+    from auditkit.render import rebuild_report
 
-    if not (args.dir / "findings.csv").exists():
-        print(f"{args.dir}: 不是审核结果文件夹，缺少 findings.csv (not an audit folder)", file=sys.stderr)
-        return 2
-    for path in (rebuild_report(args.dir), write_findings_xlsx(args.dir)):
+    for path in rebuild_report(args.dir):
         print(f"已生成 {path} (written)", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _cmd_export_notebook(args: argparse.Namespace) -> int:
@@ -131,30 +195,39 @@ def _cmd_export_notebook(args: argparse.Namespace) -> int:
 
     path = export_notebook(args.notebook, args.out)
     print(f"已生成 {path} (written)", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 COMMANDS = {"parse": _cmd_parse, "audit": _cmd_audit, "rules": _cmd_rules, "alias": _cmd_alias, "report": _cmd_report,
             "export-notebook": _cmd_export_notebook}
 
 
+def error_line(command: str, exc: BaseException) -> str:
+    """The one line a command prints for an error: where, what went wrong in Chinese, the reason."""
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in reason):  # the library said it in English only
+        title = next(ERROR_TITLES[c] for c in type(exc).__mro__ if c in ERROR_TITLES)
+        reason = f"{title}：{reason}"
+    return f"auditkit {command}: {reason}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse exits 2 on a usage error, 0 on --help
+    except SystemExit as exc:  # a usage error (2, said by _Parser.error) or --help (0)
         return int(exc.code or 0)
     if not args.command:
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)
-        return 130
-    except (OSError, ValueError) as exc:
-        print(f"auditkit {args.command}: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_INTERRUPTED
+    except (AuditkitError, OSError) as exc:
+        print(error_line(args.command, exc), file=sys.stderr)
+        return EXIT_UNREADABLE if isinstance(exc, ReadError) else EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.vocabulary import SEVERITY_ORDER
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -34,8 +36,6 @@ FINDING_COLUMNS = (
     "evidence",  # the sentence or the cells' text as written, with their location
     "basis",  # the article or line of the format notice the rule rests on
 )
-SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
-STATUSES = ("failed", "unverified")
 
 
 def finding_id(report_id: str, rule_id: str, keys: Sequence[str], place: str = "") -> str:
@@ -92,10 +92,6 @@ def findings_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     for col in ("expected", "actual", "difference", "year"):
         df[col] = df[col].astype(object)
     return df
-
-
-def empty_findings() -> pd.DataFrame:
-    return findings_frame([])
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:

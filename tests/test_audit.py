@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from auditkit.audit import SAMPLES_DIR, audit_reports, rule_catalogue, run_audit
+from auditkit import rule_catalogue
+from auditkit.audit import SAMPLES_DIR, audit_reports, run_audit
+from auditkit.cli import audit_status
 from auditkit.formats import format_spec
 from auditkit.record import Report
 
@@ -326,7 +328,7 @@ def test_run_audit_writes_results_and_keeps_records(tmp_path: Path) -> None:
     rows = list(csv.DictReader((out / "findings.csv").open(encoding="utf-8-sig")))
     assert len(rows) == len(result.findings) and rows[0]["description"]
     assert (out / "checks.csv").exists() and "严重" in (out / "summary.txt").read_text(encoding="utf-8")
-    assert result.exit_code() == 0 and result.exit_code("critical") == 3
+    assert audit_status(result) == 0 and audit_status(result, "critical") == 3
     assert "共审核年度报告 12 份" in result.summary
 
     from auditkit.store import ReportStore
@@ -344,7 +346,7 @@ def test_unreadable_input_sets_exit_1(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     result = run_audit([empty], tmp_path / "out", store=tmp_path / "s.sqlite")
-    assert result.counts["unreadable"] == 1 and result.exit_code() == 1
+    assert result.counts["unreadable"] == 1 and audit_status(result) == 1
     assert "无法读取" in result.summary
     rec = json.loads((tmp_path / "out" / "records.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert rec["error"] == "empty"

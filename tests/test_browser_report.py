@@ -63,7 +63,7 @@ class OfflineBrowser:
 @pytest.fixture(scope="module")
 def audit_page(sample_audit_dir: Path, tmp_path_factory: pytest.TempPathFactory,
                ) -> Iterator[tuple[object, Path, OfflineBrowser]]:
-    from auditkit.render.html import rebuild_report
+    from auditkit.render.html import write_audit_html
     from auditkit.review.log import ReviewLog
 
     audit = Path(shutil.copytree(sample_audit_dir, tmp_path_factory.mktemp("browser") / "audit"))
@@ -71,7 +71,7 @@ def audit_page(sample_audit_dir: Path, tmp_path_factory: pytest.TempPathFactory,
     log = ReviewLog.for_audit(audit)
     log.record(csv["finding_id"].iloc[0], "confirmed", note="已核对原文", reviewer="张三")
     log.record(csv["finding_id"].iloc[1], "dismissed", note="读取误差", reviewer="张三")
-    path = rebuild_report(audit)
+    path = write_audit_html(audit)
     browser = OfflineBrowser()
     page = browser.open(path)
     page.wait_for_selector("html[data-ready='1']")

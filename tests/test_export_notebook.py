@@ -9,7 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from auditkit.render.notebook import WIDGETS_JS, NotebookRunError, export_notebook, widgets_js
+from auditkit.errors import NotebookRunError, OfflineError, UsageError
+from auditkit.render.notebook import WIDGETS_JS, export_notebook, widgets_js
 from auditkit.render.offline import outside_references
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -104,11 +105,11 @@ def test_a_notebook_that_loads_from_the_web_is_refused(tmp_path: Path) -> None:
     nb = write_notebook(tmp_path / "remote.ipynb",
                         "from IPython.display import HTML\nHTML('<img src=\"https://example.org/logo.png\">')")
     out = tmp_path / "remote.html"
-    with pytest.raises(ValueError, match=r"example\.org/logo\.png"):
+    with pytest.raises(OfflineError, match=r"example\.org/logo\.png"):
         export_notebook(nb, out)
     assert not out.exists()
 
 
 def test_missing_notebook(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(UsageError, match=r"none\.ipynb"):
         export_notebook(tmp_path / "none.ipynb", tmp_path / "none.html")

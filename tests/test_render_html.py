@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from auditkit.errors import NotAnAuditFolder
 from auditkit.formats import format_spec
-from auditkit.render.html import rebuild_report, write_audit_html
+from auditkit.render.html import write_audit_html
 from auditkit.render.offline import outside_references
 from tests.conftest import read_findings_csv
 
@@ -73,7 +74,7 @@ def test_checker_finds_every_kind_of_outside_reference() -> None:
 
 
 def test_summary_numbers_equal_findings_csv(audit_dir: Path) -> None:
-    doc = lxml_html.fromstring(rebuild_report(audit_dir).read_bytes())
+    doc = lxml_html.fromstring(write_audit_html(audit_dir).read_bytes())
     csv = read_findings_csv(audit_dir)
     recs = records(audit_dir)
     assert int(kpi(doc, "reports")) == sum("error" not in r for r in recs) == 12
@@ -100,13 +101,13 @@ def test_summary_numbers_equal_findings_csv(audit_dir: Path) -> None:
     assert len(bars) == failed.groupby(["category", "severity"]).ngroups
     # The findings table holds every finding, the rule catalogue every rule.
     assert len(doc.xpath('//table[@id="findings-table"]/tbody/tr')) == len(csv)
-    from auditkit.audit import rule_catalogue
+    from auditkit import rule_catalogue
 
     assert len(doc.xpath('//table[@id="rule-table"]/tbody/tr')) == len(rule_catalogue())
 
 
 def test_each_report_has_its_tables_findings_and_highlighted_cells(audit_dir: Path) -> None:
-    doc = lxml_html.fromstring(rebuild_report(audit_dir).read_bytes())
+    doc = lxml_html.fromstring(write_audit_html(audit_dir).read_bytes())
     findings = [json.loads(x) for x in (audit_dir / "findings.jsonl").read_text(encoding="utf-8").splitlines()]
     sections = doc.xpath('//details[@class="report"]')
     reports = [r for r in records(audit_dir) if "error" not in r]
@@ -148,7 +149,7 @@ def test_decisions_notes_and_unreadable_files_are_shown(audit_dir: Path) -> None
     with (audit_dir / "records.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps({"source": "/in/坏文件.pdf", "error": "encrypted", "message": "文件已加密 (encrypted)"},
                             ensure_ascii=False) + "\n")
-    page = rebuild_report(audit_dir).read_text(encoding="utf-8")
+    page = write_audit_html(audit_dir).read_text(encoding="utf-8")
     doc = lxml_html.fromstring(page.encode("utf-8"))
     assert kpi(doc, "reviewed") == f"2 / {len(csv)}"
     assert kpi(doc, "unreadable") == "1"
@@ -175,7 +176,7 @@ def test_document_text_is_escaped(audit_dir: Path) -> None:
             if "agency" in x:
                 x["agency"] = evil
         path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
-    page = rebuild_report(audit_dir).read_text(encoding="utf-8")
+    page = write_audit_html(audit_dir).read_text(encoding="utf-8")
     assert "onerror=" not in page.replace("onerror=&quot;", "")
     doc = lxml_html.fromstring(page.encode("utf-8"))
     assert not doc.xpath("//img")
@@ -183,8 +184,8 @@ def test_document_text_is_escaped(audit_dir: Path) -> None:
 
 
 def test_not_an_audit_folder(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"findings\.jsonl"):
-        rebuild_report(tmp_path)
+    with pytest.raises(NotAnAuditFolder, match=r"findings\.jsonl"):
+        write_audit_html(tmp_path)
 
 
 def build_many(audit: Path, dest: Path, n: int) -> tuple[int, int]:
@@ -214,7 +215,7 @@ def test_300_reports_stay_under_5_mb(sample_audit_dir: Path, tmp_path: Path) -> 
     n_reports, n_findings = build_many(sample_audit_dir, tmp_path / "many", 300)
     assert n_reports == 300 and n_findings >= 300
     started = time.perf_counter()
-    path = rebuild_report(tmp_path / "many")
+    path = write_audit_html(tmp_path / "many")
     seconds = time.perf_counter() - started
     size = path.stat().st_size
     print(f"\naudit.html for {n_reports} reports, {n_findings} findings: {size / 1e6:.2f} MB in {seconds:.1f} s")

@@ -41,7 +41,7 @@ def test_workbook_sheets_headers_filters_and_widths(audit_dir: Path) -> None:
     assert all(isinstance(v, int) for v in frame["年度"])
     rules = wb["审核规则"]
     assert [c.value for c in rules[1]][:5] == ["规则编号", "类别", "严重程度", "说明", "依据"]
-    from auditkit.audit import rule_catalogue
+    from auditkit import rule_catalogue
 
     assert rules.max_row == len(rule_catalogue()) + 1 and rules.auto_filter.ref and rules.freeze_panes == "B2"
     per_rule = sheet_frame(rules).set_index("规则编号")["问题数"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from auditkit.errors import ReviewError
 from auditkit.review.log import ReviewLog
 
 
@@ -38,7 +39,7 @@ def test_events_cannot_be_changed_or_deleted(tmp_path: Path) -> None:
 
 def test_bad_decision_refused(tmp_path: Path) -> None:
     log = ReviewLog(tmp_path / "log.sqlite")
-    with pytest.raises(ValueError):
+    with pytest.raises(ReviewError, match="maybe"):
         log.record("f1", "maybe")
     assert log.events() == []
 

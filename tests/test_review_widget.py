@@ -16,10 +16,13 @@ from pathlib import Path
 import pytest
 
 from auditkit.audit import run_audit
-from auditkit.findings import findings_frame
+from auditkit.findings import FINDING_COLUMNS, findings_frame
+from auditkit.record import Report
+from auditkit.render.data import load_audit
 from auditkit.review.log import ReviewLog
 from auditkit.review.table import render_for_keys, render_table
-from auditkit.review.widget import ALL, UNDECIDED, Reviewer, ReviewSession, load_audit, rule_versions
+from auditkit.review.widget import ALL, Reviewer, ReviewSession, rule_versions
+from auditkit.vocabulary import UNDECIDED
 
 # A small batch with both formats, several agencies and findings of every severity.
 BATCH = ("000_seed-chengxiang_2023.txt", "008_pingtan-shiyanqu_2019.txt", "019_pingtan-shichangjianguanju_2021.txt",
@@ -52,16 +55,21 @@ def reviewer(out: Path) -> Reviewer:
     return Reviewer.from_audit(out, reviewer="审核员甲")
 
 
+def findings_and_reports(out: Path) -> tuple:
+    data = load_audit(out)
+    return data.findings[list(FINDING_COLUMNS)], [Report.from_record(r) for r in data.reports]
+
+
 def ids(session: ReviewSession) -> list[str]:
     return [session.findings.at[i, "finding_id"] for i in session.order]
 
 
 def test_loads_the_audit_and_starts_at_the_first_finding(reviewer: Reviewer, out: Path) -> None:
-    findings, reports = load_audit(out)
+    findings, reports = findings_and_reports(out)
     s = reviewer.session
     assert len(s.findings) == len(findings) and len(reports) == len(BATCH)
     assert s.position == 0 and s.current["finding_id"] == findings.at[0, "finding_id"]
-    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">0 / {len(findings)} 已审核</b>')
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">0 / {len(findings)} 已审阅</b>')
     assert f'data-finding-id="{findings.at[0, "finding_id"]}"' in reviewer.card.value
     assert reviewer.prev.disabled and not reviewer.next.disabled
     for dd in reviewer.filters.values():  # every filter shows "全部 (n)", not an empty box
@@ -87,7 +95,7 @@ def test_filters_by_each_field_and_combine(reviewer: Reviewer) -> None:
     agency = f.loc[f["severity"] == "warning", "agency"].iloc[0]
     reviewer.filters["agency"].value = agency
     assert ids(s) == list(f.loc[(f["severity"] == "warning") & (f["agency"] == agency), "finding_id"])
-    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">0 / {len(s.order)} 已审核</b>')
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">0 / {len(s.order)} 已审阅</b>')
     with pytest.raises(KeyError):
         s.set_filters(colour="red")
 
@@ -97,7 +105,7 @@ def test_a_filter_that_matches_nothing_disables_the_decisions(reviewer: Reviewer
     assert reviewer.session.order == [] and reviewer.session.current is None
     assert "没有符合筛选条件的问题" in reviewer.card.value
     assert all(b.disabled for b in reviewer.buttons.values()) and reviewer.next.disabled
-    assert reviewer.progress.value.startswith('<b style="font-size:15px">0 / 0 已审核</b>')
+    assert reviewer.progress.value.startswith('<b style="font-size:15px">0 / 0 已审阅</b>')
 
 
 def test_navigation_stops_at_both_ends_and_keeps_the_finding_across_filters(reviewer: Reviewer) -> None:
@@ -142,7 +150,7 @@ def test_decisions_go_to_the_review_log_with_reviewer_note_and_versions(reviewer
     assert current.at[first["finding_id"], "rule_version"] == rule_versions()[first["rule_id"]]
     assert current.at[second["finding_id"], "decision"] == "follow_up"
     assert current.at[second["finding_id"], "note"] == ""
-    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">2 / {len(s.order)} 已审核</b>')
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">2 / {len(s.order)} 已审阅</b>')
 
     # Deciding again appends: the current decision changes, the history keeps both.
     reviewer.prev.click()
@@ -163,7 +171,7 @@ def test_status_filter_and_next_undecided(reviewer: Reviewer) -> None:
     reviewer.buttons["confirmed"].click()
     reviewer.buttons["dismissed"].click()
     n = len(s.findings)
-    assert [label for label, _ in reviewer.filters["status"].options][:3] == [f"全部 ({n})", f"未审核 ({n - 2})", "确认 (1)"]
+    assert [label for label, _ in reviewer.filters["status"].options][:3] == [f"全部 ({n})", f"未审阅 ({n - 2})", "确认 (1)"]
     reviewer.filters["status"].value = "confirmed"
     assert len(s.order) == 1 and s.status_of(s.current["finding_id"]) == "confirmed"
     reviewer.buttons["follow_up"].click()  # counts follow the decisions; the chosen filter stays
@@ -183,13 +191,13 @@ def test_status_filter_and_next_undecided(reviewer: Reviewer) -> None:
             s.next()
     assert s.progress() == (len(s.order), len(s.order))
     reviewer.next_undecided.click()
-    assert "没有未审核的问题了" in reviewer.message.value
+    assert "没有未审阅的问题了" in reviewer.message.value
 
 
 def test_no_decision_without_a_reviewer_name(out: Path) -> None:
     r = Reviewer.from_audit(out)
     r.buttons["confirmed"].click()
-    assert "请先填写审核人姓名" in r.message.value
+    assert "请先填写审阅人姓名" in r.message.value
     assert ReviewLog.for_audit(out).current().empty and r.session.position == 0
     r.reviewer.value = "  审核员乙 "
     r.buttons["confirmed"].click()
@@ -207,7 +215,7 @@ def test_decisions_reattach_after_the_audit_runs_again(out: Path, tmp_path: Path
 
     reports = out.parent / "reports2"
     reports.mkdir()
-    for rec in load_audit(out)[1]:
+    for rec in findings_and_reports(out)[1]:
         shutil.copy(rec.source, reports / Path(rec.source).name)  # the same documents, read afresh
     (out / "findings.jsonl").unlink()
     result = run_audit([reports], out, store=tmp_path / "store2.sqlite", jobs=1)
@@ -242,7 +250,7 @@ def test_report_table_highlights_the_cells_of_the_finding(reviewer: Reviewer) ->
 
 
 def test_tables_follow_the_official_layout(out: Path) -> None:
-    _, reports = load_audit(out)
+    _, reports = findings_and_reports(out)
     by_format = {r.format: r for r in reports}
     r21, r19 = by_format["2021"], by_format["2019"]
     html = render_table(r21, "requests", ["requests.granted.total"])
@@ -262,7 +270,7 @@ def test_tables_follow_the_official_layout(out: Path) -> None:
 
 
 def test_document_text_is_escaped(out: Path) -> None:
-    _, reports = load_audit(out)
+    _, reports = findings_and_reports(out)
     report = reports[0]
     report.provenance.clear()
     report.sections["overview"] = "<script>alert(1)</script>"
@@ -280,8 +288,8 @@ def test_document_text_is_escaped(out: Path) -> None:
 
 def test_tab_order_is_reading_order(reviewer: Reviewer) -> None:
     order = [getattr(w, "description", "") for w in reviewer.focus_order()]
-    assert order == ["审核人", "严重程度", "类别", "规则", "机关", "审核状态", "备注", "确认", "排除（误报）", "待跟进",
-                     "上一条", "下一条", "下一条未审核"]
+    assert order == ["审阅人", "严重程度", "类别", "规则", "机关", "审阅状态", "备注", "确认", "排除（误报）", "待跟进",
+                     "上一条", "下一条", "下一条未审阅"]
     classes = [c for w in reviewer.focus_order() for c in w._dom_classes if c.startswith("ak-")]
     assert {"ak-confirm", "ak-dismiss", "ak-follow-up", "ak-prev", "ak-next", "ak-next-undecided", "ak-note"} <= set(classes)
 
@@ -297,3 +305,22 @@ def test_text_fields_sync_before_a_click_can_overtake_them(reviewer: Reviewer) -
     # A click is its own message; per-keystroke updates queued behind a busy kernel would arrive after it
     # and the decision would carry half its note. Fields sync when left, which precedes the click.
     assert reviewer.note.continuous_update is False and reviewer.reviewer.continuous_update is False
+
+
+def test_summary_tables_of_the_decisions(reviewer: Reviewer) -> None:
+    s = reviewer.session
+    first = s.current
+    reviewer.note.value = "核实无误"
+    reviewer.buttons["confirmed"].click()
+    reviewer.buttons["dismissed"].click()
+    counts = s.decisions_by_severity()
+    assert counts.at["合计", "合计"] == len(s.findings)
+    assert counts.loc["合计", "确认"] == 1 and counts.loc["合计", "排除（误报）"] == 1
+    assert counts.loc["合计", "未审阅"] == len(s.findings) - 2
+    assert list(counts.columns) == ["未审阅", "确认", "排除（误报）", "合计"]  # the vocabulary's order
+    assert set(counts.index) - {"合计"} <= {"严重", "警告", "提示"}
+    decided = s.decided_table()
+    assert list(decided.columns) == ["机关", "年度", "规则", "位置", "结论", "备注", "审阅人", "时间 (UTC)"]
+    row = decided[decided["规则"] == first["rule_id"]].iloc[0]
+    assert (row["结论"], row["备注"], row["审阅人"]) == ("确认", "核实无误", "审核员甲")
+    assert len(decided) == 2

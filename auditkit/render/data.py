@@ -3,8 +3,8 @@
 ``run_audit`` writes ``records.jsonl`` (one record per report read, and one line
 with an ``error`` key per file that could not be read), ``findings.jsonl`` and
 ``checks.csv``; the review widget keeps decisions in ``review.sqlite`` beside
-them. Both renderers (HTML and Excel) start from ``load_audit`` so that they
-show the same numbers.
+them. Both renderers (HTML and Excel) and the reviewer start from ``load_audit``
+so that they show the same findings and numbers.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.errors import NotAnAuditFolder
+from auditkit.vocabulary import DECISIONS, SEVERITIES
+
 if TYPE_CHECKING:
     import pandas as pd
 
-SEVERITIES = ("critical", "warning", "info")
-STATUS_LABELS = {"failed": "问题", "unverified": "未能核验"}
-UNDECIDED = "未审阅"
 DECISION_COLUMNS = ("decision", "note", "reviewer", "time")
 
 
@@ -35,7 +35,6 @@ class AuditData:
     checks: pd.DataFrame | None = None  # per rule: evaluated, passed, failed, ... (None if absent)
     summary: str = ""
     orphan_decisions: int = 0  # decisions whose finding no longer occurs in this audit
-    decision_labels: dict[str, str] = field(default_factory=dict)
     rule_folders: list[dict[str, Any]] = field(default_factory=list)  # path, origin, label, rules (rules.json)
 
     @property
@@ -48,13 +47,13 @@ def load_audit(out_dir: str | Path) -> AuditData:
     import pandas as pd
 
     from auditkit.findings import read_jsonl
-    from auditkit.review.log import DECISION_LABELS, LOG_NAME, ReviewLog
+    from auditkit.review.log import LOG_NAME, ReviewLog
     from auditkit.rules.suites import catalogue
 
     out_dir = Path(out_dir)
     findings_file = out_dir / "findings.jsonl"
     if not findings_file.is_file():
-        raise FileNotFoundError(f"{out_dir}: 不是审核结果文件夹，缺少 findings.jsonl (not an audit folder)")
+        raise NotAnAuditFolder(f"{out_dir}: 不是审核结果文件夹，缺少 findings.jsonl (not an audit folder)")
     reports: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     records_file = out_dir / "records.jsonl"
@@ -85,7 +84,7 @@ def load_audit(out_dir: str | Path) -> AuditData:
     used = json.loads(rules_file.read_text(encoding="utf-8")) if rules_file.is_file() else None
     rules = pd.DataFrame(used["rules"]) if used else catalogue()
     return AuditData(out_dir, reports, failures, findings, rules, checks, summary, orphans,
-                     dict(DECISION_LABELS), used["folders"] if used else [])
+                     used["folders"] if used else [])
 
 
 def breakdown(findings: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -109,7 +108,7 @@ def severity_breakdown(findings: pd.DataFrame) -> pd.DataFrame:
 def decision_counts(data: AuditData) -> dict[str, int]:
     """Findings per current decision, undecided ones under ``""``."""
     counts = data.findings["decision"].value_counts()
-    return {d: int(counts.get(d, 0)) for d in [*data.decision_labels, ""]}
+    return {d: int(counts.get(d, 0)) for d in [*DECISIONS, ""]}
 
 
 def report_key(source: Any, sha256: Any) -> tuple[str, str]:

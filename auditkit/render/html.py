@@ -25,18 +25,21 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.render.data import (
+from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, report_key, severity_breakdown
+from auditkit.render.official import NULL_TEXT, report_format, table_body
+from auditkit.vocabulary import (
+    DECISION_COLOURS,
+    DECISIONS,
     SEVERITIES,
-    STATUS_LABELS,
+    SEVERITY_COLOURS,
+    SEVERITY_ORDER,
+    STATUSES,
     UNDECIDED,
-    AuditData,
-    breakdown,
-    decision_counts,
-    load_audit,
-    report_key,
-    severity_breakdown,
+    css_variables,
+    decision_label,
+    severity_label,
+    status_label,
 )
-from auditkit.render.official import table_body
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,27 +48,14 @@ if TYPE_CHECKING:
 
 ASSETS = Path(__file__).parent / "assets"
 HTML_NAME = "audit.html"
-SEVERITY_COLORS = {"critical": "#c92a2a", "warning": "#e8590c", "info": "#1971c2"}
-DECISION_COLORS = {"confirmed": "#2b8a3e", "dismissed": "#adb5bd", "follow_up": "#7048e8", "": "#e9ecef"}
-# How a cell without a value is shown, by the diagnostic that explains it.
-NULL_TEXT = {
-    "blank_cell": "空白", "dash_cell": "—", "missing_row": "缺", "missing_values": "缺", "missing_table": "缺表",
-    "merged_row": "合并", "ambiguous_digits": "？", "no_valid_split": "？", "unparsed_value": "？",
-    "extra_values": "？",
-}
 FORMAT_NAMES = {"2021": "2021年版格式（国办公开办函〔2021〕30号）", "2019": "2019年版格式（国办公开办函〔2019〕60号）"}
 
 
-def write_audit_html(out_dir: Path) -> Path:
-    """Write ``out_dir/audit.html`` from the audit folder and its review log; returns its path."""
-    return rebuild_report(out_dir)
-
-
-def rebuild_report(dir: Path) -> Path:
-    """(Re)build ``dir/audit.html`` from the audit folder and the current review decisions."""
-    dir = Path(dir)
-    page = render_audit_html(load_audit(dir))
-    path = dir / HTML_NAME
+def write_audit_html(out_dir: str | Path) -> Path:
+    """(Re)write ``out_dir/audit.html`` from the audit folder and the current review decisions; returns its path."""
+    out_dir = Path(out_dir)
+    page = render_audit_html(load_audit(out_dir))
+    path = out_dir / HTML_NAME
     tmp = path.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, path)  # a reader never sees half a page
@@ -74,9 +64,6 @@ def rebuild_report(dir: Path) -> Path:
 
 def render_audit_html(data: AuditData) -> str:
     """The whole page as a string."""
-    from auditkit.rules.suites import CATEGORY_LABELS, SEVERITY_LABELS
-
-    labels = _Labels(CATEGORY_LABELS, SEVERITY_LABELS, data.decision_labels)
     reports = sorted(data.reports, key=lambda r: (str(r.get("agency") or ""), r.get("year") or 0, r["source"]))
     anchors = {report_key(r["source"], r.get("sha256")): f"r{i}" for i, r in enumerate(reports, 1)}
     by_report: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -92,18 +79,19 @@ def render_audit_html(data: AuditData) -> str:
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         '<link rel="icon" href="data:,">'  # stops the browser asking the file system for a favicon
-        f"<title>{escape(title)}</title><style>{_asset('audit.css')}</style></head><body>",
+        f"<title>{escape(title)}</title><style>{_colours()}{_asset('audit.css')}</style></head><body>",
         f'<header class="top"><h1>{escape(title)}<span class="en">Audit of annual reports on government '
         f"information disclosure</span></h1><p>审核结果文件夹 {escape(data.out_dir.name)} · 生成于 {generated} · "
         f"报告 {len(data.reports)} 份 · 问题清单 {len(data.findings)} 条</p></header>",
         '<nav class="toc"><a href="#summary">概况 Summary</a><a href="#findings">问题清单 Findings</a>'
         '<a href="#reports">逐份报告 Reports</a><a href="#rules">审核规则 Rules</a></nav><main>',
-        _summary(data, labels),
-        _findings_table(data, labels),
-        _reports(data, labels, reports, anchors, by_report, orphans),
-        _rules(data, labels),
+        _summary(data),
+        _findings_table(data),
+        _reports(data, reports, anchors, by_report, orphans),
+        _rules(data),
         "</main>",
-        "".join(format_template(fmt) for fmt in sorted({report_format(r) for r in reports if "cells" in r})),
+        "".join(format_template(fmt) for fmt in sorted({report_format(r.get("format"), r["cells"] or {})
+                                                     for r in reports if "cells" in r})),
         f'<footer>auditkit · 本页不依赖网络，可离线打开、打印或转发 (self-contained, works offline) · {generated}</footer>',
         f"<script>{_asset('audit.js')}</script></body></html>\n",
     ]
@@ -114,24 +102,23 @@ def render_audit_html(data: AuditData) -> str:
 # pieces
 
 
-class _Labels:
-    def __init__(self, categories: dict[str, str], severities: dict[str, str], decisions: dict[str, str]) -> None:
-        self.categories, self.severities, self.decisions = categories, severities, decisions
+def _category(c: Any) -> str:
+    from auditkit.rules.suites import CATEGORY_LABELS
 
-    def category(self, c: Any) -> str:
-        return self.categories.get(str(c), str(c))
+    return CATEGORY_LABELS.get(str(c), str(c))
 
-    def severity(self, s: Any) -> str:
-        return self.severities.get(str(s), str(s))
 
-    def decision(self, d: Any) -> str:
-        return self.decisions.get(str(d), UNDECIDED) if d else UNDECIDED
+def _sev_badge(s: Any) -> str:
+    return f'<span class="sev {escape(str(s))}">{escape(severity_label(s))}</span>'
 
-    def sev_badge(self, s: Any) -> str:
-        return f'<span class="sev {escape(str(s))}">{escape(self.severity(s))}</span>'
 
-    def dec_badge(self, d: Any) -> str:
-        return f'<span class="dec {escape(str(d)) if d else "none"}">{escape(self.decision(d))}</span>'
+def _dec_badge(d: Any) -> str:
+    return f'<span class="dec {escape(str(d)) if d else "none"}">{escape(decision_label(d))}</span>'
+
+
+def _colours() -> str:
+    """The vocabulary's colours as the page's custom properties, which audit.css uses."""
+    return ":root{" + ";".join(f"{k}:{v}" for k, v in css_variables().items()) + "}"
 
 
 def _asset(name: str) -> str:
@@ -155,7 +142,7 @@ def _kpi(n: Any, label: str, key: str, cls: str = "") -> str:
             f'<span class="l">{label}</span></div>')
 
 
-def _summary(data: AuditData, labels: _Labels) -> str:
+def _summary(data: AuditData) -> str:
     f = data.findings
     sev = severity_breakdown(f)
     failed = int((f["status"] == "failed").sum())
@@ -165,7 +152,7 @@ def _summary(data: AuditData, labels: _Labels) -> str:
         _kpi(len(data.reports), "已审核报告 reports read", "reports"),
         _kpi(len(data.failures), "无法读取 unreadable", "unreadable", "bad" if data.failures else ""),
         _kpi(failed, "问题 findings (failed)", "failed"),
-        *(_kpi(int(sev.loc[s, "failed"]), f"{labels.severity(s)} {s}", f"failed-{s}", s) for s in SEVERITIES),
+        *(_kpi(int(sev.loc[s, "failed"]), f"{severity_label(s)} {s}", f"failed-{s}", s) for s in SEVERITIES),
         _kpi(unverified, "未能核验 unverified", "unverified"),
         _kpi(f"{data.reviewed} / {len(f)}", "已审阅 reviewed", "reviewed"),
     ]
@@ -175,10 +162,10 @@ def _summary(data: AuditData, labels: _Labels) -> str:
     out.append(f'<div class="kpis">{"".join(kpis)}</div>')
 
     out.append('<div class="grid"><div>')
-    out.append(f"<h3>问题分布 <span class=\"en\">Findings by category and severity</span></h3>{_category_chart(f, labels)}")
+    out.append(f"<h3>问题分布 <span class=\"en\">Findings by category and severity</span></h3>{_category_chart(f)}")
     out.append(f"</div><div><h3>审阅进度 <span class=\"en\">Review progress</span></h3>"
-               f"{_progress_chart(decisions, labels)}")
-    rows = "".join(f'<tr data-key="{escape(d or "none")}"><td>{labels.dec_badge(d)}</td><td class="num">{n}</td></tr>'
+               f"{_progress_chart(decisions)}")
+    rows = "".join(f'<tr data-key="{escape(d or "none")}"><td>{_dec_badge(d)}</td><td class="num">{n}</td></tr>'
                    for d, n in decisions.items())
     out.append(f'<table class="data" id="by-decision"><thead><tr><th>审阅结论 Decision</th><th class="num">条数</th>'
                f"</tr></thead><tbody>{rows}</tbody></table>")
@@ -189,16 +176,16 @@ def _summary(data: AuditData, labels: _Labels) -> str:
 
     out.append('<div class="grid"><div>')
     out.append("<h3>按严重程度 <span class=\"en\">By severity</span></h3>")
-    out.append(_count_table("by-severity", "严重程度 Severity", sev, lambda s: labels.sev_badge(s)))
+    out.append(_count_table("by-severity", "严重程度 Severity", sev, lambda s: _sev_badge(s)))
     out.append("</div><div><h3>按类别 <span class=\"en\">By category</span></h3>")
     cat = breakdown(f, "category").sort_values(["failed", "total"], ascending=False)
-    out.append(_count_table("by-category", "类别 Category", cat, lambda c: escape(labels.category(c))))
+    out.append(_count_table("by-category", "类别 Category", cat, lambda c: escape(_category(c))))
     out.append("</div></div>")
 
     rule = breakdown(f, "rule_id").sort_values(["failed", "total"], ascending=False)
     rule_sev = dict(zip(data.rules["rule_id"], data.rules["severity"], strict=False))
     out.append("<h3>按规则 <span class=\"en\">By rule</span></h3>")
-    out.append(_count_table("by-rule", "规则 Rule", rule, lambda r: f'{labels.sev_badge(rule_sev.get(r, ""))} '
+    out.append(_count_table("by-rule", "规则 Rule", rule, lambda r: f'{_sev_badge(rule_sev.get(r, ""))} '
                             f'<a href="#rule-{escape(r)}"><code>{escape(r)}</code></a>'))
 
     agency = breakdown(f, "agency").sort_values(["failed", "total"], ascending=False)
@@ -236,7 +223,7 @@ def _count_table(table_id: str, head: str, frame: pd.DataFrame, label) -> str:
             f"<tbody>{rows}</tbody>{foot}</table>")
 
 
-def _category_chart(findings: pd.DataFrame, labels: _Labels) -> str:
+def _category_chart(findings: pd.DataFrame) -> str:
     """Horizontal bars, one per category, stacked by severity (failed findings only)."""
     f = findings[findings["status"] == "failed"]
     if not len(f):
@@ -251,28 +238,28 @@ def _category_chart(findings: pd.DataFrame, labels: _Labels) -> str:
            f'height="{height}" role="img" aria-label="问题按类别与严重程度分布"><title>问题按类别与严重程度分布</title>']
     for i, (category, counts) in enumerate(table.iterrows()):
         y = 4 + i * row_h
-        out.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{escape(labels.category(category))}</text>')
+        out.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end">{escape(_category(category))}</text>')
         x = float(left)
         for s in SEVERITIES:
             n = int(counts[s])
             if n:
                 w = n / biggest * bar_w
                 out.append(f'<rect x="{x:.1f}" y="{y + 2}" width="{w:.1f}" height="{row_h - 6}" '
-                           f'fill="{SEVERITY_COLORS[s]}"><title>{escape(labels.category(category))} · '
-                           f"{escape(labels.severity(s))} {n}</title></rect>")
+                           f'fill="{SEVERITY_COLOURS[s]}"><title>{escape(_category(category))} · '
+                           f"{escape(severity_label(s))} {n}</title></rect>")
                 x += w
         out.append(f'<text x="{x + 5:.1f}" y="{y + 15}">{int(counts.sum())}</text>')
     y = height - 12
     x = left
     for s in SEVERITIES:
-        out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{SEVERITY_COLORS[s]}"/>'
-                   f'<text x="{x + 14}" y="{y}">{escape(labels.severity(s))}</text>')
+        out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{SEVERITY_COLOURS[s]}"/>'
+                   f'<text x="{x + 14}" y="{y}">{escape(severity_label(s))}</text>')
         x += 64
     out.append("</svg>")
     return "".join(out)
 
 
-def _progress_chart(decisions: dict[str, int], labels: _Labels) -> str:
+def _progress_chart(decisions: dict[str, int]) -> str:
     total = sum(decisions.values())
     width, h = 360, 22
     out = [f'<svg class="chart" viewBox="0 0 {width} {h + 26}" width="{width}" height="{h + 26}" role="img" '
@@ -281,8 +268,8 @@ def _progress_chart(decisions: dict[str, int], labels: _Labels) -> str:
     for d, n in decisions.items():
         if n and total:
             w = n / total * width
-            out.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{h}" fill="{DECISION_COLORS.get(d, "#ccc")}">'
-                       f"<title>{escape(labels.decision(d))} {n}</title></rect>")
+            out.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{h}" fill="{DECISION_COLOURS[d or UNDECIDED]}">'
+                       f"<title>{escape(decision_label(d))} {n}</title></rect>")
             x += w
     done = total - decisions.get("", 0)
     pct = f"{done / total:.0%}" if total else "—"
@@ -308,10 +295,8 @@ FINDING_HEADS = (
 COL_SEVERITY, COL_STATUS, COL_CATEGORY, COL_DECISION = 0, 1, 4, 11
 
 
-def _findings_table(data: AuditData, labels: _Labels) -> str:
+def _findings_table(data: AuditData) -> str:
     f = data.findings
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-
     def options(col: int, values: Iterable[str], name: str) -> str:
         opts = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
         return f'<label>{name} <select data-col="{col}"><option value="">全部</option>{opts}</select></label>'
@@ -320,10 +305,10 @@ def _findings_table(data: AuditData, labels: _Labels) -> str:
     filters = (
         '<div class="filters noprint"><label>搜索 <input type="search" id="f-search" placeholder="机关、规则、位置…'
         '（空格分隔多个词）" autocomplete="off"></label>'
-        + options(COL_SEVERITY, [labels.severity(s) for s in SEVERITIES if s in present], "严重程度")
-        + options(COL_STATUS, [STATUS_LABELS.get(s, s) for s in STATUS_LABELS if s in set(f["status"])], "状态")
-        + options(COL_CATEGORY, sorted({labels.category(c) for c in f["category"]}), "类别")
-        + options(COL_DECISION, [*[labels.decision(d) for d in data.decision_labels], UNDECIDED], "审阅")
+        + options(COL_SEVERITY, [severity_label(s) for s in SEVERITIES if s in present], "严重程度")
+        + options(COL_STATUS, [status_label(s) for s in STATUSES if s in set(f["status"])], "状态")
+        + options(COL_CATEGORY, sorted({_category(c) for c in f["category"]}), "类别")
+        + options(COL_DECISION, [decision_label(d) for d in (*DECISIONS, UNDECIDED)], "审阅")
         + '<button type="button" id="f-clear">清除筛选</button>'
         f'<span class="count">显示 <b id="f-count">{len(f)}</b> / {len(f)} 条</span></div>'
     )
@@ -333,20 +318,21 @@ def _findings_table(data: AuditData, labels: _Labels) -> str:
     # End tags of cells and rows are left out (valid HTML): with thousands of findings it saves a tenth.
     for r in f.itertuples(index=False):
         rows.append(
-            f'<tr><td data-v="{rank.get(r.severity, 9)}" class="{escape(r.severity)}">{escape(labels.severity(r.severity))}'
-            f'<td class="st-{escape(r.status)}">{escape(STATUS_LABELS.get(r.status, r.status))}<td>{_e(r.agency)}'
-            f"<td>{_e(r.year)}<td>{escape(labels.category(r.category))}<td><code>{escape(r.rule_id)}</code>"
+            f'<tr><td data-v="{SEVERITY_ORDER.get(r.severity, 9)}" class="{escape(r.severity)}">'
+            f"{escape(severity_label(r.severity))}"
+            f'<td class="st-{escape(r.status)}">{escape(status_label(r.status))}<td>{_e(r.agency)}'
+            f"<td>{_e(r.year)}<td>{escape(_category(r.category))}<td><code>{escape(r.rule_id)}</code>"
             f"<td>{_e(r.description)}<td>{_e(r.place)}<td>{_e(r.expected)}<td>{_e(r.actual)}<td>{_e(r.difference)}"
-            f'<td class="{escape(r.decision) or "none"}">{escape(labels.decision(r.decision))}'
+            f'<td class="{escape(r.decision) or "none"}">{escape(decision_label(r.decision))}'
             f'<td class="go"><a href="#f-{escape(r.finding_id)}">详情</a>')
     return (f'<section id="findings"><h2>问题清单 <span class="en">Findings</span></h2>'
-            '<p class="muted">「问题」为规则不成立；「未能核验」为数值系读取时按表内勾稽关系推算，'
-            "规则虽成立但无法独立核验。点击表头排序；「详情」显示证据、表格与审阅意见。</p>"
+            f'<p class="muted">「{status_label("failed")}」为规则不成立；「{status_label("unverified")}」'
+            "为数值系读取时按表内勾稽关系推算，规则虽成立但无法独立核验。点击表头排序；「详情」显示证据、表格与审阅意见。</p>"
             f'{filters}<div class="tablewrap"><table class="data sortable" id="findings-table"><thead><tr>{heads}'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div></section>')
 
 
-def _reports(data: AuditData, labels: _Labels, reports: list[dict[str, Any]], anchors: dict[tuple[str, str], str],
+def _reports(data: AuditData, reports: list[dict[str, Any]], anchors: dict[tuple[str, str], str],
              by_report: dict[tuple[str, str], list[dict[str, Any]]], orphans: list[tuple[str, str]]) -> str:
     rule_basis = dict(zip(data.rules["rule_id"], data.rules["basis"], strict=False))
     out = ['<section id="reports"><h2>逐份报告 <span class="en">Reports</span></h2>',
@@ -363,16 +349,16 @@ def _reports(data: AuditData, labels: _Labels, reports: list[dict[str, Any]], an
         rows.append(_index_row(anchors[key], first["agency"], first["year"], None, key[0], by_report[key]))
     out.append('<div class="tablewrap"><table class="data sortable" id="report-index"><thead><tr><th>机关 Agency</th>'
                '<th class="num" data-type="num">年度</th><th>格式</th><th>文件 File</th>'
-               + "".join(f'<th class="num" data-type="num">{labels.severity(s)}</th>' for s in SEVERITIES)
+               + "".join(f'<th class="num" data-type="num">{severity_label(s)}</th>' for s in SEVERITIES)
                + '<th class="num" data-type="num">未能核验</th><th class="num" data-type="num">已审阅</th></tr></thead>'
                f'<tbody>{"".join(rows)}</tbody></table></div>')
     for r in reports:
         key = report_key(r["source"], r.get("sha256"))
-        out.append(_report_section(r, anchors[key], by_report.get(key, []), labels, rule_basis))
+        out.append(_report_section(r, anchors[key], by_report.get(key, []), rule_basis))
     for key in orphans:
         first = by_report[key][0]
         stub = {"source": key[0], "sha256": key[1], "agency": first["agency"], "year": first["year"]}
-        out.append(_report_section(stub, anchors[key], by_report[key], labels, rule_basis))
+        out.append(_report_section(stub, anchors[key], by_report[key], rule_basis))
     out.append("</section>")
     return "".join(out)
 
@@ -387,12 +373,12 @@ def _index_row(anchor: str, agency: Any, year: Any, fmt: Any, source: Any, findi
             f'<td class="num">{f"{reviewed}/{len(findings)}" if findings else ""}</td></tr>')
 
 
-def _report_section(rec: dict[str, Any], anchor: str, findings: list[dict[str, Any]], labels: _Labels,
+def _report_section(rec: dict[str, Any], anchor: str, findings: list[dict[str, Any]],
                     rule_basis: dict[str, str]) -> str:
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    findings = sorted(findings, key=lambda x: (x["status"] != "failed", rank.get(x["severity"], 9), x["rule_id"]))
+    findings = sorted(findings, key=lambda x: (x["status"] != "failed", SEVERITY_ORDER.get(x["severity"], 9),
+                                               x["rule_id"]))
     failed = [x for x in findings if x["status"] == "failed"]
-    badges = " ".join(f"{labels.sev_badge(s)}×{n}" for s in SEVERITIES
+    badges = " ".join(f"{_sev_badge(s)}×{n}" for s in SEVERITIES
                       if (n := sum(x["severity"] == s for x in failed)))
     unverified = len(findings) - len(failed)
     summary = (f'<summary>{_e(rec.get("agency")) or "（机关未识别）"} · {_e(rec.get("year")) or "年度未识别"}'
@@ -410,17 +396,17 @@ def _report_section(rec: dict[str, Any], anchor: str, findings: list[dict[str, A
            "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta), "</dl>"]
     if findings:
         out.append(f"<h3>问题 <span class=\"en\">Findings</span>（{len(findings)}）</h3>")
-        out.extend(_finding(x, labels, rule_basis) for x in findings)
+        out.extend(_finding(x, rule_basis) for x in findings)
     if "cells" in rec:
-        out.append(report_tables(rec, findings, labels))
+        out.append(report_tables(rec, findings))
     else:
         out.append('<p class="na">没有这份报告的读取记录（records.jsonl 中缺少），无法显示表格。</p>')
     out.append("</details>")
     return "".join(out)
 
 
-def _finding(x: dict[str, Any], labels: _Labels, rule_basis: dict[str, str]) -> str:
-    status = STATUS_LABELS.get(x["status"], x["status"])
+def _finding(x: dict[str, Any], rule_basis: dict[str, str]) -> str:
+    status = status_label(x["status"])
     values = [("应为", x["expected"]), ("实际", x["actual"]), ("差额", x["difference"])]
     kv = "".join(f"；<b>{k}</b> {_e(v)}" for k, v in values if _e(v))
     # The basis is shown only where it differs from the rule's, which the catalogue lists once.
@@ -430,8 +416,8 @@ def _finding(x: dict[str, Any], labels: _Labels, rule_basis: dict[str, str]) -> 
         who = "，".join(v for v in (x["reviewer"], x["time"][:16].replace("T", " ")) if v)
         note = f'<p class="note">审阅意见：{_e(x["note"]) or "（无）"}{f"（{escape(who)}）" if who else ""}</p>'
     return (f'<div class="finding {escape(x["severity"])}" id="f-{escape(x["finding_id"])}"><p>'
-            f'{labels.sev_badge(x["severity"])} {"" if x["status"] == "failed" else escape(status)} '
-            f'<a href="#rule-{escape(x["rule_id"])}">{escape(x["rule_id"])}</a> {labels.dec_badge(x["decision"])} '
+            f'{_sev_badge(x["severity"])} {"" if x["status"] == "failed" else escape(status)} '
+            f'<a href="#rule-{escape(x["rule_id"])}">{escape(x["rule_id"])}</a> {_dec_badge(x["decision"])} '
             f'<code>{escape(x["finding_id"])}</code></p><p>{_e(x["description"])}</p>'
             f'<p class="kv"><b>位置</b> {_e(x["place"])}{kv}</p><div class="ev">{_e(x["evidence"])}</div>{basis}{note}</div>')
 
@@ -460,24 +446,13 @@ def format_template(fmt: str) -> str:
     return f'<template id="tpl-{escape(fmt)}">{"".join(out)}</template>'
 
 
-def report_format(rec: dict[str, Any]) -> str:
-    """The record's format; when the reader could not tell, the one whose keys its cells use."""
-    from auditkit.formats import format_spec
-
-    fmt = rec.get("format")
-    if fmt in ("2021", "2019"):
-        return str(fmt)
-    keys = set(rec.get("cells") or {})
-    return max(("2021", "2019"), key=lambda f: len(keys & set(format_spec(f).keys)))
-
-
-def report_tables(rec: dict[str, Any], findings: Iterable[dict[str, Any]], labels: _Labels | None = None) -> str:
+def report_tables(rec: dict[str, Any], findings: Iterable[dict[str, Any]]) -> str:
     """The placeholder a report's tables are drawn into: its values, highlights and missing tables."""
     import json
 
     from auditkit.formats import TABLES, format_spec
 
-    fmt = report_format(rec)
+    fmt = report_format(rec.get("format"), rec.get("cells") or {})
     spec = format_spec(fmt)
     cells = rec.get("cells") or {}
     provenance = rec.get("provenance") or {}
@@ -495,12 +470,12 @@ def report_tables(rec: dict[str, Any], findings: Iterable[dict[str, Any]], label
         values.append(_value_text(cells.get(key), null_reason.get(key, "")))
         if key in hits:
             found = hits[key]
-            worst = min((x["severity"] for x in found), key=lambda s: SEVERITIES.index(s) if s in SEVERITIES else 9)
+            worst = min((x["severity"] for x in found), key=lambda s: SEVERITY_ORDER.get(s, 9))
             tip = []
             prov = provenance.get(key)
             if prov:
                 tip.append(f"原文「{prov.get('text', '')}」 {prov.get('location', '')}")
-            tip.extend(f"{x['rule_id']}（{labels.severity(x['severity']) if labels else x['severity']}）" for x in found)
+            tip.extend(f"{x['rule_id']}（{severity_label(x['severity'])}）" for x in found)
             marks[i] = [worst, "\n".join(tip)]
     missing = " ".join(t for t in TABLES if not any(cells.get(k) is not None or k in hits for k in spec.tables[t].keys))
     marks_json = json.dumps(marks, ensure_ascii=False, separators=(",", ":"))
@@ -535,14 +510,13 @@ class _Slots:
         return False
 
 
-def _rules(data: AuditData, labels: _Labels) -> str:
+def _rules(data: AuditData) -> str:
     rules = data.rules
     counts = breakdown(data.findings, "rule_id")
     checks = {}
     if data.checks is not None and "rule_id" in data.checks:
         checks = {r.rule_id: r for r in data.checks.itertuples(index=False)}
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    rows = []
+        rows = []
     for r in rules.itertuples(index=False):
         c = checks.get(r.rule_id)
         failed = int(counts.loc[r.rule_id, "failed"]) if r.rule_id in counts.index else 0
@@ -550,8 +524,8 @@ def _rules(data: AuditData, labels: _Labels) -> str:
         link = (f'<a href="#findings" data-filter-rule="{escape(r.rule_id)}" title="在问题清单中筛选此规则">{failed}</a>'
                 if failed else "0")
         rows.append(f'<tr id="rule-{escape(r.rule_id)}"><td><code>{escape(r.rule_id)}</code></td>'
-                    f'<td>{escape(labels.category(r.category))}</td><td data-v="{rank.get(r.severity, 9)}">'
-                    f"{labels.sev_badge(r.severity)}</td><td>{_e(r.description)}</td><td>{_e(r.basis)}</td>"
+                    f'<td>{escape(_category(r.category))}</td><td data-v="{SEVERITY_ORDER.get(r.severity, 9)}">'
+                    f"{_sev_badge(r.severity)}</td><td>{_e(r.description)}</td><td>{_e(r.basis)}</td>"
                     f'<td class="num">{evaluated}</td><td class="num">{link}</td></tr>')
     return ('<section id="rules"><h2>审核规则 <span class="en">Rule catalogue</span></h2>'
             f'<p class="muted">共 {len(rules)} 条规则。「核对次数」为本次审核中该规则实际核对的次数。</p>'

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from auditkit.errors import NotebookRunError
+from auditkit.errors import NotebookRunError, OfflineError, UsageError
 from auditkit.render.offline import outside_references
 
 HERE = Path(__file__).parent
@@ -28,18 +28,21 @@ CELL_TIMEOUT = 600  # seconds a single cell may run
 
 
 def export_notebook(notebook: Path, out: Path, *, allow_remote: bool = False, timeout: int = CELL_TIMEOUT) -> Path:
-    """Run ``notebook`` headless and write it, with its outputs and widgets, to ``out`` (one HTML file)."""
+    """Run ``notebook`` headless and write it, with its outputs and widgets, to ``out`` (one HTML file).
+
+    Raises ``UsageError`` when there is no such notebook, ``NotebookRunError`` when a cell fails or
+    the kernel dies, ``OfflineError`` when the page would load something from another host."""
     notebook, out = Path(notebook), Path(out)
     if not notebook.is_file():
-        raise FileNotFoundError(f"{notebook}: 笔记本不存在 (no such notebook)")
+        raise UsageError(f"{notebook}: 笔记本不存在 (no such notebook)")
     executed = run_notebook(notebook, timeout=timeout)
     page = notebook_html(executed, title=notebook.stem)
     if not allow_remote:
         found = outside_references(page, trusted=[widgets_js()], links=False)
         if found:
-            listed = "\n  ".join(found[:10])
-            raise ValueError(f"{notebook}: 导出的页面会从其他主机加载内容，离线无法打开 "
-                             f"(the page would load from other hosts):\n  {listed}")
+            more = f"; … ({len(found)} in all)" if len(found) > 3 else ""
+            raise OfflineError(f"{notebook}: 导出的页面会从其他主机加载内容，离线无法打开 "
+                               f"(the page would load from other hosts): {'; '.join(found[:3])}{more}")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
@@ -67,11 +70,13 @@ def run_notebook(notebook: Path, timeout: int = CELL_TIMEOUT) -> Any:
         try:
             client.execute(stderr=kernel_log)
         except CellExecutionError as exc:
-            raise NotebookRunError(f"{notebook}: 笔记本运行出错 (a cell failed): {_first_line(exc)}") from None
+            raise NotebookRunError(f"{notebook}: 笔记本运行出错 (a cell failed): {_last_line(exc)}") from None
         except (CellTimeoutError, DeadKernelError) as exc:
             kernel_log.seek(0)
-            tail = kernel_log.read()[-2000:].decode("utf-8", "replace")
-            raise NotebookRunError(f"{notebook}: 笔记本未能运行完 (the notebook did not finish): {exc}\n{tail}") from None
+            said = [x for x in kernel_log.read()[-2000:].decode("utf-8", "replace").splitlines() if x.strip()]
+            last = f" (kernel: {said[-1].strip()})" if said else ""
+            raise NotebookRunError(f"{notebook}: 笔记本未能运行完 (the notebook did not finish): "
+                                   f"{_last_line(exc)}{last}") from None
         except Exception as exc:
             if type(exc).__name__ == "NoSuchKernel":
                 raise NotebookRunError(f"{notebook}: 找不到内核 {kernel} (no such kernel)") from None
@@ -96,11 +101,11 @@ def widgets_js() -> str:
     text = WIDGETS_JS.read_text(encoding="utf-8")
     # Inside an inline <script> these sequences would end the element early or confuse the HTML parser.
     if "</script" in text.lower() or "<!--" in text:
-        raise RuntimeError(f"{WIDGETS_JS}: 不能内联 (cannot be inlined safely)")
+        raise NotebookRunError(f"{WIDGETS_JS}: 不能内联 (cannot be inlined safely)")
     return text
 
 
-def _first_line(exc: Exception) -> str:
+def _last_line(exc: Exception) -> str:
     lines = [x for x in str(exc).splitlines() if x.strip()]
     # nbclient's message ends with the error name and value; that is the line an auditor needs.
     return lines[-1] if lines else type(exc).__name__

@@ -3,18 +3,37 @@
 The header rows, row groups and spans are the format's, the same for every report;
 what goes into a value cell is the caller's: the audit page draws numbered slots its
 script fills, the review notebook draws a report's values with their provenance.
-So the layout lives here once and each caller passes its own ``Cells``.
+So the layout lives here once and each caller passes its own ``Cells``; so do the
+format a record is drawn in (``report_format``) and how a cell without a value is
+shown (``NULL_TEXT``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 from typing import Protocol
 
-from auditkit.formats import RowSpec, TableSpec
+from auditkit.formats import RowSpec, TableSpec, format_spec
 
 REQUESTS_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 RESULTS_LABEL = "三、本年度办理结果"
+DRAWN_FORMATS = ("2021", "2019")
+# How a cell without a value is shown, by the diagnostic that explains it.
+NULL_TEXT = {
+    "blank_cell": "空白", "dash_cell": "—", "missing_row": "缺", "missing_values": "缺", "missing_table": "缺表",
+    "merged_row": "合并", "ambiguous_digits": "？", "no_valid_split": "？", "unparsed_value": "？",
+    "extra_values": "？",
+}
+
+
+def report_format(fmt: str | None, cell_keys: Iterable[str]) -> str:
+    """The format a record's tables are drawn in: its own, or when the reader could not tell,
+    the one whose keys its cells use."""
+    if fmt in DRAWN_FORMATS:
+        return str(fmt)
+    keys = set(cell_keys)
+    return max(DRAWN_FORMATS, key=lambda f: len(keys & set(format_spec(f).keys)))
 
 
 class Cells(Protocol):

@@ -12,14 +12,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.render.data import SEVERITIES, STATUS_LABELS, UNDECIDED, AuditData, breakdown, decision_counts, load_audit
+from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, severity_breakdown
+from auditkit.vocabulary import SEVERITY_BACKGROUNDS, decision_label, severity_label, status_label
 
 if TYPE_CHECKING:
     import pandas as pd
     from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_NAME = "findings.xlsx"
-SEVERITY_FILLS = {"critical": "FFE3E3", "warning": "FFE8CC", "info": "DBE4FF"}
 HEADER_FILL = "1C2B3A"
 
 # (source column, Chinese header, width, wrap)
@@ -59,7 +59,7 @@ RULE_SHEET = (
 )
 
 
-def write_findings_xlsx(out_dir: Path) -> Path:
+def write_findings_xlsx(out_dir: str | Path) -> Path:
     """Write ``out_dir/findings.xlsx`` from the audit folder and its review log; returns its path."""
     out_dir = Path(out_dir)
     path = out_dir / XLSX_NAME
@@ -73,25 +73,29 @@ def build_workbook(data: AuditData) -> Any:
     """The workbook (an ``openpyxl.Workbook``) for an audit."""
     from openpyxl import Workbook
 
-    from auditkit.rules.suites import CATEGORY_LABELS, SEVERITY_LABELS
-
     wb = Workbook()
     findings_ws = wb.active
     findings_ws.title = "问题清单"
-    _findings_sheet(findings_ws, data, CATEGORY_LABELS, SEVERITY_LABELS)
-    _summary_sheet(wb.create_sheet("概况"), data, CATEGORY_LABELS, SEVERITY_LABELS)
-    _rules_sheet(wb.create_sheet("审核规则"), data, CATEGORY_LABELS, SEVERITY_LABELS)
+    _findings_sheet(findings_ws, data)
+    _summary_sheet(wb.create_sheet("概况"), data)
+    _rules_sheet(wb.create_sheet("审核规则"), data)
     _failures_sheet(wb.create_sheet("无法读取的文件"), data)
     wb.properties.title = "政府信息公开工作年度报告审核结果"
     wb.properties.creator = "auditkit"
     return wb
 
 
-def _findings_sheet(ws: Worksheet, data: AuditData, categories: dict[str, str], severities: dict[str, str]) -> None:
+def _category(c: Any) -> str:
+    from auditkit.rules.suites import CATEGORY_LABELS
+
+    return CATEGORY_LABELS.get(c, c)
+
+
+def _findings_sheet(ws: Worksheet, data: AuditData) -> None:
     from openpyxl.styles import PatternFill
 
-    labels = {"severity": severities, "category": categories, "status": STATUS_LABELS}
-    fills = {s: PatternFill("solid", fgColor=c) for s, c in SEVERITY_FILLS.items()}
+    labels = {"severity": severity_label, "category": _category, "status": status_label, "decision": decision_label}
+    fills = {s: PatternFill("solid", fgColor=c.lstrip("#").upper()) for s, c in SEVERITY_BACKGROUNDS.items()}
     _header(ws, FINDING_SHEET)
     sev_col = [c for c, *_ in FINDING_SHEET].index("severity") + 1
     for row in data.findings.to_dict("records"):
@@ -100,10 +104,8 @@ def _findings_sheet(ws: Worksheet, data: AuditData, categories: dict[str, str], 
             v = row.get(col)
             if col == "keys":
                 v = "; ".join(v or [])
-            elif col == "decision":
-                v = data.decision_labels.get(v, UNDECIDED) if v else UNDECIDED
             elif col in labels:
-                v = labels[col].get(v, v)
+                v = labels[col](v)
             values.append(v)
         r = _append(ws, values)
         fill = fills.get(row["severity"])
@@ -112,7 +114,7 @@ def _findings_sheet(ws: Worksheet, data: AuditData, categories: dict[str, str], 
     _finish(ws, FINDING_SHEET, freeze="B2")
 
 
-def _summary_sheet(ws: Worksheet, data: AuditData, categories: dict[str, str], severities: dict[str, str]) -> None:
+def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
     from openpyxl.styles import Alignment, Font
 
     bold = Font(bold=True)
@@ -137,17 +139,14 @@ def _summary_sheet(ws: Worksheet, data: AuditData, categories: dict[str, str], s
         rows = [(label(k), int(r.failed), int(r.unverified), int(r.total), int(r.reviewed)) for k, r in frame.iterrows()]
         _block(ws, ["", "问题", "未能核验", "合计", "已审阅"], rows, bold)
 
-    table("按严重程度", breakdown(f, "severity").reindex(list(SEVERITIES), fill_value=0),
-          lambda s: severities.get(s, s))
-    table("按类别", breakdown(f, "category").sort_values(["failed", "total"], ascending=False),
-          lambda c: categories.get(c, c))
+    table("按严重程度", severity_breakdown(f), severity_label)
+    table("按类别", breakdown(f, "category").sort_values(["failed", "total"], ascending=False), _category)
     table("按规则", breakdown(f, "rule_id").sort_values(["failed", "total"], ascending=False), str)
     table("按机关", breakdown(f, "agency").sort_values(["failed", "total"], ascending=False), str)
     ws.append([])
     ws.append(["审阅进度"])
     ws.cell(ws.max_row, 1).font = bold
-    _block(ws, ["审阅结论", "条数"], [(data.decision_labels.get(d, UNDECIDED) if d else UNDECIDED, n)
-                                     for d, n in decided.items()], bold)
+    _block(ws, ["审阅结论", "条数"], [(decision_label(d), n) for d, n in decided.items()], bold)
     if data.orphan_decisions:
         ws.append([f"另有 {data.orphan_decisions} 条审阅记录所对应的问题在本次审核中不再出现。"])
     ws.column_dimensions["A"].width = 40
@@ -155,7 +154,7 @@ def _summary_sheet(ws: Worksheet, data: AuditData, categories: dict[str, str], s
         ws.column_dimensions[letter].width = 11
 
 
-def _rules_sheet(ws: Worksheet, data: AuditData, categories: dict[str, str], severities: dict[str, str]) -> None:
+def _rules_sheet(ws: Worksheet, data: AuditData) -> None:
     counts = breakdown(data.findings, "rule_id")
     evaluated: dict[str, Any] = {}
     if data.checks is not None and {"rule_id", "evaluated"} <= set(data.checks.columns):
@@ -164,7 +163,7 @@ def _rules_sheet(ws: Worksheet, data: AuditData, categories: dict[str, str], sev
     for r in data.rules.to_dict("records"):
         failed = int(counts.loc[r["rule_id"], "failed"]) if r["rule_id"] in counts.index else 0
         ev = evaluated.get(r["rule_id"])
-        _append(ws, [r["rule_id"], categories.get(r["category"], r["category"]), severities.get(r["severity"], r["severity"]),
+        _append(ws, [r["rule_id"], _category(r["category"]), severity_label(r["severity"]),
                      r["description"], r["basis"], r.get("cells", ""), r.get("suite", ""),
                      None if ev is None else int(ev), failed])
     _finish(ws, RULE_SHEET, freeze="B2")

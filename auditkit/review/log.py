@@ -22,11 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.errors import ReviewError, ReviewLogError
+from auditkit.vocabulary import DECISION_LABELS, DECISIONS
+
 if TYPE_CHECKING:
     import pandas as pd
 
-DECISIONS = ("confirmed", "dismissed", "follow_up")
-DECISION_LABELS = {"confirmed": "确认", "dismissed": "排除（误报）", "follow_up": "待跟进"}
 LOG_NAME = "review.sqlite"
 SCHEMA_VERSION = 1
 EVENT_COLUMNS = ("event_id", "finding_id", "decision", "note", "reviewer", "time", "rule_version", "report_sha256")
@@ -35,7 +36,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     event_id      INTEGER PRIMARY KEY AUTOINCREMENT,
     finding_id    TEXT NOT NULL,
-    decision      TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed', 'follow_up')),
+    decision      TEXT NOT NULL CHECK (decision IN (__DECISIONS__)),
     note          TEXT NOT NULL DEFAULT '',
     reviewer      TEXT NOT NULL,
     time          TEXT NOT NULL,
@@ -48,7 +49,7 @@ CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'review events are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
     BEGIN SELECT RAISE(ABORT, 'review events are append-only'); END;
-"""
+""".replace("__DECISIONS__", ", ".join(f"'{d}'" for d in DECISIONS))
 
 
 class ReviewLog:
@@ -61,7 +62,7 @@ class ReviewLog:
             db.executescript(_SCHEMA)
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise RuntimeError(f"{self.path}: 审核记录由更新版本的 auditkit 写入 (review log from a newer auditkit)")
+                raise ReviewLogError(f"{self.path}: 审阅记录由更新版本的 auditkit 写入 (review log from a newer auditkit)")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @classmethod
@@ -81,9 +82,9 @@ class ReviewLog:
                rule_version: str | None = None, report_sha256: str | None = None) -> dict[str, Any]:
         """Append one decision and return the stored event."""
         if decision not in DECISIONS:
-            raise ValueError(f"未知的审核结论 {decision!r} (decision must be one of {', '.join(DECISIONS)})")
+            raise ReviewError(f"未知的审阅结论 {decision!r} (decision must be one of {', '.join(DECISIONS)})")
         if not finding_id:
-            raise ValueError("finding_id 不能为空 (finding_id is required)")
+            raise ReviewError("finding_id 不能为空 (finding_id is required)")
         event = {
             "finding_id": finding_id, "decision": decision, "note": note or "",
             "reviewer": reviewer or _default_reviewer(),

@@ -18,7 +18,7 @@ from typing import Any
 
 from auditkit.formats import TABLES, RowSpec, format_spec, sections
 from auditkit.record import Report
-from auditkit.render.official import table_body
+from auditkit.render.official import NULL_TEXT, report_format, table_body
 
 CSS = """
 <style>
@@ -37,24 +37,8 @@ CSS = """
 </style>
 """
 
-# How a cell without a value is shown, by the diagnostic that explains it.
-_NULL_TEXT = {
-    "blank_cell": "空白", "dash_cell": "—", "missing_row": "缺", "missing_values": "缺", "missing_table": "缺表",
-    "merged_row": "合并", "ambiguous_digits": "？", "no_valid_split": "？", "unparsed_value": "？",
-    "extra_values": "？",
-}
-
-
 def as_report(record: Report | dict[str, Any]) -> Report:
     return record if isinstance(record, Report) else Report.from_record(record)
-
-
-def report_format(report: Report) -> str:
-    """The report's format; when the reader could not tell, the one whose keys its cells use."""
-    if report.format in ("2021", "2019"):
-        return report.format
-    keys = set(report.cells)
-    return max(("2021", "2019"), key=lambda f: len(keys & set(format_spec(f).keys)))
 
 
 def tables_of(keys: Iterable[str]) -> list[str]:
@@ -90,8 +74,8 @@ class _Cells:
             title.append(f"原文「{prov.text}」 {prov.location}")
         title.extend(d.message for d in diags)
         if value is None:
-            code = next((d.code for d in diags if d.code in _NULL_TEXT), None)
-            shown = f'<span class="ak-null">{escape(_NULL_TEXT.get(code, "无"))}</span>'
+            code = next((d.code for d in diags if d.code in NULL_TEXT), None)
+            shown = f'<span class="ak-null">{escape(NULL_TEXT.get(code, "无"))}</span>'
         else:
             shown = escape(_number(value))
         cls = ' class="ak-hl"' if key in self.highlight else ""
@@ -106,7 +90,7 @@ def render_table(record: Report | dict[str, Any], table: str, highlight: Iterabl
                  css: bool = True) -> str:
     """One table of a report (``active``, ``requests`` or ``appeals``) as HTML in the official layout."""
     report = as_report(record)
-    spec = format_spec(report_format(report)).tables[table]
+    spec = format_spec(report_format(report.format, report.cells)).tables[table]
     cells = _Cells(report, highlight)
     caption = f'<div class="ak-report-caption">{escape(spec.title)}</div>'
     if not any(k in report.cells for k in spec.keys):

@@ -31,9 +31,23 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.errors import ReviewError, SuiteError, UsageError
 from auditkit.record import Report
-from auditkit.review.log import DECISION_LABELS, DECISIONS, ReviewLog
+from auditkit.review.log import ReviewLog
 from auditkit.review.table import CSS, render_for_keys
+from auditkit.vocabulary import (
+    DECISION_COLOURS,
+    DECISION_LABELS,
+    REVIEW_STATE_LABELS,
+    REVIEW_STATES,
+    SEVERITIES,
+    SEVERITY_COLOURS,
+    SEVERITY_LABELS,
+    UNDECIDED,
+    UNDECIDED_LABEL,
+    severity_label,
+    status_label,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,14 +55,11 @@ if TYPE_CHECKING:
     from auditkit.audit import AuditResult
 
 FILTERS = ("severity", "category", "rule_id", "agency", "status")
-FILTER_LABELS = {"severity": "严重程度", "category": "类别", "rule_id": "规则", "agency": "机关", "status": "审核状态"}
-UNDECIDED = "undecided"
-STATUS_LABELS = {UNDECIDED: "未审核", **DECISION_LABELS}
+FILTER_LABELS = {"severity": "严重程度", "category": "类别", "rule_id": "规则", "agency": "机关", "status": "审阅状态"}
 UNKNOWN_AGENCY = "（机关未识别）"
 ALL = "*"  # the filter dropdowns' value for "全部"
-FINDING_STATUS_LABELS = {"failed": "不符合", "unverified": "未能独立核验"}
-SEVERITY_COLOURS = {"critical": "#c92a2a", "warning": "#e67700", "info": "#1971c2"}
-DECISION_COLOURS = {"confirmed": "#2b8a3e", "dismissed": "#868e96", "follow_up": "#e67700", UNDECIDED: "#495057"}
+DECIDED_COLUMNS = {"agency": "机关", "year": "年度", "rule_id": "规则", "place": "位置", "decision_label": "结论",
+                   "note": "备注", "reviewer": "审阅人", "time": "时间 (UTC)"}
 # Shortcut key -> CSS class of the control it acts on (see KEYS_JS).
 SHORTCUTS = {"1": "ak-confirm", "2": "ak-dismiss", "3": "ak-follow-up", "ArrowRight": "ak-next", "j": "ak-next",
              "ArrowLeft": "ak-prev", "k": "ak-prev", "u": "ak-next-undecided"}
@@ -58,7 +69,7 @@ def rule_versions(directory: str | Path | None = None) -> dict[str, str]:
     """rule_id -> a short hash of the rule as written in its suite, recorded with each decision so
     that a decision taken on an older wording of a rule can be told apart. Empty when the suites
     cannot be read (the reviewer still works)."""
-    from auditkit.rules.suites import SuiteError, load_specs
+    from auditkit.rules.suites import load_specs
 
     try:
         specs = load_specs(directory)
@@ -66,22 +77,6 @@ def rule_versions(directory: str | Path | None = None) -> dict[str, str]:
         return {}
     return {r.rule_id: hashlib.sha256(json.dumps(r.raw(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:12]
             for s in specs for r in s.rules}
-
-
-def load_audit(out: str | Path) -> tuple[pd.DataFrame, list[Report]]:
-    """The findings and the records an audit wrote to ``out`` (findings.jsonl, records.jsonl)."""
-    from auditkit.findings import read_jsonl
-
-    out = Path(out)
-    findings = read_jsonl(out / "findings.jsonl")
-    reports = []
-    records = out / "records.jsonl"
-    if records.exists():
-        for line in records.read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line) if line.strip() else None
-            if rec and "cells" in rec:  # unreadable documents are recorded with "error" instead
-                reports.append(Report.from_record(rec))
-    return findings, reports
 
 
 def _local_time(iso: str | None) -> str:
@@ -138,10 +133,10 @@ class ReviewSession:
         """Record a decision on the current finding and return the stored event."""
         row = self.current
         if row is None:
-            raise LookupError("没有可审核的问题 (no finding selected)")
+            raise ReviewError("没有可审阅的问题 (no finding selected)")
         name = (reviewer if reviewer is not None else self.reviewer).strip()
         if not name:
-            raise ValueError("请先填写审核人姓名 (reviewer name is required)")
+            raise ReviewError("请先填写审阅人姓名 (reviewer name is required)")
         event = self.log.record(row["finding_id"], decision, note=note.strip(), reviewer=name,
                                 rule_version=self.versions.get(row["rule_id"]), report_sha256=row["sha256"] or None)
         self.decisions[row["finding_id"]] = event
@@ -165,16 +160,16 @@ class ReviewSession:
         """(label, value) pairs for a filter, "全部" (None) first, each with its count."""
         from collections import Counter
 
-        from auditkit.rules.suites import CATEGORY_LABELS, SEVERITIES, SEVERITY_LABELS
+        from auditkit.rules.suites import CATEGORY_LABELS
 
         counts = Counter(self._values(field))
         if field == "status":
-            keys = [UNDECIDED, *DECISIONS]
+            keys = list(REVIEW_STATES)
         elif field == "severity":
             keys = [s for s in SEVERITIES if s in counts]
         else:
             keys = sorted(counts)
-        label = {"severity": SEVERITY_LABELS, "category": CATEGORY_LABELS, "status": STATUS_LABELS}.get(field, {})
+        label = {"severity": SEVERITY_LABELS, "category": CATEGORY_LABELS, "status": REVIEW_STATE_LABELS}.get(field, {})
         return [(f"全部 ({len(self.findings)})", None)] + [
             (f"{label.get(k, k)} ({counts.get(k, 0)})", k) for k in keys]
 
@@ -238,7 +233,7 @@ class ReviewSession:
 
     def progress_text(self) -> str:
         decided, total = self.progress()
-        return f"{decided} / {total} 已审核"
+        return f"{decided} / {total} 已审阅"
 
     def table(self) -> pd.DataFrame:
         """Every finding with its current decision (empty where undecided), for a summary or export."""
@@ -247,8 +242,25 @@ class ReviewSession:
         cur = pd.DataFrame(list(self.decisions.values()),
                            columns=["finding_id", "decision", "note", "reviewer", "time", "rule_version"])
         out = self.findings.merge(cur, on="finding_id", how="left")
-        out["decision_label"] = out["decision"].map(DECISION_LABELS).fillna(STATUS_LABELS[UNDECIDED])
+        out["decision_label"] = out["decision"].map(DECISION_LABELS).fillna(UNDECIDED_LABEL)
         return out
+
+    def decisions_by_severity(self) -> pd.DataFrame:
+        """How many findings of each severity (rows) stand at each decision (columns), with totals."""
+        import pandas as pd
+
+        table = self.table()
+        counts = pd.crosstab(table["severity"], table["decision_label"], margins=True, margins_name="合计")
+        rows = [s for s in (*SEVERITIES, "合计") if s in counts.index]
+        columns = [c for c in (*REVIEW_STATE_LABELS.values(), "合计") if c in counts.columns]
+        return (counts.reindex(index=rows, columns=columns).rename(index=SEVERITY_LABELS)
+                .rename_axis(index="严重程度", columns="结论"))
+
+    def decided_table(self) -> pd.DataFrame:
+        """The decided findings: where, which rule, the decision, its note, who and when (UTC)."""
+        table = self.table()
+        return (table[table["decision"].notna()][list(DECIDED_COLUMNS)].rename(columns=DECIDED_COLUMNS)
+                .reset_index(drop=True))
 
     # -- what the reviewer shows -------------------------------------------
 
@@ -258,14 +270,14 @@ class ReviewSession:
     def card_html(self) -> str:
         """The current finding: what the rule says, where, expected and found, the evidence, the
         basis, and its current decision."""
-        from auditkit.rules.suites import CATEGORY_LABELS, SEVERITY_LABELS
+        from auditkit.rules.suites import CATEGORY_LABELS
 
         row = self.current
         if row is None:
             return "<p><b>没有符合筛选条件的问题。</b></p>"
         sev = row["severity"]
         badge = (f'<span style="background:{SEVERITY_COLOURS.get(sev, "#495057")};color:white;padding:1px 6px;'
-                 f'border-radius:3px">{escape(SEVERITY_LABELS.get(sev, sev))}</span>')
+                 f'border-radius:3px">{escape(severity_label(sev))}</span>')
         where = f'{escape(row["agency"] or UNKNOWN_AGENCY)} · {escape(_shown(row["year"]))}年 · ' \
                 f'<span title="{escape(row["source"])}">{escape(Path(row["source"]).name)}</span>'
         facts = [("位置", row["place"]), ("应为 (expected)", _shown(row["expected"])),
@@ -275,21 +287,21 @@ class ReviewSession:
         status = self.status_of(row["finding_id"])
         event = self.decisions.get(row["finding_id"])
         if event:
-            decided = (f'当前结论：<b style="color:{DECISION_COLOURS[status]}">{escape(STATUS_LABELS[status])}</b>'
+            decided = (f'当前结论：<b style="color:{DECISION_COLOURS[status]}">{escape(REVIEW_STATE_LABELS[status])}</b>'
                        f'（{escape(event["reviewer"])}，{escape(_local_time(event["time"]))}'
                        + (f'，备注：{escape(event["note"])}' if event["note"] else "") + "）")
             if event.get("rule_version") and self.versions.get(row["rule_id"]) not in (None, event["rule_version"]):
                 decided += "<br><i>注意：此结论作出后规则已修改，请复核。</i>"
             n = len(self.history(row["finding_id"]))
             if n > 1:
-                decided += f"（共 {n} 条审核记录）"
+                decided += f"（共 {n} 条审阅记录）"
         else:
-            decided = f'当前结论：<b style="color:{DECISION_COLOURS[UNDECIDED]}">未审核</b>'
+            decided = f'当前结论：<b style="color:{DECISION_COLOURS[UNDECIDED]}">{UNDECIDED_LABEL}</b>'
         return (
             f'<div class="ak-card" data-finding-id="{escape(row["finding_id"])}">'
             f'<div style="font-size:14px;margin-bottom:4px">{badge} <b>{escape(row["rule_id"])}</b> · '
             f'{escape(CATEGORY_LABELS.get(row["category"], row["category"]))} · '
-            f'{escape(FINDING_STATUS_LABELS.get(row["status"], row["status"]))} · {where}</div>'
+            f'{escape(status_label(row["status"]))} · {where}</div>'
             f'<div style="margin:4px 0">{escape(row["description"])}</div>'
             f'<table style="font-size:13px;margin:4px 0">{facts_html}</table>'
             f'<div style="margin:6px 0"><b>证据 (evidence)：</b>'
@@ -353,7 +365,7 @@ class Reviewer:
         # Text fields sync when they lose focus, not per keystroke: a button's click is a message of its
         # own that would overtake keystrokes still queued behind a busy kernel, and a decision would be
         # recorded with half its note. Leaving the field (a click, Tab, Esc) sends the text first.
-        self.reviewer = w.Text(value=session.reviewer, description="审核人", placeholder="请输入姓名",
+        self.reviewer = w.Text(value=session.reviewer, description="审阅人", placeholder="请输入姓名",
                                continuous_update=False, style=wide,
                                layout=w.Layout(width="260px")).add_class("ak-reviewer")
         # A Dropdown whose value is None shows no selection at all, so "全部" is the value ALL here.
@@ -380,17 +392,17 @@ class Reviewer:
         }
         self.prev = w.Button(description="上一条", icon="arrow-left", tooltip="上一条 (← 或 K)").add_class("ak-prev")
         self.next = w.Button(description="下一条", icon="arrow-right", tooltip="下一条 (→ 或 J)").add_class("ak-next")
-        self.next_undecided = w.Button(description="下一条未审核", icon="forward",
-                                       tooltip="跳到下一条未审核的问题 (U)").add_class("ak-next-undecided")
+        self.next_undecided = w.Button(description="下一条未审阅", icon="forward",
+                                       tooltip="跳到下一条未审阅的问题 (U)").add_class("ak-next-undecided")
         self.message = w.HTML().add_class("ak-message")
-        help_text = ("键盘：Tab / Shift+Tab 在控件间移动，Enter 或空格按下按钮；焦点在审核器内（不在输入框中）时："
-                     "1 确认、2 排除、3 待跟进、→/J 下一条、←/K 上一条、U 下一条未审核、N 写备注，备注框中按 Esc 返回。")
+        help_text = ("键盘：Tab / Shift+Tab 在控件间移动，Enter 或空格按下按钮；焦点在审阅器内（不在输入框中）时："
+                     "1 确认、2 排除、3 待跟进、→/J 下一条、←/K 上一条、U 下一条未审阅、N 写备注，备注框中按 Esc 返回。")
 
         for name, button in self.buttons.items():
             button.on_click(lambda _b, name=name: self._decide(name))
         self.prev.on_click(lambda _b: self._move(self.session.previous))
         self.next.on_click(lambda _b: self._move(self.session.next))
-        self.next_undecided.on_click(lambda _b: self._move(self.session.next_undecided, "没有未审核的问题了。"))
+        self.next_undecided.on_click(lambda _b: self._move(self.session.next_undecided, "没有未审阅的问题了。"))
         for f, dd in self.filters.items():
             dd.observe(lambda change, f=f: self._filter(f, change["new"]), names="value")
         self.reviewer.observe(lambda change: setattr(self.session, "reviewer", change["new"]), names="value")
@@ -415,13 +427,19 @@ class Reviewer:
         """A reviewer over an audit: an ``AuditResult`` or the folder ``run_audit`` wrote. The review
         log is ``review.sqlite`` in that folder unless ``log`` is given."""
         if isinstance(audit, str | Path):
-            findings, reports = load_audit(audit)
+            from auditkit.findings import FINDING_COLUMNS
+            from auditkit.render.data import load_audit
+
+            data = load_audit(audit)
+            # The decisions come from the log; the folder's findings are taken without the columns it joined.
+            findings = data.findings[list(FINDING_COLUMNS)]
+            reports = [Report.from_record(r) for r in data.reports]
             out: Path | None = Path(audit)
         else:
             findings, reports, out = audit.findings, audit.reports, audit.out
         if log is None:
             if out is None:
-                raise ValueError("audit has no output folder: pass log=ReviewLog(path)")
+                raise UsageError("审核结果没有输出文件夹，请传入 log=ReviewLog(path) (audit has no output folder)")
             log = ReviewLog.for_audit(out)
         return cls(ReviewSession(findings, log, reports, reviewer=reviewer), auto_advance=auto_advance)
 
@@ -430,7 +448,7 @@ class Reviewer:
     def _decide(self, decision: str) -> None:
         try:
             event = self.session.decide(decision, self.note.value, reviewer=self.reviewer.value)
-        except (ValueError, LookupError) as exc:
+        except ReviewError as exc:
             self._say(str(exc).split(" (")[0], error=True)
             return
         self._relabel("status")
@@ -473,12 +491,12 @@ class Reviewer:
         """Redraw from the session."""
         s = self.session
         decided, total = s.progress()
-        counts = {k: 0 for k in STATUS_LABELS}
+        counts = dict.fromkeys(REVIEW_STATES, 0)
         for i in s.order:
             counts[s.status_of(s.findings.at[i, "finding_id"])] += 1
-        detail = " · ".join(f"{STATUS_LABELS[k]} {n}" for k, n in counts.items())
+        detail = " · ".join(f"{REVIEW_STATE_LABELS[k]} {n}" for k, n in counts.items())
         where = f"第 {s.position + 1} / {total} 条" if total else "无"
-        self.progress.value = (f'<b style="font-size:15px">{decided} / {total} 已审核</b>'
+        self.progress.value = (f'<b style="font-size:15px">{decided} / {total} 已审阅</b>'
                                f'<span style="color:#495057"> · {where} · {detail}</span>')
         self.card.value = s.card_html()
         self.report.value = s.report_html()

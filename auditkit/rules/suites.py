@@ -23,11 +23,11 @@ from auditkit.errors import AuditkitError, SuiteError
 from auditkit.frames import FRAME_NAMES
 from auditkit.rules.expression import ExpressionError, parse_identity
 from auditkit.rules.folders import RuleFolder, bundled_folder, rule_folders
+from auditkit.vocabulary import SEVERITIES
 
 if TYPE_CHECKING:
     import pandas as pd
 
-SEVERITIES = ("critical", "warning", "info")
 CATEGORIES = ("arithmetic", "narrative", "carry_over", "timeliness", "structure", "label", "completeness",
               "repetition", "plausibility")
 CATEGORY_LABELS = {
@@ -35,7 +35,6 @@ CATEGORY_LABELS = {
     "structure": "表格结构与数值", "label": "标题与用语", "completeness": "完整性", "repetition": "内容雷同",
     "plausibility": "合理性",
 }
-SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
 IDENTITY_TYPE = "expect_rowwise_identity"
 
 

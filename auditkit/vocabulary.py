@@ -1,0 +1,66 @@
+"""What the auditor sees of severities, finding statuses and review decisions: names, order, labels, colours.
+
+Defined once here and imported by everything that shows them (the rule suites, the
+audit summary, ``audit.html`` and its CSS, ``findings.xlsx``, the reviewer, the
+notebooks' tables and charts), so that a label or a colour cannot differ between
+two views of the same audit. The keys are the plain strings the output files use.
+
+Colours come in pairs: ``*_COLOURS`` for text, bars and borders on white,
+``*_BACKGROUNDS`` for the light fill behind a badge or a highlighted cell.
+"""
+
+from __future__ import annotations
+
+# Severity of a rule, most severe first (the order of every listing and chart).
+SEVERITIES = ("critical", "warning", "info")
+SEVERITY_LABELS = {"critical": "严重", "warning": "警告", "info": "提示"}
+SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+SEVERITY_COLOURS = {"critical": "#c92a2a", "warning": "#e8590c", "info": "#1971c2"}
+SEVERITY_BACKGROUNDS = {"critical": "#ffe3e3", "warning": "#ffe8cc", "info": "#dbe4ff"}
+
+# Status of a finding: the rule does not hold, or it holds only on values the reader inferred.
+STATUSES = ("failed", "unverified")
+STATUS_LABELS = {"failed": "不符合", "unverified": "未能核验"}
+STATUS_COLOURS = {"failed": "#212529", "unverified": "#5f3dc4"}
+
+# An auditor's decision on a finding (the review log's events), and a finding nobody has decided yet.
+DECISIONS = ("confirmed", "dismissed", "follow_up")
+DECISION_LABELS = {"confirmed": "确认", "dismissed": "排除（误报）", "follow_up": "待跟进"}
+UNDECIDED = "undecided"
+UNDECIDED_LABEL = "未审阅"
+# Where a finding stands in the review: undecided or its current decision (the reviewer's status filter).
+REVIEW_STATES = (UNDECIDED, *DECISIONS)
+REVIEW_STATE_LABELS = {UNDECIDED: UNDECIDED_LABEL, **DECISION_LABELS}
+DECISION_COLOURS = {"confirmed": "#2b8a3e", "dismissed": "#6c757d", "follow_up": "#7048e8", UNDECIDED: "#adb5bd"}
+DECISION_BACKGROUNDS = {"confirmed": "#d3f9d8", "dismissed": "#e9ecef", "follow_up": "#e5dbff", UNDECIDED: "#f1f3f5"}
+
+
+def severity_label(severity: object) -> str:
+    """The Chinese name of a severity; an unknown value as written."""
+    return SEVERITY_LABELS.get(str(severity), str(severity))
+
+
+def status_label(status: object) -> str:
+    """The Chinese name of a finding's status; an unknown value as written."""
+    return STATUS_LABELS.get(str(status), str(status))
+
+
+def decision_label(decision: object) -> str:
+    """The Chinese name of a decision; no decision (None, "" or ``undecided``) is ``UNDECIDED_LABEL``."""
+    if not decision or decision == UNDECIDED:
+        return UNDECIDED_LABEL
+    return DECISION_LABELS.get(str(decision), str(decision))
+
+
+def css_variables() -> dict[str, str]:
+    """The colours as CSS custom properties: ``--critical``, ``--critical-bg``, ``--unverified``,
+    ``--confirmed``, ``--follow-up-bg`` … (underscores become hyphens)."""
+    out: dict[str, str] = {}
+    for colours, backgrounds in ((SEVERITY_COLOURS, SEVERITY_BACKGROUNDS), (STATUS_COLOURS, {}),
+                                 (DECISION_COLOURS, DECISION_BACKGROUNDS)):
+        for key, colour in colours.items():
+            name = "--" + key.replace("_", "-")
+            out[name] = colour
+            if key in backgrounds:
+                out[f"{name}-bg"] = backgrounds[key]
+    return out
