@@ -117,12 +117,22 @@ def _import_time() -> float:
     return min(runs)
 
 
+def _require_pdfplumber() -> None:
+    """pdfplumber (the baseline) is in the bench extra: say so before minutes of timing, not after."""
+    import importlib.util
+
+    if importlib.util.find_spec("pdfplumber") is None:
+        sys.exit("bench/parse_bench.py needs pdfplumber, the baseline it measures against: "
+                 "run `make bench`, or `uv pip install -e '.[bench]'`")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--min-docs", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=5, help="rounds of --min-docs documents per kind")
     ap.add_argument("--doc-docs", type=int, default=10, help="legacy .doc goes through LibreOffice: fewer runs")
     args = ap.parse_args()
+    _require_pdfplumber()
     from auditkit.batch import read_report
 
     print("auditkit parse throughput, one process, one core (reports per CPU-second; .doc: wall time)")

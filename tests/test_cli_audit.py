@@ -1,30 +1,26 @@
-"""`auditkit audit` end to end: the README's main job, its outputs and exit status (issue 4 item 7)."""
+"""`auditkit audit` end to end: the README's main job, its outputs and exit status (issue 4 item 7).
+
+The command runs in-process (``main([...])``); one test runs the installed console script
+in a real process, for the exit status the shell and ``make audit`` see.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import subprocess
-import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 
 from auditkit.cli import main
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, AuditRun
 
 
-@pytest.fixture(scope="module")
-def audit_dir(tmp_path_factory) -> tuple[Path, int, str]:
-    out = tmp_path_factory.mktemp("audit")
-    store = out.parent / "store.sqlite"
-    proc = subprocess.run([sys.executable, "-m", "auditkit.cli", "audit", "--out", str(out), "--store", str(store),
-                           "--fail-on", "critical"], capture_output=True, text=True, timeout=900)
-    return out, proc.returncode, proc.stderr
-
-
-def test_main_job_writes_every_output(audit_dir) -> None:
-    out, status, err = audit_dir
+@pytest.mark.libreoffice  # every sample is read, the legacy .doc included
+def test_main_job_writes_every_output(sample_audit_run: AuditRun) -> None:
+    out, status, err = sample_audit_run.out, sample_audit_run.status, sample_audit_run.stderr
     for name in ("records.jsonl", "findings.jsonl", "findings.csv", "audit.html", "findings.xlsx"):
         assert (out / name).stat().st_size > 0, name
     records = [json.loads(x) for x in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -37,7 +33,7 @@ def test_main_job_writes_every_output(audit_dir) -> None:
     assert status == 3
 
 
-def test_unreadable_input_exit_1(tmp_path: Path, capsys) -> None:
+def test_unreadable_input_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "empty.txt"
     bad.write_bytes(b"")
     good = tmp_path / "000.txt"
@@ -49,12 +45,29 @@ def test_unreadable_input_exit_1(tmp_path: Path, capsys) -> None:
     assert (tmp_path / "out" / "audit.html").exists()
 
 
-def test_usage_error_exit_2(capsys) -> None:
+@pytest.mark.slow  # a fresh interpreter imports Great Expectations: ~10 s of CPU on this machine
+def test_console_script_exits_1_on_unreadable_input(tmp_path: Path) -> None:
+    """The installed ``auditkit`` command in its own process, as ``make audit`` runs it: the status
+    reaches the shell, and stderr holds the summary and the failure, no traceback, no progress bars."""
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    good = tmp_path / "000.txt"
+    good.write_bytes((SAMPLES / "000_seed-chengxiang_2023.txt").read_bytes())
+    script = Path(sysconfig.get_path("scripts")) / "auditkit"
+    proc = subprocess.run([str(script), "audit", str(tmp_path), "--out", str(tmp_path / "out"),
+                           "--store", str(tmp_path / "s.sqlite")], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    assert "共审核年度报告 1 份" in proc.stderr and "empty.txt: 空文件" in proc.stderr
+    assert "Traceback" not in proc.stderr and "Calculating Metrics" not in proc.stderr
+    assert (tmp_path / "out" / "audit.html").exists()
+
+
+def test_usage_error_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit"]) == 2  # --out is required
     assert main(["report", "/nonexistent-audit-dir"]) == 2
 
 
-def test_rules_lists_every_rule(capsys) -> None:
+def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     lines = [ln.split("\t") for ln in capsys.readouterr().out.splitlines()]
     assert len(lines) >= 27
