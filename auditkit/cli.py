@@ -18,7 +18,10 @@ no traceback reaches the user. Anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -64,8 +67,62 @@ class _Parser(argparse.ArgumentParser):
     """argparse with its complaints as one Chinese line (it prints the usage and exits 2 otherwise)."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: 用法错误：{message}（{self.prog} -h 查看用法）", file=sys.stderr)
+        print(f"{self.prog}: 用法错误：{usage_message(message, self.option_names())}（{self.prog} -h 查看用法）",
+              file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+    def option_names(self) -> list[str]:
+        """Every option string of this parser and of its subcommands (what an unknown option may have meant)."""
+        names: list[str] = []
+        for action in self._actions:
+            names.extend(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                for parser in action.choices.values():
+                    names.extend(o for a in parser._actions for o in a.option_strings)
+        return list(dict.fromkeys(names))
+
+
+# argparse's English complaints (Python 3.11 to 3.13 wording) -> Chinese, each with a "did you mean" where one fits.
+_INVALID_CHOICE = re.compile(r"argument (?P<arg>.+?): invalid choice: '?(?P<value>.*?)'? \(choose from (?P<choices>.*)\)$")
+_REQUIRED = re.compile(r"the following arguments are required: (?P<args>.+)$")
+_UNRECOGNIZED = re.compile(r"unrecognized arguments: (?P<args>.+)$")
+_ARGUMENT = re.compile(r"argument (?P<arg>.+?): (?P<rest>.+)$")
+_ARGUMENT_PROBLEMS = (
+    (re.compile(r"expected one argument"), "需要一个值"),
+    (re.compile(r"expected at least one argument"), "至少需要一个值"),
+    (re.compile(r"expected at most one argument"), "至多一个值"),
+    (re.compile(r"not allowed with argument (?P<other>.+)"), "不能与 {other} 同时使用"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"), "{option} 有歧义，可能是 {matches}"),
+    (re.compile(r"invalid \S+ value: '?(?P<value>.*?)'?$"), "取值 {value} 无效"),
+)
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"，您是否要输入 {close[0]}？" if close else ""
+
+
+def usage_message(message: str, options: list[str]) -> str:
+    """argparse's complaint in Chinese: ``invalid choice: 'audti'`` -> "未知命令 audti，您是否要输入 audit？"."""
+    if m := _INVALID_CHOICE.match(message):
+        value = m["value"]
+        choices = [c.strip().strip("'") for c in m["choices"].split(",")]
+        hint = _did_you_mean(value, choices) or f"（可选：{'、'.join(choices)}）"
+        if m["arg"] == "COMMAND":
+            return f"未知命令 {value}{hint}"
+        return f"参数 {m['arg']} 的取值 {value} 无效{hint}"
+    if m := _REQUIRED.match(message):
+        return f"缺少必需的参数：{m['args']}"
+    if m := _UNRECOGNIZED.match(message):
+        words = m["args"].split()
+        hint = next((h for w in words if w.startswith("-") and (h := _did_you_mean(w.split("=")[0], options))), "")
+        return f"无法识别的参数：{' '.join(words)}{hint}"
+    if m := _ARGUMENT.match(message):
+        for pattern, chinese in _ARGUMENT_PROBLEMS:
+            if p := pattern.match(m["rest"]):
+                return f"参数 {m['arg']}：{chinese.format(**p.groupdict())}"
+        return f"参数 {m['arg']}：{m['rest']}"  # our own type checks already say it in Chinese
+    return message
 
 
 def _positive(text: str) -> int:
@@ -77,6 +134,14 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"应为正整数 (must be a positive whole number): {text!r}")
     return value
 
+
+def _existing_path(text: str) -> str:
+    # Checked before anything is read: a mistyped path is a usage error at once, not an empty audit.
+    if not os.path.exists(text):
+        raise argparse.ArgumentTypeError(f"路径不存在：{text} (no such file or folder)")
+    return text
+
+
 RULES_HELP = ("用户规则文件夹，可重复；自带规则总会使用，另读 AUDITKIT_RULES 与缺省用户规则文件夹 "
               "(a folder of your own rules, repeatable; the bundled rules always run)")
 
@@ -87,12 +152,14 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     parse = sub.add_parser("parse", help="读取报告，输出规范记录 JSON Lines (read reports into canonical records)")
-    parse.add_argument("paths", nargs="+", metavar="PATH", help="报告文件或文件夹（递归） (files or folders)")
+    parse.add_argument("paths", nargs="+", metavar="PATH", type=_existing_path,
+                       help="报告文件或文件夹（递归） (files or folders)")
     parse.add_argument("--jsonl", type=Path, help="写入此文件，缺省写到标准输出 (output file; default stdout)")
     parse.add_argument("--jobs", type=_positive, default=None, help="并行进程数，缺省为全部核心 (worker processes)")
 
     audit = sub.add_parser("audit", help="读取并审核报告，写出结果 (read, validate, write findings)")
-    audit.add_argument("paths", nargs="*", metavar="PATH", help="报告文件或文件夹；缺省为自带样例 (default: bundled samples)")
+    audit.add_argument("paths", nargs="*", metavar="PATH", type=_existing_path,
+                       help="报告文件或文件夹；缺省为自带样例 (default: bundled samples)")
     audit.add_argument("--out", type=Path, required=True, help="结果文件夹 (output folder)")
     audit.add_argument("--store", type=Path, default=None, help="报告库 SQLite 路径 (report store; env AUDITKIT_STORE)")
     audit.add_argument("--jobs", type=_positive, default=None, help="并行进程数 (worker processes)")
@@ -124,7 +191,6 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
     read = with_diags = failed = 0
     try:
-        # A path that does not exist is an input that cannot be read: listed, and the rest read.
         for result in iter_reports(args.paths, jobs=args.jobs):
             if isinstance(result, Failure):
                 failed += 1

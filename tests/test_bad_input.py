@@ -136,5 +136,7 @@ def test_cli_usage_error_exit_2(capsys) -> None:
 
 
 def test_cli_missing_file(tmp_path: Path, capsys) -> None:
-    assert main(["parse", str(tmp_path / "nope.pdf")]) == 1
-    assert "nope.pdf" in capsys.readouterr().err
+    # A path that does not exist is a usage error (2), not an unreadable input (1).
+    assert main(["parse", str(tmp_path / "nope.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert "nope.pdf" in err and "路径不存在" in err and len(err.strip().splitlines()) == 1

@@ -47,15 +47,12 @@ def test_parse_to_stdout(capsys) -> None:
     assert json.loads(capsys.readouterr().out)["year"] == 2023
 
 
-def test_parse_of_a_missing_path_lists_it_and_reads_the_rest(tmp_path: Path, capsys) -> None:
-    # A path that does not exist is an input that cannot be read (exit 1), like a damaged file: the
-    # other documents are still read, and the missing one is named on a line of its own.
+def test_parse_of_a_missing_path_is_a_usage_error_before_anything_is_read(tmp_path: Path, capsys) -> None:
+    # A mistyped path is refused at once (exit 2, one line naming it): no record is written for the others.
     out = tmp_path / "records.jsonl"
-    assert main(["parse", str(tmp_path / "nope.pdf"), str(SAMPLE), "--jsonl", str(out), "--jobs", "1"]) == 1
-    err = capsys.readouterr().err
-    assert sum("nope.pdf" in line for line in err.splitlines()) == 1 and "Traceback" not in err
-    lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
-    assert [("error" in x) for x in lines] == [True, False]
+    assert main(["parse", str(tmp_path / "nope.pdf"), str(SAMPLE), "--jsonl", str(out), "--jobs", "1"]) == 2
+    one_line_error(capsys.readouterr().err, "路径不存在", str(tmp_path / "nope.pdf"))
+    assert not out.exists()
 
 
 def test_parse_usage_errors(tmp_path: Path, capsys) -> None:
@@ -81,6 +78,14 @@ def test_audit_writes_the_results_and_exits_3_on_findings(tmp_path: Path, capsys
     assert status == 3
     assert "共审核年度报告 1 份" in err and "Traceback" not in err
     assert (out / "audit.html").exists() and (out / "findings.xlsx").exists()
+
+
+def test_audit_of_a_missing_path_is_a_usage_error_before_anything_is_read(tmp_path: Path, capsys) -> None:
+    # It used to read nothing for 21 s and then say "未发现问题".
+    out = tmp_path / "out"
+    assert main(["audit", str(SAMPLE), str(tmp_path / "reprots"), "--out", str(out)]) == 2
+    one_line_error(capsys.readouterr().err, "auditkit audit", "路径不存在", str(tmp_path / "reprots"))
+    assert not out.exists()
 
 
 def test_audit_usage_errors(tmp_path: Path, capsys) -> None:
@@ -184,9 +189,26 @@ def test_no_command_unknown_command_and_help(capsys) -> None:
     assert main([]) == 2
     assert "COMMAND" in capsys.readouterr().err
     assert main(["no-such-command"]) == 2
-    one_line_error(capsys.readouterr().err, "no-such-command")
+    line = one_line_error(capsys.readouterr().err, "未知命令 no-such-command", "audit")  # nothing close: every command
+    assert "您是否要输入" not in line
     assert main(["--help"]) == 0
     assert "export-notebook" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["audti"], ["未知命令 audti，您是否要输入 audit？"]),
+    (["export-notbook"], ["您是否要输入 export-notebook？"]),
+    (["audit", "--out", "x", "--fail-on", "critcal"], ["--fail-on", "critcal", "您是否要输入 critical？"]),
+    (["audit", "--out", "x", "--fail-on", "fatal"], ["--fail-on", "fatal", "critical、warning、info"]),
+    (["rules", "--rulez", "x"], ["无法识别的参数", "--rulez", "您是否要输入 --rules？"]),
+    (["audit"], ["缺少必需的参数", "--out"]),
+    (["audit", "--out"], ["参数 --out", "需要一个值"]),
+])
+def test_argparse_complaints_in_chinese_with_did_you_mean(argv: list[str], words: list[str], capsys) -> None:
+    assert main(argv) == 2
+    line = one_line_error(capsys.readouterr().err, "用法错误", *words)
+    for english in ("invalid choice", "unrecognized", "required", "expected one"):
+        assert english not in line
 
 
 def test_an_english_reason_gets_a_chinese_title() -> None:
