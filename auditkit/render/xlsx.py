@@ -1,19 +1,31 @@
-"""``findings.xlsx``: the findings joined with the current review decisions, a summary, the rule catalogue.
+"""``findings.xlsx``: the findings as an auditor's workpaper, a summary, the rule catalogue.
 
-For auditors who work in Excel: Chinese headers, the header row frozen, an
-autofilter on every sheet, widths that fit the content, long text wrapped.
-Text from documents is written as text, never as a formula (a cell of a report
-that starts with ``=`` stays a string).
+The findings sheet (问题清单) is what an auditor prints and files: most severe first, then by
+agency and place in the report; Chinese headers; cells named as the report prints them and
+files by their name, never a cell key or a path of the machine that ran the audit (those are
+on the hidden sheet 数据, one row per finding, joined by 编号); the decision a drop-down of the
+review decisions; landscape, fitted to the page width, the header row on every page.
+Text from documents is written as text, never as a formula (a cell of a report that starts
+with ``=`` stays a string).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, severity_breakdown
-from auditkit.vocabulary import SEVERITY_BACKGROUNDS, decision_label, severity_label, status_label
+from auditkit.render.places import cells_text, file_name, readable_text, sort_findings
+from auditkit.vocabulary import (
+    REVIEW_STATE_LABELS,
+    REVIEW_STATES,
+    SEVERITY_BACKGROUNDS,
+    decision_label,
+    severity_label,
+    status_label,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,31 +33,35 @@ if TYPE_CHECKING:
 
 XLSX_NAME = "findings.xlsx"
 HEADER_FILL = "1C2B3A"
+LINE_HEIGHT = 14.5  # points per line of 11-point text with Chinese characters
 
-# (source column, Chinese header, width, wrap)
+# (source column, Chinese header, width, wrap), in the order an auditor reads a finding.
 FINDING_SHEET = (
-    ("finding_id", "问题编号", 18, False),
-    ("severity", "严重程度", 9, False),
-    ("status", "状态", 10, False),
-    ("agency", "机关", 26, True),
-    ("year", "年度", 7, False),
-    ("category", "类别", 13, False),
-    ("rule_id", "规则编号", 30, False),
-    ("description", "说明", 48, True),
-    ("place", "位置", 32, True),
-    ("keys", "涉及单元格", 30, True),
-    ("expected", "应为", 12, True),
-    ("actual", "实际", 12, True),
-    ("difference", "差额", 9, False),
-    ("evidence", "证据", 60, True),
-    ("basis", "依据", 36, True),
-    ("decision", "审阅结论", 12, False),
-    ("note", "审阅意见", 36, True),
-    ("reviewer", "审阅人", 10, False),
-    ("time", "审阅时间", 18, False),
-    ("source", "来源文件", 40, False),
-    ("sha256", "报告 SHA-256", 20, False),
+    ("number", "编号", 5, False),
+    ("severity", "严重程度", 6, True),
+    ("agency", "机关", 14, True),
+    ("year", "年度", 6, False),
+    ("file", "报告文件", 14, True),
+    ("category", "类别", 8, True),
+    ("description", "问题说明", 28, True),
+    ("place", "位置", 16, True),
+    ("cells", "涉及单元格", 24, True),
+    ("evidence", "证据（原文）", 40, True),
+    ("expected", "应为", 8, True),
+    ("actual", "实际", 8, True),
+    ("difference", "差额", 6, False),
+    ("status", "状态", 6, True),
+    ("basis", "依据", 20, True),
+    ("decision", "审核结论", 10, False),
+    ("note", "审核意见", 16, True),
+    ("reviewer", "审核人", 7, True),
+    ("time", "审核时间", 11, True),
 )
+FINDINGS_TITLE = "问题清单"
+# The hidden sheet: what joins a row of the workpaper back to the audit's data files.
+DATA_TITLE = "数据"
+DATA_SHEET = ("编号", "finding_id", "rule_id", "severity", "status", "decision", "keys", "source", "sha256")
+CHINA_TIME = timezone(timedelta(hours=8), "CST")
 RULE_SHEET = (
     ("rule_id", "规则编号", 30, False),
     ("category", "类别", 13, False),
@@ -75,11 +91,13 @@ def build_workbook(data: AuditData) -> Any:
 
     wb = Workbook()
     findings_ws = wb.active
-    findings_ws.title = "问题清单"
-    _findings_sheet(findings_ws, data)
+    findings_ws.title = FINDINGS_TITLE
+    findings = sort_findings(data.findings)
+    _findings_sheet(findings_ws, data, findings)
     _summary_sheet(wb.create_sheet("概况"), data)
     _rules_sheet(wb.create_sheet("审核规则"), data)
     _failures_sheet(wb.create_sheet("无法读取的文件"), data)
+    _data_sheet(wb.create_sheet(DATA_TITLE), findings)
     wb.properties.title = "政府信息公开工作年度报告审核结果"
     wb.properties.creator = "auditkit"
     return wb
@@ -91,27 +109,104 @@ def _category(c: Any) -> str:
     return CATEGORY_LABELS.get(c, c)
 
 
-def _findings_sheet(ws: Worksheet, data: AuditData) -> None:
+def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame) -> None:
     from openpyxl.styles import PatternFill
 
-    labels = {"severity": severity_label, "category": _category, "status": status_label, "decision": decision_label}
+    sources = _sources(data)
     fills = {s: PatternFill("solid", fgColor=c.lstrip("#").upper()) for s, c in SEVERITY_BACKGROUNDS.items()}
     _header(ws, FINDING_SHEET)
     sev_col = [c for c, *_ in FINDING_SHEET].index("severity") + 1
-    for row in data.findings.to_dict("records"):
-        values = []
-        for col, *_ in FINDING_SHEET:
-            v = row.get(col)
-            if col == "keys":
-                v = "; ".join(v or [])
-            elif col in labels:
-                v = labels[col](v)
-            values.append(v)
-        r = _append(ws, values)
+    for number, row in enumerate(findings.to_dict("records"), 1):
+        shown = {
+            "number": number, "severity": severity_label(row["severity"]), "agency": row["agency"],
+            "year": row["year"], "file": file_name(row["source"]), "category": _category(row["category"]),
+            "description": row["description"], "place": readable_text(row["place"], sources),
+            "cells": cells_text(row["keys"] or []), "evidence": readable_text(row["evidence"], sources),
+            "expected": _readable_value(row["expected"], sources), "actual": _readable_value(row["actual"], sources),
+            "difference": row["difference"], "status": status_label(row["status"]),
+            "basis": row["basis"], "decision": decision_label(row["decision"]), "note": row["note"],
+            "reviewer": row["reviewer"], "time": china_time(row["time"]),
+        }
+        r = _append(ws, [shown[col] for col, *_ in FINDING_SHEET])
         fill = fills.get(row["severity"])
         if fill is not None:
             ws.cell(r, sev_col).fill = fill
-    _finish(ws, FINDING_SHEET, freeze="B2")
+    _finish(ws, FINDING_SHEET, freeze="D2")
+    _fit_row_heights(ws, FINDING_SHEET)
+    _decision_dropdown(ws, [c for c, *_ in FINDING_SHEET].index("decision") + 1)
+    _workpaper_print(ws, f"政府信息公开工作年度报告审核{FINDINGS_TITLE}")
+
+
+def _data_sheet(ws: Worksheet, findings: pd.DataFrame) -> None:
+    """The keys, rule ids, paths and hashes of the findings, one row per finding (hidden: for tools, not for print)."""
+    ws.append(list(DATA_SHEET))
+    for number, row in enumerate(findings.to_dict("records"), 1):
+        _append(ws, [number, row["finding_id"], row["rule_id"], row["severity"], row["status"], row["decision"] or "",
+                     "; ".join(row["keys"] or []), row["source"], row["sha256"]])
+    ws.sheet_state = "hidden"
+
+
+def _sources(data: AuditData) -> set[str]:
+    """Every file the audit names: replaced by their names in what a person reads."""
+    out = {str(s) for s in data.findings["source"] if s}
+    out |= {str(r.get("source")) for r in [*data.reports, *data.failures] if r.get("source")}
+    return out
+
+
+def _readable_value(value: Any, sources: set[str]) -> Any:
+    return readable_text(value, sources) if isinstance(value, str) else value
+
+
+def china_time(text: object) -> str:
+    """A review log time (ISO 8601, UTC) as China Standard Time to the minute: "2026-12-03 18:20"."""
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def _decision_dropdown(ws: Worksheet, column: int) -> None:
+    """The decision cells offer the review decisions (and 未审阅) as a list, and refuse anything else."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    labels = [REVIEW_STATE_LABELS[s] for s in REVIEW_STATES]
+    dv = DataValidation(type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="审核结论", error="请从下拉列表中选择：" + "、".join(labels),
+                        showInputMessage=True, promptTitle="审核结论", prompt="从下拉列表中选择")
+    letter = get_column_letter(column)
+    dv.add(f"{letter}2:{letter}{max(ws.max_row, 2)}")
+    ws.add_data_validation(dv)
+
+
+def _workpaper_print(ws: Worksheet, title: str) -> None:
+    """Printed as a workpaper: A4 landscape, all columns on the page width, the header row on every page,
+    thin borders round every cell, the title and page numbers in the margins."""
+    from openpyxl.styles import Border, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column):
+        for cell in row:
+            cell.border = border
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the findings need
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(ws.max_column)}{ws.max_row}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddHeader.center.text = title
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
@@ -129,7 +224,7 @@ def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
     kpis = [("已审核报告", len(data.reports)), ("无法读取的文件", len(data.failures)),
             ("问题（规则不成立）", int((f["status"] == "failed").sum())),
             ("未能核验", int((f["status"] == "unverified").sum())), ("问题清单合计", len(f)),
-            ("已审阅", data.reviewed)]
+            ("已作出审核结论", data.reviewed)]
     _block(ws, ["项目", "数量"], kpis, bold)
 
     def table(title: str, frame: pd.DataFrame, label) -> None:
@@ -137,18 +232,18 @@ def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
         ws.append([title])
         ws.cell(ws.max_row, 1).font = bold
         rows = [(label(k), int(r.failed), int(r.unverified), int(r.total), int(r.reviewed)) for k, r in frame.iterrows()]
-        _block(ws, ["", "问题", "未能核验", "合计", "已审阅"], rows, bold)
+        _block(ws, ["", "问题", "未能核验", "合计", "已作结论"], rows, bold)
 
     table("按严重程度", severity_breakdown(f), severity_label)
     table("按类别", breakdown(f, "category").sort_values(["failed", "total"], ascending=False), _category)
     table("按规则", breakdown(f, "rule_id").sort_values(["failed", "total"], ascending=False), str)
     table("按机关", breakdown(f, "agency").sort_values(["failed", "total"], ascending=False), str)
     ws.append([])
-    ws.append(["审阅进度"])
+    ws.append(["审核进度"])
     ws.cell(ws.max_row, 1).font = bold
-    _block(ws, ["审阅结论", "条数"], [(decision_label(d), n) for d, n in decided.items()], bold)
+    _block(ws, ["审核结论", "条数"], [(decision_label(d), n) for d, n in decided.items()], bold)
     if data.orphan_decisions:
-        ws.append([f"另有 {data.orphan_decisions} 条审阅记录所对应的问题在本次审核中不再出现。"])
+        ws.append([f"另有 {data.orphan_decisions} 条审核记录所对应的问题在本次审核中不再出现。"])
     ws.column_dimensions["A"].width = 40
     for letter in "BCDE":
         ws.column_dimensions[letter].width = 11
@@ -172,8 +267,9 @@ def _rules_sheet(ws: Worksheet, data: AuditData) -> None:
 def _failures_sheet(ws: Worksheet, data: AuditData) -> None:
     spec = (("source", "文件", 60, False), ("error", "原因代码", 18, False), ("message", "说明", 60, True))
     _header(ws, spec)
+    sources = _sources(data)
     for x in data.failures:
-        _append(ws, [x.get("source"), x.get("error"), x.get("message")])
+        _append(ws, [file_name(x.get("source")), x.get("error"), readable_text(x.get("message"), sources)])
     _finish(ws, spec, freeze="A2")
 
 
@@ -187,7 +283,7 @@ def _header(ws: Worksheet, spec: tuple) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(vertical="center")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
 
 
 def _append(ws: Worksheet, values: list[Any]) -> int:
@@ -226,15 +322,33 @@ def _finish(ws: Worksheet, spec: tuple, freeze: str) -> None:
     ws.auto_filter.ref = f"A1:{last}{max(ws.max_row, 1)}"
     ws.freeze_panes = freeze
     top = Alignment(wrap_text=True, vertical="top")
+    top_unwrapped = Alignment(vertical="top")
     rows = min(ws.max_row, 1000)  # iter_rows past max_row would create empty rows
     for i, (_, _, width, wrap) in enumerate(spec, 1):
         letter = get_column_letter(i)
         # As wide as the content (Chinese characters count double), at most the column's own width.
         widest = max((_display_width(c.value) for (c,) in ws.iter_rows(max_row=rows, min_col=i, max_col=i)), default=0)
         ws.column_dimensions[letter].width = max(6, min(width, widest + 2))
-        if wrap:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.alignment = top
+        for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+            cell.alignment = top if wrap else top_unwrapped
+
+
+def _fit_row_heights(ws: Worksheet, spec: tuple) -> None:
+    """Each row as tall as its longest wrapped cell: Excel and LibreOffice do not grow rows written by
+    openpyxl, and a printed workpaper must show the whole text."""
+    import math
+
+    from openpyxl.utils import get_column_letter
+
+    widths = [ws.column_dimensions[get_column_letter(i)].width for i in range(1, len(spec) + 1)]
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=len(spec)):
+        lines = 1
+        for cell, width, (_, _, _, wrap) in zip(row, widths, spec, strict=True):
+            if cell.value is None or not (wrap or cell.row == 1):
+                continue
+            usable = max(1.0, width - 1)
+            lines = max(lines, sum(math.ceil(max(_display_width(part), 1) / usable) for part in str(cell.value).split("\n")))
+        ws.row_dimensions[row[0].row].height = min(409, LINE_HEIGHT * lines + 3)
 
 
 def _display_width(value: Any) -> int:
