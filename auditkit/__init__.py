@@ -33,6 +33,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "write_audit_html": ("auditkit.render.html", "write_audit_html"),
     "write_findings_xlsx": ("auditkit.render.xlsx", "write_findings_xlsx"),
     "export_notebook": ("auditkit.render.notebook", "export_notebook"),
+    "write_letters": ("auditkit.letters", "write_letters"),
     # the notebooks' tables and charts
     "audit_overview": ("auditkit.render.overview", "audit_overview"),
     "AuditOverview": ("auditkit.render.overview", "AuditOverview"),
@@ -75,6 +76,7 @@ __all__ = [
     "run_audit",
     "write_audit_html",
     "write_findings_xlsx",
+    "write_letters",
 ]
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ if TYPE_CHECKING:
     from auditkit.batch import Batch, read_report, read_reports
     from auditkit.compare import Comparison, compare_reports
     from auditkit.errors import AuditkitError
+    from auditkit.letters import write_letters
     from auditkit.record import Report
     from auditkit.render import rebuild_report
     from auditkit.render.charts import cjk_font, comparison_chart, overview_chart

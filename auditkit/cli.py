@@ -179,6 +179,18 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="由审核文件夹重建 audit.html (rebuild the shared HTML result)")
     report.add_argument("dir", type=Path, metavar="DIR")
 
+    letters = sub.add_parser("letters", help="为每个机关生成审核意见书（Word），列出已确认的问题 "
+                                             "(one Word letter per agency with its confirmed findings)")
+    letters.add_argument("dir", type=Path, metavar="DIR", help="审核结果文件夹 (the audit folder)")
+    letters.add_argument("--out", type=Path, default=None, help="输出文件夹，缺省为 DIR/letters (output folder)")
+    letters.add_argument("--template", type=Path, default=None,
+                         help="Word 模板（含 {{ }} 字段的 .docx），缺省为自带模板 auditkit/templates/letter.docx，可复制后修改")
+    letters.add_argument("--agency", default=None, help="只为此机关生成 (only this agency)")
+    letters.add_argument("--deadline", default=None,
+                         help="回复期限：日期 YYYY-MM-DD，或落款日期后的工作日数；缺省 15 个工作日 (reply by)")
+    letters.add_argument("--issuer", default=None, help="发文单位，如 某市人民政府办公室 (the supervising office)")
+    letters.add_argument("--date", default=None, help="落款日期 YYYY-MM-DD，缺省为今天 (the letters' date)")
+
     export = sub.add_parser("export-notebook", help="无界面运行笔记本并导出离线 HTML (run a notebook, export offline HTML)")
     export.add_argument("notebook", type=Path)
     export.add_argument("--out", type=Path, required=True)
@@ -256,6 +268,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_letters(args: argparse.Namespace) -> int:
+    from auditkit.letters import agencies_without_letter, write_letters
+
+    paths = write_letters(args.dir, args.out, template=args.template, agency=args.agency, deadline=args.deadline,
+                          issuer=args.issuer, date=args.date)
+    for agency, why in agencies_without_letter(args.dir, agency=args.agency):
+        print(f"{agency}：{why}，未生成审核意见书 (no letter)", file=sys.stderr)
+    for path in paths:
+        print(f"已生成 {path} (written)", file=sys.stderr)
+    print(f"共生成审核意见书 {len(paths)} 份 ({len(paths)} letters)", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_export_notebook(args: argparse.Namespace) -> int:
     from auditkit.render.notebook import export_notebook
 
@@ -265,7 +290,7 @@ def _cmd_export_notebook(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"parse": _cmd_parse, "audit": _cmd_audit, "rules": _cmd_rules, "alias": _cmd_alias, "report": _cmd_report,
-            "export-notebook": _cmd_export_notebook}
+            "letters": _cmd_letters, "export-notebook": _cmd_export_notebook}
 
 
 def error_line(command: str, exc: BaseException) -> str:
