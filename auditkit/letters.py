@@ -116,9 +116,14 @@ def write_letters(audit_dir: str | Path, out_dir: str | Path | None = None, *, t
         doc = _load_template(template_path, DocxTemplate)
         _render(doc, {**fields, **common}, template_path)
         path = out / _file_name(name, names)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".letter-", suffix=".docx", delete=False) as tmp:
-            doc.save(tmp)
-        Path(tmp.name).replace(path)  # never half a letter where Word may have the old one open
+        tmp = tempfile.NamedTemporaryFile(dir=out, prefix=".letter-", suffix=".docx", delete=False)
+        try:
+            with tmp:
+                doc.save(tmp)
+            Path(tmp.name).replace(path)  # never half a letter where Word may have the old one open
+        except BaseException:
+            Path(tmp.name).unlink(missing_ok=True)
+            raise
         written.append(path)
     return written
 
