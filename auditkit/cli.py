@@ -11,6 +11,9 @@ import json
 import sys
 from pathlib import Path
 
+CLUSTER_HELP = ("在 Dask 集群上读取，如 tcp://host:8786 或调度器文件；缺省取 AUDITKIT_CLUSTER，否则本机多进程 "
+                "(read on this Dask scheduler, or a scheduler file; default $AUDITKIT_CLUSTER, else local processes)")
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="auditkit", description="政府信息公开工作年度报告审核工具 (audit toolkit for annual "
@@ -21,12 +24,14 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("paths", nargs="+", metavar="PATH", help="报告文件或文件夹（递归） (files or folders)")
     parse.add_argument("--jsonl", type=Path, help="写入此文件，缺省写到标准输出 (output file; default stdout)")
     parse.add_argument("--jobs", type=int, default=None, help="并行进程数，缺省为全部核心 (worker processes)")
+    parse.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
 
     audit = sub.add_parser("audit", help="读取并审核报告，写出结果 (read, validate, write findings)")
     audit.add_argument("paths", nargs="*", metavar="PATH", help="报告文件或文件夹；缺省为自带样例 (default: bundled samples)")
     audit.add_argument("--out", type=Path, required=True, help="结果文件夹 (output folder)")
     audit.add_argument("--store", type=Path, default=None, help="报告库 SQLite 路径 (report store; env AUDITKIT_STORE)")
     audit.add_argument("--jobs", type=int, default=None, help="并行进程数 (worker processes)")
+    audit.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
     audit.add_argument("--fail-on", choices=["critical", "warning", "info"], default=None,
                        help="存在该级别及以上问题时以状态 3 退出 (exit 3 when such findings exist)")
 
@@ -59,7 +64,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     read = with_diags = 0
     failed = len(missing)
     try:
-        for result in iter_reports(files, jobs=args.jobs):
+        for result in iter_reports(files, jobs=args.jobs, client=args.cluster):
             if isinstance(result, Failure):
                 failed += 1
                 print(result.line(), file=sys.stderr)
@@ -80,7 +85,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from auditkit.audit import run_audit
 
-    result = run_audit(args.paths, args.out, store=args.store, jobs=args.jobs)
+    result = run_audit(args.paths, args.out, store=args.store, jobs=args.jobs, client=args.cluster)
     print(result.summary, file=sys.stderr)
     for failure in result.failures:
         print(failure.line(), file=sys.stderr)
