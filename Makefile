@@ -29,6 +29,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/parse_bench.py
 	$(BIN)/python bench/validate_bench.py
+	$(BIN)/python bench/cluster_bench.py
 
 clean:
 	rm -rf $(VENV) out

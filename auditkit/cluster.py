@@ -58,7 +58,7 @@ TIMEOUT_ENV = "AUDITKIT_CLUSTER_TIMEOUT"  # seconds, overrides DOC_TIMEOUT
 DOC_TIMEOUT = 600.0
 CONNECT_TIMEOUT = 30.0
 STARTED_TOPIC = "auditkit-started"  # the Dask event a worker logs as it starts a document
-PER_THREAD = 4  # documents in flight per worker thread: each thread has its next ones at hand
+PER_THREAD = 8  # documents in flight per worker thread: each has its next ones at hand despite the round trips
 AHEAD = 64  # per worker thread: how far results may run ahead of a slow document the caller waits for
 BYTES_IN_FLIGHT = 256 * 2**20  # the documents' bytes sit in the scheduler until read: bound them
 RESUBMITS = 1  # fresh tries of a document Dask gave up on (KilledWorker)
@@ -143,6 +143,8 @@ def iter_on_cluster(files: Sequence[str], client: Any, read: Callable[[str, byte
     """
     limit = doc_timeout() if timeout is None else timeout
     with connected(client) as dask_client:
+        if bar is not None:
+            bar.set_description("等待集群工作进程")
         _check_workers(dask_client, limit)
         if bar is not None:
             bar.set_description("在集群上读取报告")
@@ -296,27 +298,30 @@ class _Run(Generic[R]):
 
     def _collect(self) -> None:
         """Take in whatever finished (waiting up to a tick for the first), then enforce the time limit."""
+        batch: list[Future] = []
+        with suppress(queue.Empty):
+            batch.append(self.finished.get(timeout=TICK))
+            while True:
+                batch.append(self.finished.get_nowait())
+        mine = [future for future in batch if self.in_flight.get(future.key, (None,))[0] is future]
+        # A result lives on its worker until fetched: one fetch for all that finished, not one round trip each.
+        finished = [future for future in mine if future.status == "finished"]
         try:
-            future: Future | None = self.finished.get(timeout=TICK)
-        except queue.Empty:
-            future = None
-        while future is not None:
-            self._settle(future)
-            try:
-                future = self.finished.get_nowait()
-            except queue.Empty:
-                future = None
+            values = dict(zip([f.key for f in finished], self.client.gather(finished), strict=True))
+        except Exception:  # a worker went between finishing and the fetch: settle one by one
+            values = {}
+        for future in mine:
+            self._settle(future, values)
         self._enforce_limit()
 
-    def _settle(self, future: Future) -> None:
+    def _settle(self, future: Future, values: dict[str, Any]) -> None:
         from distributed import KilledWorker
 
-        entry = self.in_flight.get(future.key)
-        if entry is None or entry[0] is not future:
-            return  # cancelled for its time limit: settled already
         doc = self._drop(future.key)
         starts = self.starts.pop(future.key, 0)
-        if future.status == "finished":
+        if future.key in values:
+            self._land(doc.index, values[future.key])
+        elif future.status == "finished":
             self._land(doc.index, future.result())
         elif future.status == "error":
             exc = future.exception()
@@ -324,7 +329,7 @@ class _Run(Generic[R]):
                 self._land(doc.index, self.failure(doc.source, ReadReason.INTERNAL_ERROR,
                                                    f"读取时出错 (unexpected error): {type(exc).__name__}: {exc}"))
             elif starts <= exc.allowed_failures and doc.tries <= RESUBMITS:
-                log.warning("%s: Dask gave up after its workers died (started on %d of them); trying it again",
+                log.info("%s: Dask gave up after its workers died (started on %d of them); trying it again",
                             doc.source, starts)
                 self._submit(doc)
             else:
@@ -355,8 +360,9 @@ class _Run(Generic[R]):
         now = time.monotonic()
         hung: set[str] = set()
         for key, (since, worker) in list(self.started.items()):
-            if key not in self.in_flight:
-                self.started.pop(key, None)  # its start was announced after its result came in
+            if key not in self.in_flight:  # its start was announced after its result came in
+                self.started.pop(key, None)
+                self.starts.pop(key, None)
             elif now - since > self.limit:
                 future, _ = self.in_flight[key]
                 doc = self._drop(key)
@@ -365,9 +371,13 @@ class _Run(Generic[R]):
                 self._land(doc.index, self.failure(
                     doc.source, ReadReason.TIMEOUT, f"读取超时：{self.limit:g} 秒内未读完，已重启该工作进程 "
                     f"(not read within {self.limit:g} s on the cluster; its worker was restarted)"))
-                log.warning("%s: not read within %g s on %s; restarting that worker", doc.source, self.limit, worker)
+                log.info("%s: not read within %g s on %s; restarting that worker", doc.source, self.limit, worker)
                 hung.add(worker)
+        hung &= set(self.client.nthreads()) if hung else set()  # a worker that died meanwhile is gone already
         if hung:
             # The nanny kills the worker process and starts a fresh one; the documents queued
             # there go elsewhere. A worker without a nanny is only closed.
-            self.client.restart_workers(sorted(hung), raise_for_error=False)
+            try:
+                self.client.restart_workers(sorted(hung), raise_for_error=False)
+            except Exception as exc:  # it went between the two calls, or the scheduler refused
+                log.warning("could not restart %s: %s: %s", ", ".join(sorted(hung)), type(exc).__name__, exc)
