@@ -159,12 +159,14 @@ def test_cluster_records_identical_to_local_run(cluster: LocalDask, mixed_batch)
     assert sum(json.loads(line).get("kind") == "doc" for line in local) == 3  # .doc converted on the workers
 
 
-def test_read_reports_with_a_client_object(cluster: LocalDask) -> None:
+def test_read_reports_with_a_client_object(cluster: LocalDask, capsys) -> None:
     from auditkit.batch import read_reports
 
     with cluster.client() as client:
-        batch = read_reports([SAMPLES], progress=False, client=client)
+        batch = read_reports([SAMPLES], progress=True, client=client)
         assert client.status == "running"  # the caller's client is left open
+    err = capsys.readouterr().err  # the progress bar, counting documents as they finish
+    assert "在集群上读取报告" in err and "12/12" in err
     local = read_reports([SAMPLES], jobs=1, progress=False)
     assert [r.to_record() for r in batch.reports] == [r.to_record() for r in local.reports]
     assert len(batch.reports) == 12 and not batch.failures
