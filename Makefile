@@ -51,6 +51,7 @@ bench: setup $(VENV)/.bench-extra
 	bash scripts/audit-deps.sh
 	$(BIN)/python bench/parse_bench.py
 	$(BIN)/python bench/validate_bench.py
+	$(BIN)/python bench/cluster_bench.py
 
 clean:
 	rm -rf $(VENV) out

@@ -76,12 +76,13 @@ def audit_reports(reports: Sequence[Report], store: Any = None, failures: Sequen
 
 
 def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | Path | None = None,
-              jobs: int | None = None, rules: Sequence[str | Path] = ()) -> AuditResult:
+              jobs: int | None = None, rules: Sequence[str | Path] = (), client: Any = None) -> AuditResult:
     """Read the documents (files or folders; the bundled samples when none), audit them as one
     batch, write ``out``/records.jsonl, findings.jsonl, findings.csv, checks.csv, skipped.csv,
     summary.txt, rules.json, audit.html and findings.xlsx, and keep the records in the report store
     (``store``, else $AUDITKIT_STORE, else the per-user default). ``rules``: user rule folders, as
-    for ``audit_reports``."""
+    for ``audit_reports``. ``client``: read on a Dask cluster (a ``distributed.Client`` or its address;
+    see ``read_reports``); validation and the store stay here."""
     from auditkit.batch import read_reports
     from auditkit.findings import write_csv, write_jsonl
     from auditkit.rules.suites import load_rules
@@ -89,7 +90,7 @@ def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | 
 
     load_rules(rules)  # a rule folder that is missing or does not load stops the audit before any reading
     paths = list(paths) if paths else [SAMPLES_DIR]
-    batch = read_reports(paths, jobs=jobs)
+    batch = read_reports(paths, jobs=jobs, client=client)
     with ReportStore(store) as db:
         result = audit_reports(batch.reports, db, batch.failures, remember=True, rules=rules)
         result.counts["store"] = str(db.path)

@@ -33,21 +33,26 @@ class Failure:
         return {"source": self.source, "error": self.reason, "message": self.message}
 
 
-def read_report(path: str | Path) -> Report:
-    """Read one document into its canonical record; raises ``ReadError`` when it cannot."""
+def read_report(path: str | Path, data: bytes | None = None) -> Report:
+    """Read one document into its canonical record; raises ``ReadError`` when it cannot.
+
+    ``data``: the file's bytes when the caller has them already (a cluster worker is sent
+    them by the client, which may hold the only copy of the file).
+    """
     from auditkit.match import match_layout
     from auditkit.readers import read_bytes, read_layout
 
     path = Path(path)
-    data = read_bytes(path)
+    if data is None:
+        data = read_bytes(path)
     layout = read_layout(path, data)
     return match_layout(layout, hashlib.sha256(data).hexdigest())
 
 
-def read_one(path: str) -> Report | Failure:
+def read_one(path: str, data: bytes | None = None) -> Report | Failure:
     """``read_report`` that never raises: a failure is a value, with no traceback."""
     try:
-        return read_report(path)
+        return read_report(path, data)
     except ReadError as exc:
         return Failure(path, exc.reason, exc.message)
     except Exception as exc:  # a reader bug must not stop the batch
@@ -70,12 +75,16 @@ def expand_paths(paths: Iterable[str | Path]) -> list[str]:
 
 
 def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
-                 progress: bool | None = None) -> Iterator[Report | Failure]:
+                 progress: bool | None = None, client: Any = None) -> Iterator[Report | Failure]:
     """Read documents in parallel, yielding each result in input order as it is ready.
 
-    Memory stays bounded: at most a few documents per worker are in flight.
+    Memory stays bounded: at most a few documents per worker are in flight. ``client``: a
+    Dask ``distributed.Client`` or a scheduler address (``tcp://host:8786``) to read on that
+    cluster instead of local processes; None takes ``$AUDITKIT_CLUSTER`` when it is set.
     """
     files = expand_paths(paths)
+    if client is None:
+        client = os.environ.get("AUDITKIT_CLUSTER") or None
     jobs = jobs or os.cpu_count() or 1
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
@@ -86,6 +95,11 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
     from auditkit.readers.legacy_batch import legacy_conversions
 
     try:
+        if client is not None:  # each worker converts its own legacy Word files: it has no shared disk with us
+            from auditkit.cluster import iter_on_cluster
+
+            yield from iter_on_cluster(files, client, read_one, Failure, bar=bar)
+            return
         if bar:
             bar.set_description("转换旧版 Word 文件")  # legacy .doc: LibreOffice, a chunk per worker
         with legacy_conversions(files, jobs):
@@ -144,11 +158,15 @@ class Batch:
 
 
 def read_reports(paths_or_folders: Iterable[str | Path] | str | Path, jobs: int | None = None,
-                 progress: bool | None = None) -> Batch:
-    """Read files and folders (recursively) into a ``Batch``; failures are kept, never dropped."""
+                 progress: bool | None = None, client: Any = None) -> Batch:
+    """Read files and folders (recursively) into a ``Batch``; failures are kept, never dropped.
+
+    ``client`` (a Dask ``distributed.Client`` or a scheduler address) reads on that cluster;
+    without it, ``$AUDITKIT_CLUSTER`` or else local processes (``jobs``).
+    """
     if isinstance(paths_or_folders, str | Path):
         paths_or_folders = [paths_or_folders]
     batch = Batch()
-    for result in iter_reports(paths_or_folders, jobs=jobs, progress=progress):
+    for result in iter_reports(paths_or_folders, jobs=jobs, progress=progress, client=client):
         (batch.failures if isinstance(result, Failure) else batch.reports).append(result)
     return batch

@@ -145,6 +145,9 @@ def _existing_path(text: str) -> str:
 RULES_HELP = ("用户规则文件夹，可重复；自带规则总会使用，另读 AUDITKIT_RULES 与缺省用户规则文件夹 "
               "(a folder of your own rules, repeatable; the bundled rules always run)")
 
+CLUSTER_HELP = ("在 Dask 集群上读取，如 tcp://host:8786 或调度器文件；缺省取 AUDITKIT_CLUSTER，否则本机多进程 "
+                "(read on this Dask scheduler, or a scheduler file; default $AUDITKIT_CLUSTER, else local processes)")
+
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="auditkit", description="政府信息公开工作年度报告审核工具 (audit toolkit for annual "
@@ -156,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="报告文件或文件夹（递归） (files or folders)")
     parse.add_argument("--jsonl", type=Path, help="写入此文件，缺省写到标准输出 (output file; default stdout)")
     parse.add_argument("--jobs", type=_positive, default=None, help="并行进程数，缺省为全部核心 (worker processes)")
+    parse.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
 
     audit = sub.add_parser("audit", help="读取并审核报告，写出结果 (read, validate, write findings)")
     audit.add_argument("paths", nargs="*", metavar="PATH", type=_existing_path,
@@ -163,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", type=Path, required=True, help="结果文件夹 (output folder)")
     audit.add_argument("--store", type=Path, default=None, help="报告库 SQLite 路径 (report store; env AUDITKIT_STORE)")
     audit.add_argument("--jobs", type=_positive, default=None, help="并行进程数 (worker processes)")
+    audit.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
     audit.add_argument("--fail-on", choices=["critical", "warning", "info"], default=None,
                        help="存在该级别及以上问题时以状态 3 退出 (exit 3 when such findings exist)")
     audit.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help=RULES_HELP)
@@ -203,7 +208,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
     read = with_diags = failed = 0
     try:
-        for result in iter_reports(args.paths, jobs=args.jobs):
+        for result in iter_reports(args.paths, jobs=args.jobs, client=args.cluster):
             if isinstance(result, Failure):
                 failed += 1
                 print(result.line(), file=sys.stderr)
@@ -224,7 +229,8 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_audit(args: argparse.Namespace) -> int:
     from auditkit.audit import run_audit
 
-    result = run_audit(args.paths, args.out, store=args.store, jobs=args.jobs, rules=args.rules)
+    result = run_audit(args.paths, args.out, store=args.store, jobs=args.jobs, rules=args.rules,
+                       client=args.cluster)
     print(result.summary, file=sys.stderr)
     for failure in result.failures:
         print(failure.line(), file=sys.stderr)

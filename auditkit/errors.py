@@ -75,6 +75,11 @@ class UsageError(AuditkitError, ValueError):
     """A call or command given something it cannot work with (a path that does not exist, a bad option)."""
 
 
+class ClusterError(AuditkitError, ConnectionError):
+    """The Dask cluster cannot be used: the scheduler cannot be reached, no worker joins,
+    or the workers run another auditkit (``auditkit.cluster``)."""
+
+
 class NotAnAuditFolder(AuditkitError, FileNotFoundError):
     """A folder that holds no audit results (no findings file)."""
 
