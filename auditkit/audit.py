@@ -83,6 +83,7 @@ def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | 
     (``store``, else $AUDITKIT_STORE, else the per-user default). ``rules``: user rule folders, as
     for ``audit_reports``."""
     from auditkit.batch import read_reports
+    from auditkit.csvfile import write_frame
     from auditkit.findings import write_csv, write_jsonl
     from auditkit.rules.suites import load_rules
     from auditkit.store import ReportStore
@@ -104,10 +105,10 @@ def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | 
                                 ensure_ascii=False) + "\n")
     write_jsonl(result.findings, out / "findings.jsonl")
     write_csv(result.findings, out / "findings.csv")
-    result.checks.to_csv(out / "checks.csv", index=False, encoding="utf-8-sig")
+    write_frame(result.checks, out / "checks.csv")
     skipped = result.skipped.copy()
     skipped["keys"] = skipped["keys"].map(lambda ks: "; ".join(ks))
-    skipped.to_csv(out / "skipped.csv", index=False, encoding="utf-8-sig")
+    write_frame(skipped, out / "skipped.csv")
     (out / "summary.txt").write_text(result.summary + "\n", encoding="utf-8")
     # The rules as they were at this audit, for audit.html and findings.xlsx rebuilt later.
     (out / "rules.json").write_text(json.dumps(result.rules.to_record(), ensure_ascii=False, indent=1) + "\n",

@@ -12,7 +12,6 @@ has no value are not findings; they are counted (``AuditResult.skipped``).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import math
@@ -111,13 +110,11 @@ def write_jsonl(df: pd.DataFrame, path: str | Path) -> None:
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """CSV in UTF-8 with a BOM so that Excel opens the Chinese text correctly."""
-    path = Path(path)
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(df.columns)
-        for rec in records(df):
-            w.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v) for v in rec.values()])
+    """CSV for Excel (UTF-8 with a BOM), text that looks like a formula neutralised (``auditkit.csvfile``)."""
+    from auditkit.csvfile import write_rows
+
+    write_rows(path, list(df.columns), (["; ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                                         for v in rec.values()] for rec in records(df)))
 
 
 def read_jsonl(path: str | Path) -> pd.DataFrame:
