@@ -8,6 +8,7 @@ This module alone decides the exit status:
 - 2 usage error: a bad option or argument, or the library refused what it was given
   (a folder that holds no audit, a notebook that does not exist or fails, …);
 - 3 with ``--fail-on``, failed findings of that severity or worse exist;
+- 4 ``verify-log``: the review log's chain is broken (an event was changed, removed or added);
 - 130 interrupted.
 
 Every exception auditkit raises (``auditkit.errors.AuditkitError``) and every refusal
@@ -41,7 +42,7 @@ from auditkit.errors import (
 if TYPE_CHECKING:
     from auditkit.audit import AuditResult
 
-EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_FINDINGS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_FINDINGS, EXIT_TAMPERED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 # What went wrong, in Chinese, put before a reason the library wrote in English only.
 ERROR_TITLES: dict[type[Exception], str] = {
     ReadError: "无法读取",
@@ -111,6 +112,9 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="由审核文件夹重建 audit.html (rebuild the shared HTML result)")
     report.add_argument("dir", type=Path, metavar="DIR")
+
+    verify = sub.add_parser("verify-log", help="核对审阅记录的哈希链与记录头 (check the review log has not been rewritten)")
+    verify.add_argument("dir", type=Path, metavar="DIR", help="审核结果文件夹或 review.sqlite (audit folder or the log)")
 
     export = sub.add_parser("export-notebook", help="无界面运行笔记本并导出离线 HTML (run a notebook, export offline HTML)")
     export.add_argument("notebook", type=Path)
@@ -184,10 +188,24 @@ def _cmd_alias(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from auditkit.render import rebuild_report
+    from auditkit.review.log import check_log
 
     for path in rebuild_report(args.dir):
         print(f"已生成 {path} (written)", file=sys.stderr)
+    check = check_log(args.dir)
+    if check is not None and not check.ok:  # the pages carry the warning too; the terminal must not hide it
+        print(f"警告 (WARNING): {check.line()}", file=sys.stderr)
     return EXIT_OK
+
+
+def _cmd_verify_log(args: argparse.Namespace) -> int:
+    from auditkit.review.log import check_log
+
+    check = check_log(args.dir)
+    if check is None:
+        raise UsageError(f"{args.dir}: 没有审阅记录 (no review log)")
+    print(check.line())  # the command's result: stdout, as parse's records
+    return EXIT_OK if check.ok else EXIT_TAMPERED
 
 
 def _cmd_export_notebook(args: argparse.Namespace) -> int:
@@ -199,7 +217,7 @@ def _cmd_export_notebook(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"parse": _cmd_parse, "audit": _cmd_audit, "rules": _cmd_rules, "alias": _cmd_alias, "report": _cmd_report,
-            "export-notebook": _cmd_export_notebook}
+            "verify-log": _cmd_verify_log, "export-notebook": _cmd_export_notebook}
 
 
 def error_line(command: str, exc: BaseException) -> str:
