@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.errors import ReadError
+from auditkit.errors import ReadError, ReadReason
 from auditkit.record import Report
 
 if TYPE_CHECKING:
@@ -56,16 +56,38 @@ def read_one(path: str) -> Report | Failure:
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
     """Files as given, and folders searched recursively for report documents, sorted."""
+    return [p for p in scan_paths(paths) if isinstance(p, str)]
+
+
+def scan_paths(paths: Iterable[str | Path]) -> list[str | Failure]:
+    """``expand_paths`` with what a folder scan leaves out on purpose: a symbolic link that leads out of
+    the folder given is a ``Failure`` (listed, never read). Links are not followed into folders, and a
+    link to a file inside the folder is left to the file itself, so that it is read once."""
     from auditkit.readers import REPORT_SUFFIXES
 
-    out: list[str] = []
+    out: list[str | Failure] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            out.extend(str(f) for f in sorted(p.rglob("*"))
-                       if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith((".", "~$")))
-        else:
+        if not p.is_dir():
             out.append(str(p))
+            continue
+        root = p.resolve()
+        found: list[Path] = []
+        for folder, dirs, names in os.walk(p):  # does not descend into linked folders
+            here = Path(folder)
+            found += [here / d for d in dirs if (here / d).is_symlink()]
+            found += [here / n for n in names]
+        for f in sorted(found):
+            if f.is_symlink():
+                if f.is_dir() or f.suffix.lower() in REPORT_SUFFIXES:
+                    target = f.resolve()
+                    if not target.is_relative_to(root):
+                        out.append(Failure(str(f), ReadReason.OUTSIDE_FOLDER,
+                                           f"符号链接指向所给文件夹之外 ({target})，未读取 "
+                                           "(a symbolic link out of the folder given: not read)"))
+                continue
+            if f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith((".", "~$")):
+                out.append(str(f))
     return out
 
 
@@ -75,7 +97,12 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
 
     Memory stays bounded: at most a few documents per worker are in flight.
     """
-    files = expand_paths(paths)
+    from auditkit.readers import Limits, worth_opening
+
+    Limits.from_env()  # a bad AUDITKIT_MAX_* value stops the run here, not in every file
+    scanned = scan_paths(paths)
+    files = [p for p in scanned if isinstance(p, str)]
+    yield from (p for p in scanned if isinstance(p, Failure))
     jobs = jobs or os.cpu_count() or 1
     show = sys.stderr.isatty() if progress is None else progress
     bar = None
@@ -88,7 +115,9 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
     try:
         if bar:
             bar.set_description("转换旧版 Word 文件")  # legacy .doc: LibreOffice, a chunk per worker
-        with legacy_conversions(files, jobs):
+        # Only regular files of a readable size are looked into ahead of reading (a FIFO would block);
+        # read_one says why the others are not read.
+        with legacy_conversions([f for f in files if worth_opening(f)], jobs):
             if bar:
                 bar.set_description("读取报告")
             yield from _read_all(files, jobs, bar)
