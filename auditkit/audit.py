@@ -125,13 +125,15 @@ def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | 
 
 
 def _counts(reports, failures, result, priors) -> dict[str, Any]:
+    from auditkit.errors import ReadReason
     from auditkit.findings import count_by
 
     f = result.findings
     skipped = result.skipped
     return {
         "reports": len(reports),
-        "unreadable": len(failures),
+        "unreadable": sum(f.reason != ReadReason.DUPLICATE for f in failures),
+        "duplicates": sum(f.reason == ReadReason.DUPLICATE for f in failures),  # copies of a report read once
         "findings": int((f["status"] == "failed").sum()),
         "by_severity": count_by(f, "severity"),
         "by_category": count_by(f, "category"),
@@ -154,7 +156,9 @@ def summary_text(counts: dict[str, Any]) -> str:
 
     sev = counts["by_severity"]
     lines = [f"共审核年度报告 {counts['reports']} 份" + (f"，另有 {counts['unreadable']} 份文件无法读取" if
-                                                     counts["unreadable"] else "") + "。"]
+                                                     counts["unreadable"] else "")
+             + (f"；{counts['duplicates']} 份文件与另一文件内容完全相同，只审核一次" if counts.get("duplicates") else "")
+             + "。"]
     if counts["findings"]:
         lines.append(f"发现问题 {counts['findings']} 项：" + "、".join(
             f"{SEVERITY_LABELS[s]} {sev.get(s, 0)} 项" for s in SEVERITIES) +

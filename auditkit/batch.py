@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.copies import Copies
 from auditkit.errors import ReadError, ReadReason
 from auditkit.record import Report
 
@@ -31,6 +32,11 @@ class Failure:
 
     def to_record(self) -> dict[str, str]:
         return {"source": self.source, "error": self.reason, "message": self.message}
+
+    @property
+    def unreadable(self) -> bool:
+        """False for a file left out on purpose as a copy of another (it was read, as the other)."""
+        return self.reason != ReadReason.DUPLICATE
 
 
 def read_report(path: str | Path) -> Report:
@@ -120,10 +126,21 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         with legacy_conversions([f for f in files if worth_opening(f)], jobs):
             if bar:
                 bar.set_description("读取报告")
-            yield from _read_all(files, jobs, bar)
+            yield from _copies_listed(_read_all(files, jobs, bar))
     finally:
         if bar:
             bar.close()
+
+
+def _copies_listed(results: Iterable[Report | Failure]) -> Iterator[Report | Failure]:
+    """Each report once: a later byte-identical copy becomes a ``duplicate`` naming the first (``auditkit.copies``)."""
+    copies = Copies()
+    for result in results:
+        if isinstance(result, Report) and (first := copies.original_of(result)) is not None:
+            said = ("同一文件重复给出，只审核一次 (the same file given twice: audited once)" if first == result.source
+                    else f"与 {first} 内容完全相同，未重复审核 (a byte-identical copy of {first})")
+            result = Failure(result.source, ReadReason.DUPLICATE, said)
+        yield result
 
 
 def _read_all(files: list[str], jobs: int, bar: Any) -> Iterator[Report | Failure]:

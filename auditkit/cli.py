@@ -126,12 +126,13 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     from auditkit.batch import Failure, iter_reports
 
     out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
-    read = with_diags = failed = 0
+    read = with_diags = failed = copies = 0
     try:
         # A path that does not exist is an input that cannot be read: listed, and the rest read.
         for result in iter_reports(args.paths, jobs=args.jobs):
             if isinstance(result, Failure):
-                failed += 1
+                failed += result.unreadable
+                copies += not result.unreadable
                 print(result.line(), file=sys.stderr)
                 record = result.to_record()
             else:
@@ -142,8 +143,9 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     finally:
         if args.jsonl:
             out.close()
+    also = f"，{copies} 份与另一文件相同 (duplicates {copies})" if copies else ""
     print(f"读取 {read} 份，其中 {with_diags} 份有诊断信息，{failed} 份无法读取 "
-          f"(read {read}, with diagnostics {with_diags}, failed {failed})", file=sys.stderr)
+          f"(read {read}, with diagnostics {with_diags}, failed {failed}){also}", file=sys.stderr)
     return EXIT_UNREADABLE if failed else EXIT_OK
 
 
@@ -159,10 +161,11 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def audit_status(result: AuditResult, fail_on: str | None = None) -> int:
-    """3 when a failed finding of ``fail_on`` severity or worse exists; else 1 when some input was unreadable; else 0."""
+    """3 when a failed finding of ``fail_on`` severity or worse exists; else 1 when some input was unreadable
+    (a duplicate, read once as the other file, is not); else 0."""
     if fail_on and len(result.failed(fail_on)):
         return EXIT_FINDINGS
-    return EXIT_UNREADABLE if result.failures else EXIT_OK
+    return EXIT_UNREADABLE if result.counts["unreadable"] else EXIT_OK
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.errors import NotAnAuditFolder
+from auditkit.errors import NotAnAuditFolder, ReadReason
 from auditkit.vocabulary import DECISIONS, SEVERITIES
 
 if TYPE_CHECKING:
@@ -44,6 +44,11 @@ class AuditData:
     def log_warning(self) -> str:
         """What is wrong with the review log, naming its first bad event; "" when it holds (or there is none)."""
         return self.log_check.line() if self.log_check is not None and not self.log_check.ok else ""
+
+    @property
+    def unreadable(self) -> int:
+        """Files that could not be read (a byte-identical copy of a file read is listed, but was read as that file)."""
+        return sum(f.get("error") != ReadReason.DUPLICATE for f in self.failures)
 
     @property
     def reviewed(self) -> int:

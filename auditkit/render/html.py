@@ -169,7 +169,7 @@ def _summary(data: AuditData) -> str:
     decisions = decision_counts(data)
     kpis = [
         _kpi(len(data.reports), "已审核报告 reports read", "reports"),
-        _kpi(len(data.failures), "无法读取 unreadable", "unreadable", "bad" if data.failures else ""),
+        _kpi(data.unreadable, "无法读取 unreadable", "unreadable", "bad" if data.unreadable else ""),
         _kpi(failed, "问题 findings (failed)", "failed"),
         *(_kpi(int(sev.loc[s, "failed"]), f"{severity_label(s)} {s}", f"failed-{s}", s) for s in SEVERITIES),
         _kpi(unverified, "未能核验 unverified", "unverified"),
@@ -218,7 +218,7 @@ def _summary(data: AuditData) -> str:
     if data.failures:
         rows = "".join(f"<tr><td>{_e(_file_name(x.get('source')))}</td><td><code>{_e(x.get('error'))}</code></td>"
                        f"<td>{_e(x.get('message'))}</td></tr>" for x in data.failures)
-        out.append(f'<h3>无法读取的文件 <span class="en">Unreadable files</span></h3><table class="data" '
+        out.append(f'<h3>无法读取或重复的文件 <span class="en">Unreadable and duplicate files</span></h3><table class="data" '
                    f'id="unreadable"><thead><tr><th>文件 File</th><th>原因 Reason</th><th>说明 Message</th></tr></thead>'
                    f"<tbody>{rows}</tbody></table>")
     out.append("</section>")

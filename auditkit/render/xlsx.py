@@ -142,7 +142,7 @@ def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
         ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=False)
     ws.append([])
     decided = decision_counts(data)
-    kpis = [("已审核报告", len(data.reports)), ("无法读取的文件", len(data.failures)),
+    kpis = [("已审核报告", len(data.reports)), ("无法读取的文件", data.unreadable),
             ("问题（规则不成立）", int((f["status"] == "failed").sum())),
             ("未能核验", int((f["status"] == "unverified").sum())), ("问题清单合计", len(f)),
             ("已审阅", data.reviewed)]
