@@ -33,7 +33,7 @@ MB = 1024 * 1024
 ENV_PREFIX = "AUDITKIT_MAX_"
 # What the first bytes say a file is, for its size limit.
 SIZE_CLASSES = {"text": "text_mb", "pdf": "pdf_mb", "office": "office_mb"}
-SIZE_CLASS_LABELS = {"text": "文本与网页 text/html", "pdf": "PDF", "office": "Word/Excel/WPS/RTF"}
+SIZE_CLASS_LABELS = {"text": "文本与网页 (text/html)", "pdf": " PDF", "office": " Word/Excel/WPS/RTF"}
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 
@@ -91,7 +91,7 @@ def too_large(size: int, kind: str, limits: Limits) -> ReadError:
     field = SIZE_CLASSES[kind]
     limit = getattr(limits, field)
     return ReadError(ReadReason.TOO_LARGE,
-                     f"文件过大：{size / MB:.1f} MB，超过{SIZE_CLASS_LABELS[kind]}文件的上限 {limit:g} MB，未读取 "
+                     f"文件过大：{size / MB:.1f} MB，超过{SIZE_CLASS_LABELS[kind]} 文件的上限 {limit:g} MB，未读取 "
                      f"(too large: over the {limit:g} MB limit for {kind} files; {Limits.variable(field)})")
 
 
