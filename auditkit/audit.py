@@ -84,6 +84,7 @@ def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | 
     for ``audit_reports``. ``client``: read on a Dask cluster (a ``distributed.Client`` or its address;
     see ``read_reports``); validation and the store stay here."""
     from auditkit.batch import read_reports
+    from auditkit.csvfile import write_frame
     from auditkit.findings import write_csv, write_jsonl
     from auditkit.rules.suites import load_rules
     from auditkit.store import ReportStore
@@ -105,10 +106,10 @@ def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | 
                                 ensure_ascii=False) + "\n")
     write_jsonl(result.findings, out / "findings.jsonl")
     write_csv(result.findings, out / "findings.csv")
-    result.checks.to_csv(out / "checks.csv", index=False, encoding="utf-8-sig")
+    write_frame(result.checks, out / "checks.csv")
     skipped = result.skipped.copy()
     skipped["keys"] = skipped["keys"].map(lambda ks: "; ".join(ks))
-    skipped.to_csv(out / "skipped.csv", index=False, encoding="utf-8-sig")
+    write_frame(skipped, out / "skipped.csv")
     (out / "summary.txt").write_text(result.summary + "\n", encoding="utf-8")
     # The rules as they were at this audit, for audit.html and findings.xlsx rebuilt later.
     (out / "rules.json").write_text(json.dumps(result.rules.to_record(), ensure_ascii=False, indent=1) + "\n",
@@ -125,13 +126,15 @@ def run_audit(paths: Sequence[str | Path] | None, out: str | Path, store: str | 
 
 
 def _counts(reports, failures, result, priors) -> dict[str, Any]:
+    from auditkit.errors import ReadReason
     from auditkit.findings import count_by
 
     f = result.findings
     skipped = result.skipped
     return {
         "reports": len(reports),
-        "unreadable": len(failures),
+        "unreadable": sum(f.reason != ReadReason.DUPLICATE for f in failures),
+        "duplicates": sum(f.reason == ReadReason.DUPLICATE for f in failures),  # copies of a report read once
         "findings": int((f["status"] == "failed").sum()),
         "by_severity": count_by(f, "severity"),
         "by_category": count_by(f, "category"),
@@ -154,7 +157,9 @@ def summary_text(counts: dict[str, Any]) -> str:
 
     sev = counts["by_severity"]
     lines = [f"共审核年度报告 {counts['reports']} 份" + (f"，另有 {counts['unreadable']} 份文件无法读取" if
-                                                     counts["unreadable"] else "") + "。"]
+                                                     counts["unreadable"] else "")
+             + (f"；{counts['duplicates']} 份文件与另一文件内容完全相同，只审核一次" if counts.get("duplicates") else "")
+             + "。"]
     if counts["findings"]:
         lines.append(f"发现问题 {counts['findings']} 项：" + "、".join(
             f"{SEVERITY_LABELS[s]} {sev.get(s, 0)} 项" for s in SEVERITIES) +

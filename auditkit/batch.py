@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.errors import ReadError
+from auditkit.copies import Copies
+from auditkit.errors import ReadError, ReadReason
 from auditkit.record import Report
 
 if TYPE_CHECKING:
@@ -31,6 +32,11 @@ class Failure:
 
     def to_record(self) -> dict[str, str]:
         return {"source": self.source, "error": self.reason, "message": self.message}
+
+    @property
+    def unreadable(self) -> bool:
+        """False for a file left out on purpose as a copy of another (it was read, as the other)."""
+        return self.reason != ReadReason.DUPLICATE
 
 
 def read_report(path: str | Path, data: bytes | None = None) -> Report:
@@ -61,16 +67,38 @@ def read_one(path: str, data: bytes | None = None) -> Report | Failure:
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
     """Files as given, and folders searched recursively for report documents, sorted."""
+    return [p for p in scan_paths(paths) if isinstance(p, str)]
+
+
+def scan_paths(paths: Iterable[str | Path]) -> list[str | Failure]:
+    """``expand_paths`` with what a folder scan leaves out on purpose: a symbolic link that leads out of
+    the folder given is a ``Failure`` (listed, never read). Links are not followed into folders, and a
+    link to a file inside the folder is left to the file itself, so that it is read once."""
     from auditkit.readers import REPORT_SUFFIXES
 
-    out: list[str] = []
+    out: list[str | Failure] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            out.extend(str(f) for f in sorted(p.rglob("*"))
-                       if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith((".", "~$")))
-        else:
+        if not p.is_dir():
             out.append(str(p))
+            continue
+        root = p.resolve()
+        found: list[Path] = []
+        for folder, dirs, names in os.walk(p):  # does not descend into linked folders
+            here = Path(folder)
+            found += [here / d for d in dirs if (here / d).is_symlink()]
+            found += [here / n for n in names]
+        for f in sorted(found):
+            if f.is_symlink():
+                if f.is_dir() or f.suffix.lower() in REPORT_SUFFIXES:
+                    target = f.resolve()
+                    if not target.is_relative_to(root):
+                        out.append(Failure(str(f), ReadReason.OUTSIDE_FOLDER,
+                                           f"符号链接指向所给文件夹之外 ({target})，未读取 "
+                                           "(a symbolic link out of the folder given: not read)"))
+                continue
+            if f.suffix.lower() in REPORT_SUFFIXES and not f.name.startswith((".", "~$")):
+                out.append(str(f))
     return out
 
 
@@ -82,7 +110,12 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
     Dask ``distributed.Client`` or a scheduler address (``tcp://host:8786``) to read on that
     cluster instead of local processes; None takes ``$AUDITKIT_CLUSTER`` when it is set.
     """
-    files = expand_paths(paths)
+    from auditkit.readers import Limits, worth_opening
+
+    Limits.from_env()  # a bad AUDITKIT_MAX_* value stops the run here, not in every file
+    scanned = scan_paths(paths)
+    files = [p for p in scanned if isinstance(p, str)]
+    yield from (p for p in scanned if isinstance(p, Failure))
     if client is None:
         client = os.environ.get("AUDITKIT_CLUSTER") or None
     jobs = jobs or os.cpu_count() or 1
@@ -98,17 +131,30 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         if client is not None:  # each worker converts its own legacy Word files: it has no shared disk with us
             from auditkit.cluster import iter_on_cluster
 
-            yield from iter_on_cluster(files, client, read_one, Failure, bar=bar)
+            yield from _copies_listed(iter_on_cluster(files, client, read_one, Failure, bar=bar))
             return
         if bar:
             bar.set_description("转换旧版 Word 文件")  # legacy .doc: LibreOffice, a chunk per worker
-        with legacy_conversions(files, jobs):
+        # Only regular files of a readable size are looked into ahead of reading (a FIFO would block);
+        # read_one says why the others are not read.
+        with legacy_conversions([f for f in files if worth_opening(f)], jobs):
             if bar:
                 bar.set_description("读取报告")
-            yield from _read_all(files, jobs, bar)
+            yield from _copies_listed(_read_all(files, jobs, bar))
     finally:
         if bar:
             bar.close()
+
+
+def _copies_listed(results: Iterable[Report | Failure]) -> Iterator[Report | Failure]:
+    """Each report once: a later byte-identical copy becomes a ``duplicate`` naming the first (``auditkit.copies``)."""
+    copies = Copies()
+    for result in results:
+        if isinstance(result, Report) and (first := copies.original_of(result)) is not None:
+            said = ("同一文件重复给出，只审核一次 (the same file given twice: audited once)" if first == result.source
+                    else f"与 {first} 内容完全相同，未重复审核 (a byte-identical copy of {first})")
+            result = Failure(result.source, ReadReason.DUPLICATE, said)
+        yield result
 
 
 def _read_all(files: list[str], jobs: int, bar: Any) -> Iterator[Report | Failure]:

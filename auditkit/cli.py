@@ -8,6 +8,7 @@ This module alone decides the exit status:
 - 2 usage error: a bad option or argument, or the library refused what it was given
   (a folder that holds no audit, a notebook that does not exist or fails, …);
 - 3 with ``--fail-on``, failed findings of that severity or worse exist;
+- 4 ``verify-log``: the review log's chain is broken (an event was changed, removed or added);
 - 130 interrupted.
 
 Every exception auditkit raises (``auditkit.errors.AuditkitError``) and every refusal
@@ -44,7 +45,7 @@ from auditkit.errors import (
 if TYPE_CHECKING:
     from auditkit.audit import AuditResult
 
-EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_FINDINGS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_FINDINGS, EXIT_TAMPERED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 # What went wrong, in Chinese, put before a reason the library wrote in English only.
 ERROR_TITLES: dict[type[Exception], str] = {
     ReadError: "无法读取",
@@ -195,6 +196,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="回复期限：日期 YYYY-MM-DD，或落款日期后的工作日数；缺省 15 个工作日 (reply by)")
     letters.add_argument("--issuer", default=None, help="发文单位，如 某市人民政府办公室 (the supervising office)")
     letters.add_argument("--date", default=None, help="落款日期 YYYY-MM-DD，缺省为今天 (the letters' date)")
+    verify = sub.add_parser("verify-log", help="核对审阅记录的哈希链与记录头 (check the review log has not been rewritten)")
+    verify.add_argument("dir", type=Path, metavar="DIR", help="审核结果文件夹或 review.sqlite (audit folder or the log)")
 
     export = sub.add_parser("export-notebook", help="无界面运行笔记本并导出离线 HTML (run a notebook, export offline HTML)")
     export.add_argument("notebook", type=Path)
@@ -206,11 +209,12 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     from auditkit.batch import Failure, iter_reports
 
     out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
-    read = with_diags = failed = 0
+    read = with_diags = failed = copies = 0
     try:
         for result in iter_reports(args.paths, jobs=args.jobs, client=args.cluster):
             if isinstance(result, Failure):
-                failed += 1
+                failed += result.unreadable
+                copies += not result.unreadable
                 print(result.line(), file=sys.stderr)
                 record = result.to_record()
             else:
@@ -221,8 +225,9 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     finally:
         if args.jsonl:
             out.close()
+    also = f"，{copies} 份与另一文件相同 (duplicates {copies})" if copies else ""
     print(f"读取 {read} 份，其中 {with_diags} 份有诊断信息，{failed} 份无法读取 "
-          f"(read {read}, with diagnostics {with_diags}, failed {failed})", file=sys.stderr)
+          f"(read {read}, with diagnostics {with_diags}, failed {failed}){also}", file=sys.stderr)
     return EXIT_UNREADABLE if failed else EXIT_OK
 
 
@@ -239,10 +244,11 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def audit_status(result: AuditResult, fail_on: str | None = None) -> int:
-    """3 when a failed finding of ``fail_on`` severity or worse exists; else 1 when some input was unreadable; else 0."""
+    """3 when a failed finding of ``fail_on`` severity or worse exists; else 1 when some input was unreadable
+    (a duplicate, read once as the other file, is not); else 0."""
     if fail_on and len(result.failed(fail_on)):
         return EXIT_FINDINGS
-    return EXIT_UNREADABLE if result.failures else EXIT_OK
+    return EXIT_UNREADABLE if result.counts["unreadable"] else EXIT_OK
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -268,9 +274,13 @@ def _cmd_alias(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from auditkit.render import rebuild_report
+    from auditkit.review.log import check_log
 
     for path in rebuild_report(args.dir):
         print(f"已生成 {path} (written)", file=sys.stderr)
+    check = check_log(args.dir)
+    if check is not None and not check.ok:  # the pages carry the warning too; the terminal must not hide it
+        print(f"警告 (WARNING): {check.line()}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -287,6 +297,16 @@ def _cmd_letters(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_verify_log(args: argparse.Namespace) -> int:
+    from auditkit.review.log import check_log
+
+    check = check_log(args.dir)
+    if check is None:
+        raise UsageError(f"{args.dir}: 没有审阅记录 (no review log)")
+    print(check.line())  # the command's result: stdout, as parse's records
+    return EXIT_OK if check.ok else EXIT_TAMPERED
+
+
 def _cmd_export_notebook(args: argparse.Namespace) -> int:
     from auditkit.render.notebook import export_notebook
 
@@ -296,7 +316,7 @@ def _cmd_export_notebook(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"parse": _cmd_parse, "audit": _cmd_audit, "rules": _cmd_rules, "alias": _cmd_alias, "report": _cmd_report,
-            "letters": _cmd_letters, "export-notebook": _cmd_export_notebook}
+            "letters": _cmd_letters, "verify-log": _cmd_verify_log, "export-notebook": _cmd_export_notebook}
 
 
 def error_line(command: str, exc: BaseException) -> str:

@@ -168,11 +168,12 @@ class Comparison:
 
     def write(self, out: str | Path) -> list[Path]:
         """``out``/comparison.csv (every report compared) and filings.csv, UTF-8 with a BOM for Excel."""
+        from auditkit.csvfile import write_frame
+
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        self.table.drop(columns="agency_key").to_csv(out / "comparison.csv", index=False, encoding="utf-8-sig")
-        self.filings.to_csv(out / "filings.csv", encoding="utf-8-sig")
-        return [out / "comparison.csv", out / "filings.csv"]
+        return [write_frame(self.table.drop(columns="agency_key"), out / "comparison.csv"),
+                write_frame(self.filings, out / "filings.csv", index=True)]
 
 
 def compare_reports(reports: Sequence[Report], expected_agencies: Iterable[str] = (), years: Iterable[int] | None = None,

@@ -33,6 +33,7 @@ class ReadReason(StrEnum):
     UNREADABLE = "unreadable"  # cannot be opened (permissions, a folder, a device)
     TOO_LARGE = "too_large"  # larger than any annual report (a configurable limit)
     DUPLICATE = "duplicate"  # byte-identical to another file of the batch
+    OUTSIDE_FOLDER = "outside_folder"  # a symbolic link in a folder scan that leads out of the folder given
     INTERNAL_ERROR = "internal_error"  # a bug in auditkit: the message says where
 
 

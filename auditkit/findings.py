@@ -12,7 +12,6 @@ has no value are not findings; they are counted (``AuditResult.skipped``).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import math
@@ -74,7 +73,9 @@ def plain(value: Any) -> Any:
 
 
 def findings_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """The findings DataFrame with its columns in order, sorted by report, severity, rule, place."""
+    """The findings DataFrame of new findings: columns in order, every ``finding_id`` unique, sorted by
+    report, severity, rule, place. This is where ids are made final; a frame read back from
+    ``findings.jsonl`` keeps the ids stored there (``read_jsonl``)."""
     import pandas as pd
 
     df = pd.DataFrame(list(rows), columns=list(FINDING_COLUMNS))
@@ -85,6 +86,18 @@ def findings_frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
         df.loc[dup, "finding_id"] = [
             finding_id(f"{i}|{e}", r, []) for i, r, e in zip(df.loc[dup, "finding_id"], df.loc[dup, "rule_id"],
                                                              df.loc[dup, "evidence"], strict=True)]
+    later = df["finding_id"].duplicated(keep="first")
+    if later.any():
+        # Identical even in their evidence (the same report twice in records given directly, not through a
+        # batch, which audits a copy once): the first keeps its id, the others are numbered in the order
+        # found, so that no two findings share an id.
+        nth = df.groupby("finding_id").cumcount()[later]
+        df.loc[later, "finding_id"] = [finding_id(f"{i}#{n}", "", []) for i, n in
+                                       zip(df.loc[later, "finding_id"], nth, strict=True)]
+    return _ordered(df)
+
+
+def _ordered(df: pd.DataFrame) -> pd.DataFrame:
     if len(df):
         df["_sev"] = df["severity"].map(SEVERITY_ORDER)
         df = df.sort_values(["source", "_sev", "rule_id", "place", "finding_id"], kind="stable")
@@ -111,19 +124,20 @@ def write_jsonl(df: pd.DataFrame, path: str | Path) -> None:
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
-    """CSV in UTF-8 with a BOM so that Excel opens the Chinese text correctly."""
-    path = Path(path)
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(df.columns)
-        for rec in records(df):
-            w.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v) for v in rec.values()])
+    """CSV for Excel (UTF-8 with a BOM), text that looks like a formula neutralised (``auditkit.csvfile``)."""
+    from auditkit.csvfile import write_rows
+
+    write_rows(path, list(df.columns), (["; ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                                         for v in rec.values()] for rec in records(df)))
 
 
 def read_jsonl(path: str | Path) -> pd.DataFrame:
-    """Findings written by ``write_jsonl``, back as a DataFrame."""
+    """Findings written by ``write_jsonl``, back as a DataFrame, each with the ``finding_id`` stored (never
+    derived again: decisions are recorded against the stored ids)."""
+    import pandas as pd
+
     rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    return findings_frame(rows)
+    return _ordered(pd.DataFrame(rows, columns=list(FINDING_COLUMNS)))
 
 
 def count_by(df: pd.DataFrame, column: str, status: str | None = "failed") -> dict[str, int]:

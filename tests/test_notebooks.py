@@ -224,3 +224,30 @@ def test_all_four_with_their_defaults_leave_a_fresh_clone_unchanged(tmp_path: Pa
     status = subprocess.run(["git", "-C", str(clone), "status", "--porcelain"], capture_output=True, text=True,
                             check=True).stdout
     assert status == "", f"the notebooks changed the repository:\n{status}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_notebook_exports_to_a_page_that_opens_offline(executed, name: str, tmp_path: Path) -> None:
+    """What ``auditkit export-notebook`` does after running a notebook (issue 11 item 6): the page passes the
+    offline check (02's reviewer script, with its ``//`` comments, used to be refused) and, opened in Chromium
+    with the network cut, asks for nothing and raises no error."""
+    from test_browser_report import OfflineBrowser
+
+    from auditkit.render.notebook import notebook_html, widgets_js
+    from auditkit.render.offline import outside_references
+
+    _, nb = executed[name]
+    page = notebook_html(nb, title=name)
+    assert outside_references(page, trusted=[widgets_js()], links=False) == []
+    path = tmp_path / f"{name}.html"
+    path.write_text(page, encoding="utf-8")
+    browser = OfflineBrowser()
+    try:
+        shown = browser.open(path)
+        shown.wait_for_load_state("load")
+        if name == NAMES[1]:  # the reviewer, drawn from its saved state
+            shown.wait_for_selector(".ak-review .ak-confirm", timeout=20000)
+            assert "已审阅" in shown.locator(".ak-review").inner_text()
+        assert browser.attempted == [] and browser.errors == []
+    finally:
+        browser.close()

@@ -12,10 +12,13 @@ A reader is ``read(path: Path, data: bytes) -> Layout`` and raises
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 from pathlib import Path
 
 from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Layout
+from auditkit.readers.limits import SIZE_CLASSES, Limits, check_document, max_bytes, size_class, too_large
 from auditkit.readers.sniffing import sniff
 
 # kind -> (module, function); the office readers slot in the same way.
@@ -35,17 +38,56 @@ READERS: dict[str, tuple[str, str]] = {
 REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf", ".docx", ".doc",
                    ".wps", ".rtf", ".xlsx", ".xlsm", ".xls"}
 
-__all__ = ["READERS", "REPORT_SUFFIXES", "read_bytes", "read_layout", "sniff"]
+__all__ = ["READERS", "REPORT_SUFFIXES", "Limits", "read_bytes", "read_layout", "sniff", "worth_opening"]
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes; ``ReadError`` when it cannot be opened or holds only whitespace."""
+def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
+    """The file's bytes; ``ReadError`` when it is not a regular file (a FIFO, a device, a folder: never
+    waited on), cannot be opened, is larger than the limit for its kind, or holds only whitespace."""
+    limits = limits or Limits.from_env()
     try:
-        data = path.read_bytes()
+        # Non-blocking: opening a FIFO for reading would otherwise wait for a writer, and hang the batch.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise ReadError(ReadReason.UNREADABLE, f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
+    kind = _file_kind(os.fstat(fd).st_mode)
+    if kind:
+        os.close(fd)
+        raise ReadError(ReadReason.UNREADABLE, f"不是普通文件，未读取 (not a regular file: {kind})")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            head = fh.read(4096)
+            size_kind = size_class(head, path.suffix.lower())
+            cap = max_bytes(size_kind, limits)
+            # Read at most one byte past the limit: a file that grows, or reports no size, is still bounded.
+            data = head + fh.read(max(0, cap + 1 - len(head)))
+        except OSError as exc:
+            raise ReadError(ReadReason.UNREADABLE, f"无法读取文件 (cannot read file): {exc.strerror or exc}") from None
+    if len(data) > cap:
+        raise too_large(os.stat(path).st_size if path.exists() else len(data), size_kind, limits)
     _check_not_empty(data)
     return data
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words; "" for a regular file."""
+    for test, name in ((stat.S_ISDIR, "文件夹 a folder"), (stat.S_ISFIFO, "命名管道 a FIFO"),
+                       (stat.S_ISCHR, "字符设备 a character device"), (stat.S_ISBLK, "块设备 a block device"),
+                       (stat.S_ISSOCK, "套接字 a socket")):
+        if test(mode):
+            return name
+    return "" if stat.S_ISREG(mode) else "其他 something else"
+
+
+def worth_opening(path: str | Path, limits: Limits | None = None) -> bool:
+    """A regular file (after links) no larger than the largest size limit, checked without opening it:
+    what a step that looks into files ahead of reading them may open (a FIFO would block it)."""
+    limits = limits or Limits.from_env()
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= max(max_bytes(k, limits) for k in SIZE_CLASSES)
 
 
 def _check_not_empty(data: bytes) -> None:
@@ -61,6 +103,7 @@ def read_layout(path: str | Path, data: bytes | None = None) -> Layout:
     else:
         _check_not_empty(data)
     kind = sniff(data, path.suffix.lower())
+    check_document(kind, data, Limits.from_env())  # more rows or pages than any report: refused before reading
     module_name, func_name = READERS[kind]
     reader = getattr(importlib.import_module(module_name), func_name)
     return reader(path, data)

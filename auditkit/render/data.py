@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.errors import NotAnAuditFolder
+from auditkit.errors import NotAnAuditFolder, ReadReason
 from auditkit.vocabulary import DECISIONS, SEVERITIES
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from auditkit.review.chain import ChainCheck
 
 DECISION_COLUMNS = ("decision", "note", "reviewer", "time")
 
@@ -35,7 +37,18 @@ class AuditData:
     checks: pd.DataFrame | None = None  # per rule: evaluated, passed, failed, ... (None if absent)
     summary: str = ""
     orphan_decisions: int = 0  # decisions whose finding no longer occurs in this audit
+    log_check: ChainCheck | None = None  # the review log's chain, verified (None: no log yet)
     rule_folders: list[dict[str, Any]] = field(default_factory=list)  # path, origin, label, rules (rules.json)
+
+    @property
+    def log_warning(self) -> str:
+        """What is wrong with the review log, naming its first bad event; "" when it holds (or there is none)."""
+        return self.log_check.line() if self.log_check is not None and not self.log_check.ok else ""
+
+    @property
+    def unreadable(self) -> int:
+        """Files that could not be read (a byte-identical copy of a file read is listed, but was read as that file)."""
+        return sum(f.get("error") != ReadReason.DUPLICATE for f in self.failures)
 
     @property
     def reviewed(self) -> int:
@@ -46,8 +59,9 @@ def load_audit(out_dir: str | Path) -> AuditData:
     """Read an audit folder written by ``run_audit`` (and its review log, if any)."""
     import pandas as pd
 
+    from auditkit.csvfile import read_frame
     from auditkit.findings import read_jsonl
-    from auditkit.review.log import LOG_NAME, ReviewLog
+    from auditkit.review.log import LOG_NAME, ReviewLog, check_log
     from auditkit.rules.suites import catalogue
 
     out_dir = Path(out_dir)
@@ -67,6 +81,7 @@ def load_audit(out_dir: str | Path) -> AuditData:
 
     # A missing log means nothing was decided yet; opening ReviewLog would create one, so don't.
     log_file = out_dir / LOG_NAME
+    log_check = check_log(out_dir)
     decisions = ReviewLog(log_file).current() if log_file.is_file() else pd.DataFrame(columns=["finding_id",
                                                                                               *DECISION_COLUMNS])
     decisions = decisions[["finding_id", *DECISION_COLUMNS]].astype(object)
@@ -76,7 +91,7 @@ def load_audit(out_dir: str | Path) -> AuditData:
     orphans = len(set(decisions["finding_id"]) - set(findings["finding_id"]))
 
     checks_file = out_dir / "checks.csv"
-    checks = pd.read_csv(checks_file, encoding="utf-8-sig") if checks_file.is_file() else None
+    checks = read_frame(checks_file) if checks_file.is_file() else None
     summary_file = out_dir / "summary.txt"
     summary = summary_file.read_text(encoding="utf-8").strip() if summary_file.is_file() else ""
     # The rules as the audit used them (user rules included); an older folder has none: today's rules.
@@ -84,7 +99,7 @@ def load_audit(out_dir: str | Path) -> AuditData:
     used = json.loads(rules_file.read_text(encoding="utf-8")) if rules_file.is_file() else None
     rules = pd.DataFrame(used["rules"]) if used else catalogue()
     return AuditData(out_dir, reports, failures, findings, rules, checks, summary, orphans,
-                     used["folders"] if used else [])
+                     rule_folders=used["folders"] if used else [], log_check=log_check)
 
 
 def breakdown(findings: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -85,6 +85,7 @@ def render_audit_html(data: AuditData) -> str:
         f"报告 {len(data.reports)} 份 · 问题清单 {len(data.findings)} 条</p></header>",
         '<nav class="toc"><a href="#summary">概况 Summary</a><a href="#findings">问题清单 Findings</a>'
         '<a href="#reports">逐份报告 Reports</a><a href="#rules">审核规则 Rules</a></nav><main>',
+        _log_warning(data),
         _summary(data),
         _findings_table(data),
         _reports(data, reports, anchors, by_report, orphans),
@@ -142,6 +143,24 @@ def _kpi(n: Any, label: str, key: str, cls: str = "") -> str:
             f'<span class="l">{label}</span></div>')
 
 
+def _log_warning(data: AuditData) -> str:
+    """A banner no reader can miss when the review log's chain is broken: its decisions may be forged."""
+    if not data.log_warning:
+        return ""
+    return (f'<div class="tamper" role="alert" id="log-warning">警告：审阅记录的哈希链已断开，以下审阅结论可能被改动，'
+            f"请勿采信 (WARNING: the review log was tampered with; the decisions shown may be forged)。"
+            f"<br>{escape(data.log_warning)}</div>")
+
+
+def _log_head(data: AuditData) -> str:
+    """The log's head as of this page: a copy kept outside the log, to compare with ``auditkit verify-log``."""
+    check = data.log_check
+    if check is None or not check.ok:
+        return ""
+    return (f'<p class="muted" id="log-head">审阅记录 {check.events} 条，链头 <code>{escape(check.last_hash)}</code>'
+            "（可用 auditkit verify-log 核对 / review log head, check with auditkit verify-log）</p>")
+
+
 def _summary(data: AuditData) -> str:
     f = data.findings
     sev = severity_breakdown(f)
@@ -150,7 +169,7 @@ def _summary(data: AuditData) -> str:
     decisions = decision_counts(data)
     kpis = [
         _kpi(len(data.reports), "已审核报告 reports read", "reports"),
-        _kpi(len(data.failures), "无法读取 unreadable", "unreadable", "bad" if data.failures else ""),
+        _kpi(data.unreadable, "无法读取 unreadable", "unreadable", "bad" if data.unreadable else ""),
         _kpi(failed, "问题 findings (failed)", "failed"),
         *(_kpi(int(sev.loc[s, "failed"]), f"{severity_label(s)} {s}", f"failed-{s}", s) for s in SEVERITIES),
         _kpi(unverified, "未能核验 unverified", "unverified"),
@@ -172,6 +191,7 @@ def _summary(data: AuditData) -> str:
     if data.orphan_decisions:
         out.append(f'<p class="muted">另有 {data.orphan_decisions} 条审阅记录所对应的问题在本次审核中不再出现'
                    "（报告已更正或规则已修改）。</p>")
+    out.append(_log_head(data))
     out.append("</div></div>")
 
     out.append('<div class="grid"><div>')
@@ -198,7 +218,7 @@ def _summary(data: AuditData) -> str:
     if data.failures:
         rows = "".join(f"<tr><td>{_e(_file_name(x.get('source')))}</td><td><code>{_e(x.get('error'))}</code></td>"
                        f"<td>{_e(x.get('message'))}</td></tr>" for x in data.failures)
-        out.append(f'<h3>无法读取的文件 <span class="en">Unreadable files</span></h3><table class="data" '
+        out.append(f'<h3>无法读取或重复的文件 <span class="en">Unreadable and duplicate files</span></h3><table class="data" '
                    f'id="unreadable"><thead><tr><th>文件 File</th><th>原因 Reason</th><th>说明 Message</th></tr></thead>'
                    f"<tbody>{rows}</tbody></table>")
     out.append("</section>")

@@ -5,12 +5,19 @@ machine (``http:``, ``https:``, any ``scheme://`` or a protocol-relative
 ``//host``) wherever a browser would fetch it: ``src``, ``href``, ``srcset``,
 ``poster``, ``data``, ``action``, SVG ``xlink:href``, ``<meta http-equiv=refresh>``,
 CSS ``url()`` and ``@import`` in ``<style>`` elements and ``style`` attributes
-(CSS comments aside), and nested ``srcdoc`` pages. Inline scripts cannot be
-followed statically, so any ``http:``, ``https:`` or ``//`` in an executable
-script counts, except in scripts passed as ``trusted`` (the vendored widget
-renderer, whose bundled licence comments name web sites; the browser test with
-the network cut is what shows it fetches nothing). Data blocks such as
-``<script type="application/json">`` are not executed and are not scanned.
+(CSS comments aside), and nested ``srcdoc`` pages.
+
+Executable scripts (inline ``<script>``, ``on…`` event attributes, ``javascript:``
+URLs) are read as JavaScript (``auditkit.render.jsscan``: comments skipped, strings
+decoded) and count when they use an API that reaches the network (``fetch``,
+``XMLHttpRequest``, ``WebSocket``, ``EventSource``, ``importScripts``, ``sendBeacon``,
+workers, ``import()``), whatever its argument, or hold a string that names another
+host (as a URL, or in markup or CSS written as a string); a comment is not code, and
+XML namespace names (``http://www.w3.org/2000/svg``) are names, not loads. Scripts passed
+as ``trusted`` are not scanned (the vendored widget renderer, which can load widget
+modules from a CDN when asked to; the browser test with the network cut is what shows
+it fetches nothing). Data blocks such as ``<script type="application/json">`` are not
+executed and are not scanned.
 """
 
 from __future__ import annotations
@@ -28,7 +35,12 @@ _OUTSIDE = re.compile(r"^\s*(?:(?:https?|ftp|wss?):|[a-z][a-z0-9+.\-]*:\s*//|//|
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)""", re.I)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
-_SCRIPT_HOST = re.compile(r"(?:https?:)?//|https?:", re.I)
+# In a script's string: a URL naming another host ("http://" alone starts one; "https:" or "//" alone does not).
+_SCRIPT_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*:\s*//|//[^/\s]|\\\\[^\\\s])", re.I)
+NETWORK_APIS = {"fetch", "XMLHttpRequest", "WebSocket", "EventSource", "importScripts", "sendBeacon", "Worker",
+                "SharedWorker", "ActiveXObject"}
+NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xhtml", "http://www.w3.org/1999/xlink",
+              "http://www.w3.org/XML/1998/namespace", "http://www.w3.org/2000/xmlns/", "http://www.w3.org/1998/Math/MathML"}
 
 
 def is_outside(url: str) -> bool:
@@ -42,6 +54,40 @@ def css_outside(css: str) -> list[str]:
     found = [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(css)]
     found += [next(g for g in m.groups() if g is not None) for m in _CSS_IMPORT.finditer(css)]
     return [u.strip() for u in found if is_outside(u.strip())]
+
+
+def script_outside(script: str, links: bool = True) -> list[str]:
+    """What an executable script would fetch from another host: uses of network APIs, and strings naming
+    another host (as a URL, in markup or in CSS); comments are skipped."""
+    from auditkit.render.jsscan import NAME, STRING, TEMPLATE, tokens
+
+    found: list[str] = []
+    toks = tokens(script)
+    said: set[int] = set()  # literals already named as the argument of a call found
+    for k, tok in enumerate(toks):
+        after = toks[k + 1].value if k + 1 < len(toks) else ""
+        before = toks[k - 1].value if k else ""
+        if tok.kind == NAME and ((tok.value in NETWORK_APIS and (after == "(" or before == "new"))
+                                 or (tok.value == "import" and after == "(" and before != ".")):
+            arg = toks[k + 2] if after == "(" and k + 2 < len(toks) else None
+            if arg is not None and arg.kind in (STRING, TEMPLATE):
+                said.add(k + 2)
+                found.append(f"{tok.value}({arg.value[:120]})")
+            else:
+                found.append(f"{tok.value}(…): {_around(script, tok.start)}")
+        elif tok.kind in (STRING, TEMPLATE) and k not in said:
+            value = tok.value.strip()
+            if _SCRIPT_URL.match(value) and value not in NAMESPACES:
+                found.append(f"{value[:120]}")
+            elif "<" in value and ">" in value:
+                found += [f"<markup in a string> {x}" for x in outside_references(value, links=links)]
+            elif "url(" in value.lower() or "@import" in value.lower():
+                found += [f"<css in a string> {u}" for u in css_outside(value)]
+    return found
+
+
+def _around(text: str, at: int) -> str:
+    return "…" + " ".join(text[max(0, at - 30):at + 60].split()) + "…"
 
 
 def outside_references(html: str, trusted: Iterable[str] = (), links: bool = True) -> list[str]:
@@ -90,14 +136,15 @@ class _Scanner(HTMLParser):
         if tag == "style":
             self.found += [f"<style> url: {u}" for u in css_outside(text)]
         elif self._executable and _digest(text) not in self.trusted:
-            for m in _SCRIPT_HOST.finditer(text):
-                self.found.append(f"<script>: …{text[max(0, m.start() - 40):m.end() + 40]}…")
+            self.found += [f"<script>: {x}" for x in script_outside(text, self.links)]
         self._raw, self._chunks = None, []
 
     def _attributes(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
             value = value or ""
-            if name in URL_ATTRIBUTES:
+            if name in URL_ATTRIBUTES and value.strip().lower().startswith("javascript:"):  # a script, clicked or not
+                self.found += [f"<{tag} {name}> {x}" for x in script_outside(value.strip()[11:], self.links)]
+            elif name in URL_ATTRIBUTES:
                 if tag == "a" and name == "href" and not self.links:
                     continue
                 if is_outside(value):
@@ -115,3 +162,5 @@ class _Scanner(HTMLParser):
                     self.found.append(f"<meta refresh>: {url}")
             elif name == "srcdoc":
                 self.found += [f"<{tag} srcdoc> {x}" for x in outside_references(value, links=self.links)]
+            elif name.startswith("on"):  # an event handler is a script
+                self.found += [f"<{tag} {name}> {x}" for x in script_outside(value, self.links)]

@@ -98,6 +98,10 @@ def build_workbook(data: AuditData) -> Any:
     _rules_sheet(wb.create_sheet("审核规则"), data)
     _failures_sheet(wb.create_sheet("无法读取的文件"), data)
     _data_sheet(wb.create_sheet(DATA_TITLE), findings)
+    if data.log_warning:  # the first sheet, open on arrival: the decisions in this workbook may be forged
+        ws = wb.create_sheet("警告 审阅记录被改动", 0)
+        _warning_sheet(ws, data)
+        wb.active = 0
     wb.properties.title = "政府信息公开工作年度报告审核结果"
     wb.properties.creator = "auditkit"
     return wb
@@ -209,6 +213,18 @@ def _workpaper_print(ws: Worksheet, title: str) -> None:
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
+def _warning_sheet(ws: Worksheet, data: AuditData) -> None:
+    from openpyxl.styles import Font
+
+    red = Font(bold=True, color="C92A2A", size=14)
+    _append(ws, ["警告：审阅记录的哈希链已断开，本工作簿中的审阅结论可能被改动，请勿采信。"])
+    _append(ws, ["WARNING: the review log was tampered with; the decisions in this workbook may be forged."])
+    _append(ws, [data.log_warning])
+    for row in (1, 2, 3):
+        ws.cell(row, 1).font = red
+    ws.column_dimensions["A"].width = 120
+
+
 def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
     from openpyxl.styles import Alignment, Font
 
@@ -221,7 +237,7 @@ def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
         ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=False)
     ws.append([])
     decided = decision_counts(data)
-    kpis = [("已审核报告", len(data.reports)), ("无法读取的文件", len(data.failures)),
+    kpis = [("已审核报告", len(data.reports)), ("无法读取的文件", data.unreadable),
             ("问题（规则不成立）", int((f["status"] == "failed").sum())),
             ("未能核验", int((f["status"] == "unverified").sum())), ("问题清单合计", len(f)),
             ("已作出审核结论", data.reviewed)]
@@ -244,6 +260,8 @@ def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
     _block(ws, ["审核结论", "条数"], [(decision_label(d), n) for d, n in decided.items()], bold)
     if data.orphan_decisions:
         ws.append([f"另有 {data.orphan_decisions} 条审核记录所对应的问题在本次审核中不再出现。"])
+    if data.log_check is not None and data.log_check.ok:  # a copy of the head, outside the log
+        ws.append([f"审核记录 {data.log_check.events} 条，链头 {data.log_check.last_hash}（可用 auditkit verify-log 核对）"])
     ws.column_dimensions["A"].width = 40
     for letter in "BCDE":
         ws.column_dimensions[letter].width = 11

@@ -121,8 +121,24 @@ class ReviewSession:
     # -- decisions ---------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read the current decisions from the log again (another reviewer may have written)."""
+        """Read the current decisions from the log again (another reviewer may have written), and check
+        the log's chain: ``log_warning`` says when the decisions read may have been forged."""
+        self.log_check = self.log.verify()
         self.decisions = {row["finding_id"]: row for row in self.log.current_rows()}
+
+    @property
+    def log_warning(self) -> str:
+        """What is wrong with the review log, naming its first bad event; "" when its chain holds."""
+        return "" if self.log_check.ok else self.log_check.line()
+
+    def log_warning_html(self) -> str:
+        """A red banner over the reviewer when the log's chain is broken."""
+        if not self.log_warning:
+            return ""
+        return ('<div class="ak-log-warning" role="alert" style="border:3px solid #c92a2a;background:#fff5f5;'
+                'color:#c92a2a;font-weight:700;padding:8px 12px;margin:4px 0">警告：审阅记录的哈希链已断开，'
+                "已有的审阅结论可能被改动 (WARNING: the review log was tampered with)。<br>"
+                f"{escape(self.log_warning)}</div>")
 
     def status_of(self, finding_id: str) -> str:
         """The finding's current decision, or ``undecided``."""
@@ -377,6 +393,7 @@ class Reviewer:
             for f in FILTERS
         }
         self.progress = w.HTML().add_class("ak-progress")
+        self.alert = w.HTML().add_class("ak-alert")
         self.card = w.HTML().add_class("ak-card-view")
         self.report = w.HTML().add_class("ak-report-view")
         self.note = w.Textarea(description="备注", placeholder="为何确认、排除或待跟进（可选）", style=wide,
@@ -410,6 +427,7 @@ class Reviewer:
         row = w.Layout(flex_flow="row wrap", align_items="center")
         # Children in reading order are also the Tab order.
         self.widget = w.VBox([
+            self.alert,
             w.HBox([self.reviewer, self.progress], layout=row),
             w.HBox(list(self.filters.values()), layout=row),
             self.card,
@@ -498,6 +516,7 @@ class Reviewer:
         where = f"第 {s.position + 1} / {total} 条" if total else "无"
         self.progress.value = (f'<b style="font-size:15px">{decided} / {total} 已审阅</b>'
                                f'<span style="color:#495057"> · {where} · {detail}</span>')
+        self.alert.value = s.log_warning_html()
         self.card.value = s.card_html()
         self.report.value = s.report_html()
         row = s.current
