@@ -156,7 +156,9 @@ def test_cluster_records_identical_to_local_run(cluster: LocalDask, mixed_batch)
     assert remote == local  # the same records and failure lines, in the same order
     failures = [json.loads(line) for line in local if "error" in json.loads(line)]
     assert {f["error"] for f in failures} >= {"empty", "unreadable", "not_a_report"}
-    assert sum(json.loads(line).get("kind") == "doc" for line in local) == 3  # .doc converted on the workers
+    # .doc converted on the workers: a/ and c/ (b/ holds byte-identical copies, listed as duplicates)
+    assert sum(json.loads(line).get("kind") == "doc" for line in local) == 2
+    assert sum(f["error"] == "duplicate" for f in failures) == len(expand_paths([SAMPLES]))
 
 
 def test_read_reports_with_a_client_object(cluster: LocalDask, capsys) -> None:
@@ -173,17 +175,18 @@ def test_read_reports_with_a_client_object(cluster: LocalDask, capsys) -> None:
 
 
 def test_cli_parse_cluster_option_and_env(cluster: LocalDask, tmp_path: Path, monkeypatch, capsys) -> None:
-    args = ["parse", str(SAMPLES), str(tmp_path / "missing.txt")]
+    (tmp_path / "empty.txt").write_bytes(b"")  # read and refused (a missing path is a usage error, exit 2)
+    args = ["parse", str(SAMPLES), str(tmp_path / "empty.txt")]
     assert main([*args, "--jsonl", str(tmp_path / "local.jsonl")]) == 1
     assert main([*args, "--jsonl", str(tmp_path / "remote.jsonl"), "--cluster", cluster.address]) == 1
     monkeypatch.setenv("AUDITKIT_CLUSTER", str(cluster.scheduler_file))  # a scheduler file works too
     assert main([*args, "--jsonl", str(tmp_path / "env.jsonl")]) == 1
     local = (tmp_path / "local.jsonl").read_text(encoding="utf-8")
-    assert local.count("\n") == 12  # the missing file is reported, not written
+    assert local.count("\n") == 13  # the twelve records and the empty file's failure line
     assert (tmp_path / "remote.jsonl").read_text(encoding="utf-8") == local
     assert (tmp_path / "env.jsonl").read_text(encoding="utf-8") == local
     err = capsys.readouterr().err
-    assert err.count("missing.txt: 文件不存在") == 3 and "Traceback" not in err
+    assert err.count("empty.txt: ") == 3 and "Traceback" not in err
 
 
 def test_cli_audit_on_cluster_writes_the_local_findings(cluster: LocalDask, sample_audit_dir: Path,
