@@ -1,0 +1,99 @@
+"""Crawler text copies: the page's text with the table cells run together.
+
+A crawler that keeps only ``textContent`` joins a table's cells with nothing between
+them, so the digits of neighbouring cells run together (``191000020``). Some copies
+keep a line per table row, most run the whole text after the title into one line.
+The rows here are chosen to test the digit solver: rows whose digits are as many as
+their cells (exactly one reading), and rows whose own 总计 the agency got wrong (the
+document says what it says: a faithful reading gives the stated, wrong, total).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+from tests.torture.model import Doc, Grid, Value
+
+
+def crawler_text(doc: Doc, row_lines: bool = False) -> str:
+    """The title on a line, then everything else run together (or a line per table row)."""
+    pieces = []
+    for block in doc.blocks:
+        if not isinstance(block, Grid):
+            pieces.append(block)
+            continue
+        rows = ["".join(p.text for p in row) for row in block.rows]
+        pieces.append("\n".join(rows) if row_lines else "".join(rows))
+    return doc.title + "\n" + ("\n" if row_lines else "").join(pieces) + "\n"
+
+
+def set_row(truth: dict[str, Any], row_keys: list[str], values: list[Value]) -> dict[str, Any]:
+    """A copy of ``truth`` whose row (its keys in column order) holds ``values``."""
+    cells = dict(truth["cells"])
+    cells.update(zip(row_keys, values, strict=True))
+    return {**truth, "cells": cells}
+
+
+def readings(digits: str, n: int, group: int | None = None) -> Iterator[list[int]]:
+    """Every way to cut ``digits`` into ``n`` numbers without leading zeros; with ``group``,
+    only those where each group of that many ends with the sum of the others."""
+    def walk(at: int, done: list[int]) -> Iterator[list[int]]:
+        if group and done and len(done) % group == 0 and sum(done[-group:-1]) != done[-1]:
+            return
+        if len(done) == n:
+            if at == len(digits):
+                yield list(done)
+            return
+        left = n - len(done)
+        for end in range(at + 1, len(digits) - left + 2):
+            part = digits[at:end]
+            if part.startswith("0") and part != "0":
+                break
+            yield from walk(end, [*done, int(part)])
+
+    return walk(0, [])
+
+
+def false_fit_row(rng: random.Random, group: int = 7, groups: int = 1) -> tuple[list[int], list[int]]:
+    """A row whose stated total is wrong, and the one other reading of its digits that adds up.
+
+    ``(stated, fitting)``: the document writes ``stated`` (the last group's total is not the
+    sum of its cells); run together, its digits also read as ``fitting``, which adds up and
+    so looks recovered, and is wrong in every cell where it differs from ``stated``."""
+    while True:
+        row: list[int] = []
+        for _ in range(groups):
+            small = groups > 1  # the appeals row: few cases, mostly single digits
+            parts = [rng.choice((0, 0, 1, 2, 3, 10) if small else (0, 0, 0, 1, 2, 3, 5, 8, 10, 11, 12, 20, 21))
+                     for _ in range(group - 1)]
+            row += [*parts, sum(parts)]
+        total = row[-1]
+        for stated_total in (total * 10 + rng.randint(0, 9), total + 10, int(f"1{total}")):
+            stated = [*row[:-1], stated_total]
+            fits = list(readings("".join(map(str, stated)), len(stated), group))
+            if len(fits) == 1 and fits[0] != stated:
+                return stated, fits[0]
+
+
+def no_fit_row(rng: random.Random, columns: int = 6) -> list[int]:
+    """A row whose stated total is wrong and whose run-together digits no reading adds up."""
+    while True:
+        parts = [rng.choice((0, 0, 1, 2, 3, 4, 7, 15, 30)) for _ in range(columns)]
+        stated = [*parts, sum(parts) + rng.choice((1, 2, -1))]
+        if stated[-1] < 0:
+            continue
+        digits = "".join(map(str, stated))
+        if not any(readings(digits, columns + 1, columns + 1)):
+            return stated
+
+
+def one_digit_row(rng: random.Random, columns: int = 6, total_right: bool = True) -> list[int]:
+    """A row of single digits (its digits as many as its cells: one reading only), the total
+    the sum or, with ``total_right=False``, a wrong single digit."""
+    while True:
+        parts = [rng.choice((0, 0, 0, 1, 2, 3)) for _ in range(columns)]
+        total = sum(parts) if total_right else sum(parts) + rng.choice((1, 2, -1))
+        if 0 <= total <= 9 and (total_right or total != sum(parts)):
+            return [*parts, total]
