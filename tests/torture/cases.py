@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.torture.cms_html import CmsStyle, cms_page
-from tests.torture.crawler import crawler_text, false_fit_row, no_fit_row, one_digit_row, set_row
+from tests.torture.crawler import crawler_text, false_fit_row, layout_text, no_fit_row, one_digit_row, set_row
 from tests.torture.drawn_pdf import PdfStyle, draw_pdf
 from tests.torture.model import (
     Doc,
@@ -33,6 +33,7 @@ from tests.torture.model import (
     plain,
     relabel,
     report_doc,
+    signed,
     spaced,
     thousands,
     with_unit,
@@ -160,10 +161,12 @@ def _html(truth: dict[str, Any], style: CmsStyle, w: Writing = PLAIN, printed: b
     return make
 
 
-def _crawl(truth: dict[str, Any], row_lines: bool = False, w: Writing = PLAIN) -> Callable[[], _Made]:
+def _crawl(truth: dict[str, Any], row_lines: bool = False, w: Writing = PLAIN, layout: bool = False,
+           ) -> Callable[[], _Made]:
     def make() -> _Made:
         doc = w.doc(truth)
-        return _Made(doc, crawler_text(doc, row_lines).encode("utf-8"), ".txt")
+        text = layout_text(doc) if layout else crawler_text(doc, row_lines)
+        return _Made(doc, text.encode("utf-8"), ".txt")
     return make
 
 
@@ -272,6 +275,27 @@ def _false_fits(seed: int, fmt: str, rows: tuple[str, ...], appeals: bool = Fals
     return _with_rows(_random(fmt, seed), changed)
 
 
+def _signed_changes(truth: dict[str, Any]) -> dict[str, Any]:
+    """A 2019-format report whose 本年增/减 column holds decreases (-12) and increases."""
+    changes = {"licensing": -12, "other_services": 5, "penalties": -3, "coercion": 0, "fees": -1}
+    cells = dict(truth["cells"])
+    cells.update({f"active.{row}.change": v for row, v in changes.items()})
+    return {**truth, "cells": cells}
+
+
+def _partial_blanks(truth: dict[str, Any]) -> dict[str, Any]:
+    """Rows with some cells left blank and others filled: blank must never shift a number."""
+    cells = dict(truth["cells"])
+    blanks = {"granted": ("commercial", "research", "legal_services", "other_org"),
+              "withheld_third_party_rights": ("natural_person", "nonprofit"),
+              "unavailable_not_held": ("research", "nonprofit", "legal_services", "other_org", "total"),
+              "carried_forward": ("commercial",)}
+    for row, columns in blanks.items():
+        cells.update({f"requests.{row}.{col}": None for col in columns})
+    cells.update({"appeals.litigation_direct.corrected": None, "appeals.litigation_direct.other": None})
+    return {**truth, "cells": cells}
+
+
 def _no_fits(seed: int, fmt: str, rows: tuple[str, ...]) -> dict[str, Any]:
     rng = random.Random(seed)
     return _with_rows(_random(fmt, seed), {row: no_fit_row(rng) for row in rows})
@@ -283,6 +307,8 @@ def _specs() -> list[Spec]:
     big21 = _random("2021", 7)  # another random report (now and then a large count)
     d19, d21 = _dense("2019", 5), _dense("2021", 6)  # every cell 10 to 5000
     spread = "本年新收政府信息公开申请数量"
+    signed19 = _signed_changes(d19)
+    gaps = _partial_blanks(d21)
     return [
         # LibreOffice prints a web page to PDF (as agencies save their pages)
         Spec("lo-html-pdf-2019", "2019 format, official layout printed by LibreOffice", _html(r19, CmsStyle(), printed=True)),
@@ -299,6 +325,8 @@ def _specs() -> list[Spec]:
         Spec("lo-html-pdf-split-short-rows", "requests table in two <table>s, the second without the merged label "
              "columns (its rows shorter), printed", _html(d21, CmsStyle(split_requests_at=10, split_rewrites_spans=False),
                                                          printed=True)),
+        Spec("lo-html-pdf-unruled-partial-blanks", "borderless tables printed by LibreOffice, rows with some cells "
+             "blank", _html(gaps, CmsStyle(borders=False), printed=True)),
         Spec("lo-html-pdf-unruled-blanks", "borderless tables printed by LibreOffice: blank cells, a note with "
              "figures under the tables", _html(t(T002), CmsStyle(borders=False), Writing(notes=True), printed=True)),
         # Word files, read as .docx and printed to PDF by LibreOffice
@@ -318,6 +346,9 @@ def _specs() -> list[Spec]:
               ("spread-labels", "row labels typed 本 年 新 收 …", t(T000), WordStyle(spread_labels=True), plain, None),
               ("mixed-values", "cells written 0件, １２, 1,234 in one table", big21, WordStyle(),
                mixed(plain, with_unit, full_width, thousands), None),
+              ("grid-before", "rows under a merged label skip its columns (w:gridBefore), no vMerge", t(T011),
+               WordStyle(grid_before=True), plain, None),
+              ("signed-2019", "2019 format, 本年增/减 written -12 and +5", signed19, WordStyle(), signed, None),
               ("dense-2019", "2019 format, every cell 2-4 digits, across a page break", d19, WordStyle(filler=2), plain,
                _crosses_pages()),
           )
@@ -325,6 +356,8 @@ def _specs() -> list[Spec]:
         # PDFs drawn as other producers draw them (thin rulings, text placed per cell)
         Spec("wps-repeat-head", "split across pages, header row repeated", _pdf(t(T011), PdfStyle()),
              _both(_crosses_pages(), _head_on_pages(2))),
+        Spec("wps-continued-caption", "continued table headed 续表, header repeated", _pdf(d21, PdfStyle(
+            continued_caption=True, value_width=34)), _both(_crosses_pages(), _head_on_pages(2))),
         Spec("wps-no-repeat-head", "split across pages, header not repeated", _pdf(t(T002), PdfStyle(repeat_head=False)),
              _both(_crosses_pages(), _head_on_pages(1))),
         Spec("wps-landscape", "landscape pages, wide value columns",
@@ -364,6 +397,9 @@ def _specs() -> list[Spec]:
              _pdf(t(T002), PdfStyle(rulings="", page_furniture=True), Writing(notes=True))),
         Spec("wps-unruled-placeholders", "no rulings, null cells written /, right-aligned numbers",
              _pdf(t(T019), PdfStyle(rulings="", value_align="right"), Writing(blank="/"))),
+        Spec("wps-unruled-partial-blanks", "no rulings, rows with some cells blank and others filled",
+             _pdf(gaps, PdfStyle(rulings="", value_width=34))),
+        Spec("wps-signed-2019", "2019 format, 本年增/减 written -12 and +5", _pdf(signed19, PdfStyle(), Writing(signed))),
         Spec("wps-wrong-totals", "ruled table whose 总计 cells the agency got wrong (read as written)",
              _pdf(_false_fits(37, "2021", ("new_received", "granted", "total_handled"), appeals=True), PdfStyle())),
         Spec("wps-appeals-header-block", "表四 header drawn as one block without inner rulings, 15 numbers in cells",
@@ -386,6 +422,8 @@ def _specs() -> list[Spec]:
                                                                               Writing(blank="—", notes=True))),
         Spec("cms-wrong-totals", "总计 cells the agency got wrong, read as written",
              _html(_no_fits(38, "2021", ("carried_over", "withheld_state_secret", "carried_forward")), CmsStyle())),
+        Spec("cms-partial-blanks", "rows with some cells blank (empty <td>) and others filled", _html(gaps, CmsStyle())),
+        Spec("cms-signed-2019", "2019 format, 本年增/减 written -12 and +5", _html(signed19, CmsStyle(), Writing(signed))),
         Spec("cms-gbk", "2019 format, GBK bytes, charset declared", _html(t(T008), CmsStyle(charset="gbk")),
              _holds("政府信息公开", encoding="gbk")),
         Spec("cms-gbk-undeclared", "GBK bytes, no charset declared", _html(big21, CmsStyle(charset="gbk", declared=None))),
@@ -402,6 +440,13 @@ def _specs() -> list[Spec]:
         Spec("crawler-fullwidth", "full-width digits run together", _crawl(big21, row_lines=True, w=Writing(full_width))),
         Spec("crawler-placeholders", "null cells written — run together with their neighbours, notes with figures",
              _crawl(t(T019), w=Writing(blank="—", notes=True))),
+        Spec("crawler-partial-blanks", "rows with some cells blank, run together (the blanks leave no trace)",
+             _crawl(_partial_blanks(r21), row_lines=True)),
+        Spec("crawler-signed-2019", "2019 format, 本年增/减 -12 and +5 run together with their neighbours",
+             _crawl(_signed_changes(r19), w=Writing(signed))),
+        Spec("crawler-layout-text", "pdftotext -layout copy: cells apart by spaces, merged labels on their middle "
+             "row, long labels broken onto the next line", _crawl(t(T011), layout=True)),
+        Spec("crawler-layout-2019", "2019 format pdftotext -layout copy with blank cells", _crawl(t(T008), layout=True)),
         Spec("crawler-one-digit-cells", "every requests row single digits: as many digits as cells (one reading)",
              _crawl(_one_digit_rows(31, "2021"))),
         Spec("crawler-wrong-total-exact", "single-digit rows, two of them with a wrong 总计 (one reading, not adding up)",

@@ -29,6 +29,36 @@ def crawler_text(doc: Doc, row_lines: bool = False) -> str:
     return doc.title + "\n" + ("\n" if row_lines else "").join(pieces) + "\n"
 
 
+def layout_text(doc: Doc, wrap: int = 16) -> str:
+    """What ``pdftotext -layout`` makes of a ruled report: a line per table row, cells apart by
+    spaces, a merged label on the middle line of the rows it covers, and a long label broken
+    onto a second line below its row."""
+    lines = [doc.title]
+    for block in doc.blocks:
+        if not isinstance(block, Grid):
+            lines.append(block)
+            continue
+        placed = block.placed_rows()
+        for r, line in enumerate(placed):
+            cells, rest, seen = [], [], set()
+            for slot in line:
+                if slot is None or id(slot[0]) in seen:
+                    continue
+                piece, top = slot
+                seen.add(id(piece))
+                if piece.rowspan > 1 and r != top + (piece.rowspan - 1) // 2:
+                    cells.append("")  # the merged label stands on its middle row only
+                    continue
+                text = piece.text
+                if piece.key is None and len(text) > wrap:
+                    text, tail = text[:wrap], text[wrap:]
+                    rest.append(" " * (4 * len(cells)) + tail)
+                cells.append(text)
+            lines.append("    ".join(cells).rstrip())
+            lines.extend(rest)
+    return "\n".join(lines) + "\n"
+
+
 def set_row(truth: dict[str, Any], row_keys: list[str], values: list[Value]) -> dict[str, Any]:
     """A copy of ``truth`` whose row (its keys in column order) holds ``values``."""
     cells = dict(truth["cells"])

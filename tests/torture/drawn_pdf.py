@@ -42,6 +42,7 @@ class PdfStyle:
     rotated: bool = False  # landscape content on portrait paper turned by /Rotate 90 (as scanners and printers do)
     value_align: str = "centre"  # "centre" or "right" (numbers against the cell's right border)
     header_block: bool = False  # the appeals header drawn as one block: no rulings inside it
+    continued_caption: bool = False  # a table continued on a new page is headed 续表
 
 
 @dataclass
@@ -180,6 +181,9 @@ class _Drawer:
                 block += heights[grid.head_rows] if grid.head_rows < len(heights) else 0
             if (self.y - block < MARGIN or r in breaks) and not (r < grid.head_rows and r > 0):
                 self.new_page()
+                if s.continued_caption and r >= grid.head_rows:
+                    self.y -= s.size * 1.8
+                    self.text(MARGIN, self.y + s.size * 0.5, "续表", s.size)
                 if s.repeat_head and r >= grid.head_rows > 0:
                     repeats.append(len(self.pages) - 1)
                     self.y -= head_h
@@ -276,15 +280,15 @@ def draw_pdf(doc: Doc, style: PdfStyle = PdfStyle()) -> tuple[bytes, set[str]]:
     drawer = _Drawer(doc, style)
     drawer.draw()
     out = BytesIO()
-    size = (drawer.height, drawer.page_width) if style.rotated else (drawer.page_width, drawer.height)
-    canvas = Canvas(out, pagesize=size, pageCompression=0, invariant=1)
+    # With /Rotate 90 reportlab writes the media box turned: (width, height) becomes portrait paper.
+    canvas = Canvas(out, pagesize=(drawer.page_width, drawer.height), pageCompression=0, invariant=1)
     canvas.setTitle(doc.title)
     for page in drawer.pages:
         if style.rotated:
             # Portrait paper shown turned a quarter clockwise: the landscape point (x, y) is
             # drawn at (width - y, x) of the paper.
             canvas.setPageRotation(90)
-            canvas.transform(0, 1, -1, 0, size[0], 0)
+            canvas.transform(0, 1, -1, 0, drawer.height, 0)
         canvas.setLineWidth(style.rule)
         for x0, y0, x1, y1 in page.lines:
             if style.rulings == "lines":

@@ -12,6 +12,7 @@ a ``ReadError`` has every cell null with that reason; any other exception is a c
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ class Result:
     outcomes: list[Outcome] = field(default_factory=list)
     meta: list[tuple[str, object, object]] = field(default_factory=list)  # (field, expected, got) that differ
     error: str = ""  # a ReadError's reason, or the crash
+    seconds: float = 0.0  # how long reading took
 
     @property
     def counts(self) -> Counter[str]:
@@ -66,6 +68,7 @@ def check(case: Case) -> Result:
     from auditkit.errors import ReadError
 
     result = Result(case)
+    start = time.perf_counter()
     try:
         report = read_report(case.path)
     except ReadError as exc:
@@ -76,6 +79,8 @@ def check(case: Case) -> Result:
     except Exception as exc:  # a reader bug: the case fails, the run goes on
         result.error = f"crash {type(exc).__name__}: {exc}"
         return result
+    finally:
+        result.seconds = time.perf_counter() - start
     for name in ("format", "agency", "year"):
         if getattr(report, name) != getattr(case, name):
             result.meta.append((name, getattr(case, name), getattr(report, name)))
@@ -112,18 +117,18 @@ def _number(v: float | None) -> str:
 def summary_table(results: list[Result]) -> str:
     """One line per case: cells right / null with a reason / silent null / wrong, and meta."""
     w = max([len(r.case.name) for r in results] + [20])
-    head = f"{'case':{w}} {'cells':>5} {'right':>5} {'reason':>6} {'silent':>6} {'WRONG':>5}  notes"
+    head = f"{'case':{w}} {'cells':>5} {'right':>5} {'reason':>6} {'silent':>6} {'WRONG':>5} {'read s':>6}  notes"
     lines = [head, "-" * len(head)]
     total: Counter[str] = Counter()
     for r in results:
         c = r.counts
         total.update(c)
         notes = "; ".join([*(f"{f}: expected {e!r}, got {g!r}" for f, e, g in r.meta), *([r.error] if r.error else [])])
-        lines.append(f"{r.case.name:{w}} {len(r.outcomes):5} {c[RIGHT]:5} {c[REASON]:6} {c[SILENT]:6} {c[WRONG]:5}  "
-                     f"{notes}")
+        lines.append(f"{r.case.name:{w}} {len(r.outcomes):5} {c[RIGHT]:5} {c[REASON]:6} {c[SILENT]:6} {c[WRONG]:5} "
+                     f"{r.seconds:6.2f}  {notes}")
     lines.append("-" * len(head))
     lines.append(f"{'total':{w}} {sum(total.values()):5} {total[RIGHT]:5} {total[REASON]:6} {total[SILENT]:6} "
-                 f"{total[WRONG]:5}")
+                 f"{total[WRONG]:5} {sum(r.seconds for r in results):6.1f}")
     return "\n".join(lines)
 
 

@@ -128,6 +128,11 @@ def thousands(key: str, value: Value, unit: str) -> str:
     return f"{int(whole):,}" + dot + frac
 
 
+def signed(key: str, value: Value, unit: str) -> str:
+    """``+5`` / ``-12`` in the 2019 format's 本年增/减 column, as many agencies write it."""
+    return ("+" if key.endswith(".change") and value > 0 else "") + number_text(value)
+
+
 def mixed(*styles: ValueText) -> ValueText:
     """Each cell in one of ``styles``, chosen by its key (the same key, the same style)."""
     def pick(key: str, value: Value, unit: str) -> str:

@@ -45,6 +45,8 @@ class WordStyle:
     spread_labels: bool = False  # row labels typed with a space between characters
     filler: int = 0  # paragraphs before the first table: where the requests table meets a page break
     size_half_points: int = 21  # 10.5 pt
+    grid_before: bool = False  # rows under a merged label skip its columns (w:gridBefore) instead of
+    # continuing it (w:vMerge): the label stands in its first row only
 
 
 def _run(text: str, size: int, bold: bool = False) -> str:
@@ -83,7 +85,11 @@ def _table(grid: Grid, style: WordStyle, page_twips: int) -> str:
     placed = grid.placed_rows()
     rows = []
     for r, line in enumerate(placed):
-        cells, c = [], 0
+        cells, c, before = [], 0, 0
+        if style.grid_before:
+            while c < len(line) and line[c] is not None and line[c][1] < r:  # columns a label above covers
+                before += 1
+                c += 1
         while c < len(line):
             slot = line[c]
             if slot is None:
@@ -93,8 +99,11 @@ def _table(grid: Grid, style: WordStyle, page_twips: int) -> str:
             props = [f'<w:tcW w:w="{sum(widths[c:c + piece.colspan])}" w:type="dxa"/>']
             if piece.colspan > 1:
                 props.append(f'<w:gridSpan w:val="{piece.colspan}"/>')
-            if piece.rowspan > 1:
+            if piece.rowspan > 1 and not style.grid_before:
                 props.append('<w:vMerge w:val="restart"/>' if top == r else "<w:vMerge/>")
+            elif top < r:  # a merged label's later rows: with gridBefore only behind a value, never here
+                c += piece.colspan
+                continue
             narrow = piece.head and r < grid.head_rows and piece.colspan == 1 and grid.table != "active"
             tall = piece.head and r >= grid.head_rows and piece.rowspan > 8
             if style.vertical_head == "turned" and (narrow or tall):
@@ -105,8 +114,9 @@ def _table(grid: Grid, style: WordStyle, page_twips: int) -> str:
                 content = _cell_paragraph(piece, grid, r, style, size, narrow or tall)
             cells.append(f"<w:tc><w:tcPr>{''.join(props)}</w:tcPr>{content or '<w:p/>'}</w:tc>")
             c += piece.colspan
-        head = "<w:trPr><w:tblHeader/></w:trPr>" if style.repeat_head and r < grid.head_rows else ""
-        rows.append(f"<w:tr>{head}{''.join(cells)}</w:tr>")
+        props = ("<w:tblHeader/>" if style.repeat_head and r < grid.head_rows else "") + \
+            (f'<w:gridBefore w:val="{before}"/>' if before else "")
+        rows.append(f"<w:tr>{f'<w:trPr>{props}</w:trPr>' if props else ''}{''.join(cells)}</w:tr>")
     borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
                       for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
     grid_cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
