@@ -42,7 +42,7 @@ def test_expected_values_cover_the_format(cases: dict[str, Case]) -> None:
 
     for case in cases.values():
         assert set(case.expected) == set(all_keys(case.format)), case.name
-        assert case.hidden <= {k for k, v in case.expected.items() if v is None}, case.name
+        assert set(case.hidden) <= {k for k, v in case.expected.items() if v is None}, case.name
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -55,7 +55,7 @@ class Case:
     agency: str
     year: int
     expected: dict[str, Value | None]  # every key of the format
-    hidden: frozenset[str] = frozenset()  # keys whose value the document cannot show (expected null)
+    hidden: dict[str, Value] = field(default_factory=dict)  # values the document cannot show (expected null)
 
 
 @dataclass
@@ -507,7 +507,7 @@ def build_cases(folder: Path, names: list[str] | None = None) -> list[Case]:
             path = path.with_suffix(path.suffix + ".pdf")
         expected = {k: (None if k in m.hidden else v) for k, v in m.doc.expected.items()}
         cases.append(Case(spec.name, spec.exhibits, path, m.doc.format, m.doc.agency, m.doc.year, expected,
-                          hidden=frozenset(m.hidden)))
+                          hidden={k: m.doc.expected[k] for k in sorted(m.hidden)}))
     for sources in to_print.values():
         print_to_pdf(sources, folder)
     return cases

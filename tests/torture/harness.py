@@ -139,8 +139,9 @@ def defect_list(results: list[Result]) -> str:
         for o in sorted(r.defects(), key=lambda o: o.verdict != WRONG):
             where = f"  from {o.text!r} at {o.location}" if o.text or o.location else ""
             codes = f"  [{', '.join(sorted(set(o.codes)))}]" if o.codes else ""
-            lines.append(f"{o.verdict:11} {r.case.name}: {o.key} expected {_number(o.expected)}, got {_number(o.got)}"
-                         f"{where}{codes}")
+            cut = f" (cut off the paper: truly {_number(r.case.hidden[o.key])})" if o.key in r.case.hidden else ""
+            lines.append(f"{o.verdict:11} {r.case.name}: {o.key} expected {_number(o.expected)}{cut}, "
+                         f"got {_number(o.got)}{where}{codes}")
         for f, e, g in r.meta:
             lines.append(f"{'WRONG meta':11} {r.case.name}: {f} expected {e!r}, got {g!r}")
         if r.crashed:
