@@ -17,9 +17,12 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from auditkit.formats import format_spec
+from tests.official_pages import random_truth
 from tests.torture.cms_html import CmsStyle, cms_page
 from tests.torture.crawler import crawler_text, false_fit_row, layout_text, no_fit_row, one_digit_row, set_row
 from tests.torture.drawn_pdf import PdfStyle, draw_pdf
@@ -72,20 +75,14 @@ class Spec:
     name: str
     exhibits: str
     make: Callable[[], _Made]
-    shows: Callable[[Path], list[str]] | None = None  # what is wrong if the file does not exhibit it
+    shows: Callable[[Case], list[str]] | None = None  # what is wrong if the file does not exhibit it
 
 
 # ---------------------------------------------------------------- truths
 
 
 def _random(fmt: str, seed: int) -> dict[str, Any]:
-    from tests.official_pages import random_truth
-
     return random_truth(fmt, random.Random(seed), 2020 if fmt == "2019" else 2023)
-
-
-def _truth(name: str) -> dict[str, Any]:
-    return load_truth(name)
 
 
 class _Busy(random.Random):
@@ -97,8 +94,6 @@ class _Busy(random.Random):
 
 
 def _dense(fmt: str, seed: int) -> dict[str, Any]:
-    from tests.official_pages import random_truth
-
     return random_truth(fmt, _Busy(seed), 2020 if fmt == "2019" else 2023)
 
 
@@ -122,6 +117,13 @@ def _distinct_appeals(truth: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- makers
 
 
+Truth = dict[str, Any] | Callable[[], dict[str, Any]]  # a truth, or how to make it when the case is built
+
+
+def _made(truth: Truth) -> dict[str, Any]:
+    return truth() if callable(truth) else truth
+
+
 @dataclass(frozen=True)
 class Writing:
     """How a document writes its values and labels, whatever its kind."""
@@ -131,15 +133,15 @@ class Writing:
     notes: bool = False  # a note full of figures under the requests and appeals tables
     label: Callable[[Doc], Doc] | None = None  # labels rewritten (spread out, say)
 
-    def doc(self, truth: dict[str, Any]) -> Doc:
-        doc = report_doc(truth, self.text, self.blank, self.notes)
+    def doc(self, truth: Truth) -> Doc:
+        doc = report_doc(_made(truth), self.text, self.blank, self.notes)
         return self.label(doc) if self.label else doc
 
 
 PLAIN = Writing()
 
 
-def _pdf(truth: dict[str, Any], style: PdfStyle, w: Writing = PLAIN) -> Callable[[], _Made]:
+def _pdf(truth: Truth, style: PdfStyle, w: Writing = PLAIN) -> Callable[[], _Made]:
     def make() -> _Made:
         doc = w.doc(truth)
         data, hidden = draw_pdf(doc, style)
@@ -147,21 +149,21 @@ def _pdf(truth: dict[str, Any], style: PdfStyle, w: Writing = PLAIN) -> Callable
     return make
 
 
-def _word(truth: dict[str, Any], style: WordStyle, w: Writing = PLAIN, printed: bool = False) -> Callable[[], _Made]:
+def _word(truth: Truth, style: WordStyle, w: Writing = PLAIN, printed: bool = False) -> Callable[[], _Made]:
     def make() -> _Made:
         doc = w.doc(truth)
         return _Made(doc, docx_bytes(doc, style), ".docx", print_pdf=printed)
     return make
 
 
-def _html(truth: dict[str, Any], style: CmsStyle, w: Writing = PLAIN, printed: bool = False) -> Callable[[], _Made]:
+def _html(truth: Truth, style: CmsStyle, w: Writing = PLAIN, printed: bool = False) -> Callable[[], _Made]:
     def make() -> _Made:
         doc = w.doc(truth)
         return _Made(doc, cms_page(doc, style), ".html", print_pdf=printed)
     return make
 
 
-def _crawl(truth: dict[str, Any], row_lines: bool = False, w: Writing = PLAIN, layout: bool = False,
+def _crawl(truth: Truth, row_lines: bool = False, w: Writing = PLAIN, layout: bool = False,
            ) -> Callable[[], _Made]:
     def make() -> _Made:
         doc = w.doc(truth)
@@ -238,14 +240,10 @@ def _spread_row_labels(doc: Doc) -> Doc:
 
 
 def _requests_row(fmt: str, row: str) -> list[str]:
-    from auditkit.formats import format_spec
-
     return list(format_spec(fmt).tables["requests"].row_keys(row))
 
 
 def _appeals_row(fmt: str) -> list[str]:
-    from auditkit.formats import format_spec
-
     return list(format_spec(fmt).tables["appeals"].keys)
 
 
@@ -260,8 +258,6 @@ def _one_digit_rows(seed: int, fmt: str, wrong_total_rows: tuple[str, ...] = ())
     """A random report whose requests rows are single digits: digits as many as cells."""
     rng = random.Random(seed)
     truth = _random(fmt, seed)
-    from auditkit.formats import format_spec
-
     rows = {r.key: one_digit_row(rng, total_right=r.key not in wrong_total_rows)
             for r in format_spec(fmt).tables["requests"].rows}
     return _with_rows(truth, rows)
@@ -302,7 +298,7 @@ def _no_fits(seed: int, fmt: str, rows: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _specs() -> list[Spec]:
-    t = _truth
+    t = load_truth
     r19, r21 = _random("2019", 19), _random("2021", 21)
     big21 = _random("2021", 7)  # another random report (now and then a large count)
     d19, d21 = _dense("2019", 5), _dense("2021", 6)  # every cell 10 to 5000
@@ -401,7 +397,7 @@ def _specs() -> list[Spec]:
              _pdf(gaps, PdfStyle(rulings="", value_width=34))),
         Spec("wps-signed-2019", "2019 format, 本年增/减 written -12 and +5", _pdf(signed19, PdfStyle(), Writing(signed))),
         Spec("wps-wrong-totals", "ruled table whose 总计 cells the agency got wrong (read as written)",
-             _pdf(_false_fits(37, "2021", ("new_received", "granted", "total_handled"), appeals=True), PdfStyle())),
+             _pdf(partial(_false_fits, 37, "2021", ("new_received", "granted", "total_handled"), appeals=True), PdfStyle())),
         Spec("wps-appeals-header-block", "表四 header drawn as one block without inner rulings, 15 numbers in cells",
              _pdf(_distinct_appeals(t(T016)), PdfStyle(header_block=True))),
         Spec("wps-appeals-15", "ruled 表四: one header block, one row of 15 different numbers in own cells",
@@ -421,7 +417,7 @@ def _specs() -> list[Spec]:
         Spec("cms-placeholders", "null cells written —, a note with figures", _html(t(T002), CmsStyle(),
                                                                               Writing(blank="—", notes=True))),
         Spec("cms-wrong-totals", "总计 cells the agency got wrong, read as written",
-             _html(_no_fits(38, "2021", ("carried_over", "withheld_state_secret", "carried_forward")), CmsStyle())),
+             _html(partial(_no_fits, 38, "2021", ("carried_over", "withheld_state_secret", "carried_forward")), CmsStyle())),
         Spec("cms-partial-blanks", "rows with some cells blank (empty <td>) and others filled", _html(gaps, CmsStyle())),
         Spec("cms-signed-2019", "2019 format, 本年增/减 written -12 and +5", _html(signed19, CmsStyle(), Writing(signed))),
         Spec("cms-gbk", "2019 format, GBK bytes, charset declared", _html(t(T008), CmsStyle(charset="gbk")),
@@ -448,17 +444,17 @@ def _specs() -> list[Spec]:
              "row, long labels broken onto the next line", _crawl(t(T011), layout=True)),
         Spec("crawler-layout-2019", "2019 format pdftotext -layout copy with blank cells", _crawl(t(T008), layout=True)),
         Spec("crawler-one-digit-cells", "every requests row single digits: as many digits as cells (one reading)",
-             _crawl(_one_digit_rows(31, "2021"))),
+             _crawl(partial(_one_digit_rows, 31, "2021"))),
         Spec("crawler-wrong-total-exact", "single-digit rows, two of them with a wrong 总计 (one reading, not adding up)",
-             _crawl(_one_digit_rows(32, "2021", ("granted", "withheld_third_party_rights")), row_lines=True)),
+             _crawl(partial(_one_digit_rows, 32, "2021", ("granted", "withheld_third_party_rights")), row_lines=True)),
         Spec("crawler-wrong-total-nofit", "rows whose 总计 the agency got wrong: no reading adds up",
-             _crawl(_no_fits(33, "2021", ("new_received", "granted", "total_handled")))),
+             _crawl(partial(_no_fits, 33, "2021", ("new_received", "granted", "total_handled")))),
         Spec("crawler-wrong-total-false-fit", "wrong 总计 whose digits also read as another row that adds up",
-             _crawl(_false_fits(34, "2021", ("new_received", "partially_granted", "carried_forward")))),
+             _crawl(partial(_false_fits, 34, "2021", ("new_received", "partially_granted", "carried_forward")))),
         Spec("crawler-wrong-total-false-fit-2019", "2019 format: wrong 总计 with a false fitting reading, rows per line",
-             _crawl(_false_fits(35, "2019", ("granted", "unavailable_not_held")), row_lines=True)),
+             _crawl(partial(_false_fits, 35, "2019", ("granted", "unavailable_not_held")), row_lines=True)),
         Spec("crawler-appeals-wrong-total", "appeals row: one group's 总计 wrong, digits with a false fitting reading",
-             _crawl(_false_fits(36, "2021", (), appeals=True))),
+             _crawl(partial(_false_fits, 36, "2021", (), appeals=True))),
     ]
 
 

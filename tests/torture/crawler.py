@@ -66,24 +66,46 @@ def set_row(truth: dict[str, Any], row_keys: list[str], values: list[Value]) -> 
     return {**truth, "cells": cells}
 
 
-def readings(digits: str, n: int, group: int | None = None) -> Iterator[list[int]]:
-    """Every way to cut ``digits`` into ``n`` numbers without leading zeros; with ``group``,
-    only those where each group of that many ends with the sum of the others."""
-    def walk(at: int, done: list[int]) -> Iterator[list[int]]:
-        if group and done and len(done) % group == 0 and sum(done[-group:-1]) != done[-1]:
-            return
-        if len(done) == n:
-            if at == len(digits):
-                yield list(done)
-            return
-        left = n - len(done)
-        for end in range(at + 1, len(digits) - left + 2):
-            part = digits[at:end]
-            if part.startswith("0") and part != "0":
-                break
-            yield from walk(end, [*done, int(part)])
+def _number(text: str) -> int | None:
+    """``text`` as one cell's number, or None where it cannot be one (a leading zero)."""
+    return int(text) if text and (text == "0" or not text.startswith("0")) else None
 
-    return walk(0, [])
+
+def _parts(digits: str, n: int, target: int) -> Iterator[list[int]]:
+    """Cuts of ``digits`` into ``n`` numbers that sum to ``target``."""
+    if n == 1:
+        value = _number(digits)
+        if value == target:
+            yield [value]
+        return
+    for end in range(1, len(digits) - n + 2):
+        value = _number(digits[:end])
+        if value is None or value > target:
+            break  # a longer cut only gives a bigger number
+        longest = len(digits) - end - (n - 2)  # the longest number the other n - 1 can hold
+        if target - value > 10 ** longest - 1 + 9 * (n - 2):
+            continue  # the rest cannot add up to what is left
+        for rest in _parts(digits[end:], n - 1, target - value):
+            yield [value, *rest]
+
+
+def fitting_readings(digits: str, group: int, groups: int = 1) -> Iterator[list[int]]:
+    """Every cut of ``digits`` into ``groups`` groups of ``group`` numbers (no leading zeros)
+    where each group ends with the sum of the others: what the row's arithmetic lets a
+    digit solver take."""
+    if groups == 0:
+        if not digits:
+            yield []
+        return
+    for end in range(group, len(digits) - (groups - 1) * group + 1):
+        chunk = digits[:end]
+        for size in range(1, len(chunk) - group + 2):  # the group's total: the chunk's last digits
+            total = _number(chunk[-size:])
+            if total is None:
+                continue
+            for parts in _parts(chunk[:-size], group - 1, total):
+                for rest in fitting_readings(digits[end:], group, groups - 1):
+                    yield [*parts, total, *rest]
 
 
 def false_fit_row(rng: random.Random, group: int = 7, groups: int = 1) -> tuple[list[int], list[int]]:
@@ -102,7 +124,7 @@ def false_fit_row(rng: random.Random, group: int = 7, groups: int = 1) -> tuple[
         total = row[-1]
         for stated_total in (total * 10 + rng.randint(0, 9), total + 10, int(f"1{total}")):
             stated = [*row[:-1], stated_total]
-            fits = list(readings("".join(map(str, stated)), len(stated), group))
+            fits = list(fitting_readings("".join(map(str, stated)), group, groups))
             if len(fits) == 1 and fits[0] != stated:
                 return stated, fits[0]
 
@@ -115,7 +137,7 @@ def no_fit_row(rng: random.Random, columns: int = 6) -> list[int]:
         if stated[-1] < 0:
             continue
         digits = "".join(map(str, stated))
-        if not any(readings(digits, columns + 1, columns + 1)):
+        if not any(fitting_readings(digits, columns + 1)):
             return stated
 
 
