@@ -23,6 +23,9 @@ class Cell:
     location: str  # human-readable place: "page 3, table 1, row 5, col 4" or "line 120"
     rowspan: int = 1
     colspan: int = 1
+    # Part of the cell lies beyond the paper's edge and its text may have lost characters
+    # there (a web page printed to PDF, its table wider than the page): read it as nothing.
+    cut: bool = False
 
 
 @dataclass(eq=False)
@@ -31,6 +34,9 @@ class Table:
 
     grid: list[list[Cell | None]]
     location: str  # "page 2, table 1", "table 3", "lines 40-66"
+    # The paper's edge cuts the table on that side: its columns beyond the edge are lost.
+    cut_left: bool = False
+    cut_right: bool = False
 
     @property
     def n_rows(self) -> int:
