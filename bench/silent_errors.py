@@ -8,7 +8,8 @@ WRONG (a number that is not the true one) by tests/torture/harness.py:
 - round-trip: every truth file drawn as a web page in the official layout, UTF-8 and GBK;
 - samples: the bundled sample reports against their truth files (tests/data/truth).
 
-Prints a table per set, then every wrong number and silent null with where it was read,
+Prints a table per set, then every wrong number and silent null with where it was read (and
+any value the reader's self-check caught cut out of a number that had its own cell),
 and with ``--losses`` the nulls with a reason grouped by diagnostic (accuracy lost).
 Run: ``.venv/bin/python bench/silent_errors.py [--sets torture,roundtrip,samples] [--losses]``.
 """
@@ -94,12 +95,13 @@ def main() -> int:
             totals[name] = sum((r.counts for r in results), Counter())
             totals[name]["meta"] = sum(len(r.meta) for r in results)
             totals[name]["crash"] = sum(r.crashed for r in results)
+            totals[name]["self_check"] = sum(len(r.self_check) for r in results)
     print("\n== all sets")
     for name, c in totals.items():
         print(f"{name:10} cells {sum(c[v] for v in (RIGHT, 'null+reason', SILENT, WRONG)):6}  right {c[RIGHT]:6}  "
               f"null+reason {c['null+reason']:5}  silent-null {c[SILENT]:4}  WRONG {c[WRONG]:4}  "
-              f"wrong meta {c['meta']}  crashes {c['crash']}")
-    return 1 if any(c[WRONG] or c[SILENT] or c["meta"] or c["crash"] for c in totals.values()) else 0
+              f"wrong meta {c['meta']}  crashes {c['crash']}  self-check {c['self_check']}")
+    return 1 if any(c[WRONG] or c[SILENT] or c["meta"] or c["crash"] or c["self_check"] for c in totals.values()) else 0
 
 
 if __name__ == "__main__":

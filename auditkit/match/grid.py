@@ -118,8 +118,8 @@ def _run(key: str, label: Cell | None, values: list[Cell], n: int, table: Table,
     if len(values) == 1 and n > 1 and not values[0].cut:
         tokens = tokens_of(values[0].text, values[0].location)
         if len(tokens) == 1 and tokens[0].text.isdigit():
-            reading.run_together.add(values[0].location)
-            return RowRun(key, label_text, tokens, location, fuzzy=fuzzy, merged_group=merged_group,
+            reading.run_together.add(values[0].location)  # the values' provenance names this cell
+            return RowRun(key, label_text, tokens, values[0].location, fuzzy=fuzzy, merged_group=merged_group,
                           raw=values[0].text)
     kept = _trim(values, n)
     raw = "\t".join(c.text for c in kept)

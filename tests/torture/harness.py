@@ -5,8 +5,10 @@
 - silent null: null with no diagnostic on that key (a defect);
 - wrong: a number that is not the expected one (a silent error: the worst defect).
 
-Agency, year and format are checked beside the cells. A document the reader refuses with
-a ``ReadError`` has every cell null with that reason; any other exception is a crash.
+Agency, year and format are checked beside the cells, and the reader's self-check: a value
+it found cut out of a number that had its own cell (a ``self_check`` diagnostic) fails the case.
+A document the reader refuses with a ``ReadError`` has every cell null with that reason; any
+other exception is a crash.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Result:
     outcomes: list[Outcome] = field(default_factory=list)
     meta: list[tuple[str, object, object]] = field(default_factory=list)  # (field, expected, got) that differ
     error: str = ""  # a ReadError's reason, or the crash
+    # the reader's self-check: values cut out of a number that had its own cell (a bug; made null)
+    self_check: list[str] = field(default_factory=list)
     seconds: float = 0.0  # how long reading took
 
     @property
@@ -55,7 +59,7 @@ class Result:
 
     @property
     def clean(self) -> bool:
-        return not self.defects() and not self.meta and not self.crashed
+        return not self.defects() and not self.meta and not self.crashed and not self.self_check
 
 
 def _same(a: float, b: float) -> bool:
@@ -84,6 +88,7 @@ def check(case: Case) -> Result:
     for name in ("format", "agency", "year"):
         if getattr(report, name) != getattr(case, name):
             result.meta.append((name, getattr(case, name), getattr(report, name)))
+    result.self_check = [f"{d.key} from {d.found!r} at {d.location}" for d in report.diagnostics if d.code == "self_check"]
     explained: dict[str, list[str]] = {}
     quoted: dict[str, str] = {}
     for d in report.diagnostics:
@@ -146,6 +151,7 @@ def defect_list(results: list[Result]) -> str:
             lines.append(f"{'WRONG meta':11} {r.case.name}: {f} expected {e!r}, got {g!r}")
         if r.crashed:
             lines.append(f"{'CRASH':11} {r.case.name}: {r.error}")
+        lines.extend(f"{'SELF-CHECK':11} {r.case.name}: {what}" for what in r.self_check)
     return "\n".join(lines)
 
 

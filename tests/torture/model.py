@@ -225,3 +225,22 @@ def relabel(doc: Doc, change: Callable[[Piece], str]) -> Doc:
 def spaced(text: str) -> str:
     """``本 年 新 收 …``: a space between every two characters, as 分散对齐 is often typed."""
     return " ".join(text.replace(" ", ""))
+
+
+def lead_column(table: str, corner: str = "", lead: str = "") -> Callable[[Doc], Doc]:
+    """A column added at the left of ``table``: a header corner over the header rows (``corner``)
+    and, in each body row, a first cell holding ``lead`` (empty, or a word such as 数量) — what
+    an agency's 表四 drawn with a spare left column gives: an empty leading cell before the values."""
+    def change(doc: Doc) -> Doc:
+        blocks: list[str | Grid] = []
+        for b in doc.blocks:
+            if isinstance(b, Grid) and b.table == table:
+                rows = [[replace(p) for p in row] for row in b.rows]
+                if b.head_rows:
+                    rows[0].insert(0, Piece(corner, rowspan=b.head_rows, head=True))
+                for row in rows[b.head_rows:]:
+                    row.insert(0, Piece(lead, head=True))
+                b = replace(b, rows=rows)
+            blocks.append(b)
+        return replace(doc, blocks=blocks, expected=dict(doc.expected))
+    return change
