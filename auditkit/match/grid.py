@@ -25,6 +25,8 @@ def _is_value_text(text: str) -> bool:
     kind, _ = parse_number(text)
     if kind != "text":
         return True
+    if "\n" in text and all(parse_number(line)[0] == "number" for line in text.split("\n")):
+        return True  # a number broken over the lines of its cell (15⏎1件)
     t = nfkc(text)
     return all(ch in VALUE_CHARS or ch == "无" for ch in t) and any(ch.isdigit() for ch in t)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from auditkit.layout import Cell, Layout, Table, TextBlock
 from auditkit.readers.pdf.model import Line, Page, RawTable, cell_text, has_wide, join_text
+from auditkit.readers.pdf.wrapped import join_wrapped_numbers
 
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))")
 
@@ -102,6 +103,7 @@ def _title(items: list[Line | RawTable], pages: list[Page], body: float, left: f
 
 
 def _finish_table(t: RawTable, number: int) -> Table:
+    join_wrapped_numbers(t)
     cells: dict[int, Cell] = {}
     spans: dict[int, tuple[int, int, int, int]] = {}
     for r, row in enumerate(t.grid):

@@ -72,6 +72,8 @@ class Box:
     chars: list[Char] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     cut: bool = False  # the paper's edge runs through the cell and may have taken some of its text
+    # each line's width and the width of its first character (whether a line was full: ``wrapped``)
+    widths: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass(eq=False)

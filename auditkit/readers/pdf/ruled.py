@@ -100,7 +100,9 @@ def fill_grids(grids: list[Grid], chars: list[Char], width: float) -> tuple[list
         for row in t.grid:
             for box in row:
                 if box.chars:
-                    box.lines = [text for lc in group_lines(box.chars) if (text := line_text(lc))]
+                    lines = [(text, lc) for lc in group_lines(box.chars) if (text := line_text(lc))]
+                    box.lines = [text for text, _ in lines]
+                    box.widths = [(lc[-1].x1 - lc[0].x0, lc[0].x1 - lc[0].x0) for _, lc in lines]
                     box.chars = []
     return out, free
 
