@@ -27,10 +27,10 @@ FUZZY_ROW = 80  # rapidfuzz ratio for a row label that differs from the official
 # Why the reader holds a value back as null, whatever its text says: (code, message).
 Hold = tuple[DiagnosticCode, str]
 
-# A list number inside a label, after other text: （七） 3. 二、 — a second label run into the
-# cell (not 第二十条第（一）项, which names an article).
-_INNER_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff）)”。，、])(?<!第)(?:[（(][一二三四五六七八九十]{1,3}[)）]|"
-                           r"(?<![\d.])\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}、)")
+# A label's list numbers, at its start or after other text, by kind: （七） 3. 二、 (not the
+# （一） of 第二十条第（一）项, which names an article).
+_LIST_NUMBER = re.compile(r"(?:^|(?<=[\u4e00-\u9fff)”。，、]))(?<!第)(?:(?P<paren>\([一二三四五六七八九十]{1,3}\))|"
+                          r"(?P<digit>(?<![\d.])\d{1,2}[.．、](?!\d))|(?P<cjk>[一二三四五六七八九十]{1,2}、))")
 
 
 @dataclass
@@ -184,8 +184,10 @@ class RowMatcher:
 
 
 def two_labels(text: str) -> bool:
-    """A label cell holding two numbered labels (（六）其他处理（七）总计, 2.申请人…申请3.其他)."""
-    return _INNER_NUMBER.search(nfkc(text)) is not None
+    """A label cell holding two numbered labels of one level (（六）其他处理（七）总计, 2.申请人…申请3.其他):
+    two rows' labels run together. (A group's label beside its sub-group's, 三、…（三）…, is one row's.)"""
+    kinds = [m.lastgroup for m in _LIST_NUMBER.finditer(nfkc(text).strip())]
+    return len(kinds) != len(set(kinds))
 
 
 def _cut_remains(label: str) -> str:
