@@ -326,6 +326,9 @@ def _specs() -> list[Spec]:
              "blank", _html(gaps, CmsStyle(borders=False), printed=True)),
         Spec("lo-html-pdf-unruled-blanks", "borderless tables printed by LibreOffice: blank cells, a note with "
              "figures under the tables", _html(t(T002), CmsStyle(borders=False), Writing(notes=True), printed=True)),
+        Spec("lo-html-pdf-unruled-spread", "borderless tables printed by LibreOffice, <td> row labels 本 年 新 收 …, "
+             "a value row at the foot of a page", _html(t(T011), CmsStyle(borders=False, labels_th=False),
+                                                      Writing(label=_spread_row_labels), printed=True)),
         # Word files, read as .docx and printed to PDF by LibreOffice
         *[Spec(f"word-{name}{'-pdf' if printed else ''}", what + (", printed by LibreOffice" if printed else ""),
                _word(truth, style, Writing(text), printed), shows if printed else None)
@@ -396,6 +399,10 @@ def _specs() -> list[Spec]:
              _pdf(t(T019), PdfStyle(rulings="", value_align="right"), Writing(blank="/"))),
         Spec("wps-unruled-partial-blanks", "no rulings, rows with some cells blank and others filled",
              _pdf(gaps, PdfStyle(rulings="", value_width=34))),
+        Spec("wps-unruled-spread-spaces", "no rulings, row labels 本 年 新 收 … with space characters",
+             _pdf(t(T010), PdfStyle(rulings="", spread_labels="spaces", label_widths=(50, 60, 190)))),
+        Spec("wps-unruled-spread-gaps", "no rulings, row labels spread by character spacing (no space characters)",
+             _pdf(big21, PdfStyle(rulings="", spread_labels="gaps", label_widths=(50, 60, 200), value_width=26))),
         Spec("wps-signed-2019", "2019 format, 本年增/减 written -12 and +5", _pdf(signed19, PdfStyle(), Writing(signed))),
         Spec("wps-wrong-totals", "ruled table whose 总计 cells the agency got wrong (read as written)",
              _pdf(partial(_false_fits, 37, "2021", ("new_received", "granted", "total_handled"), appeals=True), PdfStyle())),

@@ -243,7 +243,41 @@ def _tokens(line: Line) -> list[_Token]:
             continue
         numeric = bool(_NUMBER.match(text))
         out.append(_Token(text, g[0].x0, max(c.x1 for c in g), numeric, numeric or text in _PLACEHOLDERS))
+    return _join_spread(out, size)
+
+
+def _join_spread(tokens: list[_Token], size: float) -> list[_Token]:
+    """A label typed or set with space between its characters (本 年 新 收 …, 分散对齐) as one
+    token: a run of three characters or more standing alone, the same gap between each two, two of
+    them CJK at least. A list number may open the run (1 . 属 于 …); other digits end it, so a
+    row's numbers are never joined."""
+    out: list[_Token] = []
+    k = 0
+    while k < len(tokens):
+        end = k
+        while end + 1 < len(tokens) and _spread_pair(tokens, k, end + 1, size):
+            end += 1
+        run = tokens[k:end + 1]
+        if end - k >= 2 and sum(_wide(t.text) for t in run) >= 2:
+            out.append(_Token("".join(t.text for t in run), run[0].x0, run[-1].x1, False, False))
+        else:
+            out.extend(run)
+        k = end + 1
     return out
+
+
+def _spread_pair(tokens: list[_Token], start: int, nxt: int, size: float) -> bool:
+    """Whether ``tokens[nxt]`` carries on the spread run from ``tokens[start]``."""
+    a, b = tokens[nxt - 1], tokens[nxt]
+    if len(b.text) != 1 or len(tokens[start].text) != 1:
+        return False
+    if b.text.isdigit() or (a.text.isdigit() and any(_wide(t.text) for t in tokens[start:nxt])):
+        return False  # digits only as the run's list number
+    gap = b.x0 - a.x1
+    if gap > 1.5 * size:
+        return False
+    first = tokens[start + 1].x0 - tokens[start].x1 if nxt > start + 1 else gap
+    return abs(gap - first) <= 0.25 * size
 
 
 def _split_line(line: Line) -> _Row:
