@@ -54,12 +54,33 @@ def read_text_layer(data: bytes) -> tuple[list[PageContent], str]:
             n_pages = len(pdf)
             if n_pages == 0:
                 raise ReadError(ReadReason.EMPTY, "PDF 没有页面 (PDF has no pages)")
+            _check_rebuilt(pdf, data, n_pages)
             pages = [_read_page(pdf, i) for i in range(n_pages)]
             title = (pdf.get_metadata_value("Title") or "").strip()
         finally:
             pdf.close()
     _check_text_layer(pages)
     return pages, title
+
+
+def _check_rebuilt(pdf, data: bytes, n_pages: int) -> None:
+    """Refuse a damaged PDF that PDFium rebuilt with parts missing. A file whose cross-reference
+    table is broken is read by scanning it for objects, which PDFium does silently: pages whose
+    objects are gone vanish, and pages whose content is gone come out with less text. Such a file
+    must say as many pages as its page tree declares and hold every object its trailer counts."""
+    import re
+
+    import pypdfium2.raw as raw
+
+    if raw.FPDF_DocumentHasValidCrossReferenceTable(pdf.raw):
+        return  # the usual file: nothing was rebuilt
+    declared_pages = max((int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)), default=0)
+    declared_pages = max([declared_pages, *(int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data))])
+    objects = len(set(re.findall(rb"(?<![\d.])(\d+)\s+\d+\s+obj\b", data)))
+    size = max((int(n) for n in re.findall(rb"/Size\s+(\d+)", data)), default=0)
+    if n_pages < declared_pages or (b"/ObjStm" not in data and objects < size - 1):
+        raise ReadError(ReadReason.CORRUPT, f"PDF 文件损坏，部分页面或内容缺失 (damaged PDF: {n_pages} of {declared_pages} "
+                        f"pages, {objects} of {max(size - 1, 0)} objects found)")
 
 
 def _check_text_layer(pages: list[PageContent]) -> None:
