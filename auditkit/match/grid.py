@@ -33,7 +33,7 @@ def _is_value_text(text: str) -> bool:
 
 def table_text(table: Table) -> str:
     """A grid's cells, each once, in the compact form labels are compared in."""
-    return Compact.of("".join(c.text for r in range(table.n_rows) for c in table.row_cells(r))).text
+    return Compact.text_of("".join(c.text for r in range(table.n_rows) for c in table.row_cells(r)))
 
 
 def classify_table(text: str, fmt: FormatSpec) -> str | None:
@@ -63,37 +63,40 @@ _WRAPPED = (DiagnosticCode.UNPARSED_VALUE, "一格内的数字分在几行，版
 def _cell_slots(cell: Cell) -> list[Slot]:
     """A value cell's slots: one, read as written — or, where the cell holds numbers apart on
     one line, one per number (their places are known, so they are never cut further)."""
-    text = nfkc(cell.text).strip()  # the text as written, full-width digits as plain ones (as tokens have them)
     if cell.cut:
-        return [(text, cell.location, _CUT)]
-    lines = text.split("\n")
-    if len(lines) > 1 and all(parse_number(ln)[0] == "number" for ln in lines):
-        return [(text, cell.location, _WRAPPED)]  # 15⏎1: one number wrapped, or two? the reader could not tell
+        return [(nfkc(cell.text).strip(), cell.location, _CUT)]
+    return [(text, cell.location, hold) for text, hold in _text_slots(cell.text)]
+
+
+@lru_cache(maxsize=65536)
+def _text_slots(raw: str) -> tuple[tuple[str, Hold | None], ...]:
+    text = nfkc(raw).strip()  # the text as written, full-width digits as plain ones (as tokens have them)
+    if "\n" in text and all(parse_number(ln)[0] == "number" for ln in text.split("\n")):
+        return ((text, _WRAPPED),)  # 15⏎1: one number wrapped, or two? the reader could not tell
     parts = text.split()
     if len(parts) > 1 and all(parse_number(p)[0] in ("number", "dash") for p in parts):
-        return [(p, cell.location, None) for p in parts]
-    return [(text, cell.location, None)]
+        return tuple((p, None) for p in parts)
+    return ((text, None),)
 
 
-def _trim(cells: list[Cell], n: int) -> list[Cell]:
-    """The cells less, where each holds one value, the blank ones at either end beyond ``n``: layout
-    (a ghost cell closing the row, an empty edge column). A cell holding two numbers says the row's
-    cells are not the table's columns: nothing is left out then."""
-    if any(len(_cell_slots(c)) > 1 for c in cells):
-        return cells
-    lo, hi = 0, len(cells)
-    while hi - lo > n and not cells[hi - 1].text.strip() and not cells[hi - 1].cut:
+def _trim(per_cell: list[list[Slot]], n: int) -> slice:
+    """Which of the row's cells hold its values: where each cell holds one value, the blank cells at
+    either end beyond ``n`` are layout (a ghost cell closing the row, an empty edge column) and left
+    out. A cell holding two numbers says the row's cells are not the table's columns: all stay."""
+    lo, hi = 0, len(per_cell)
+    if any(len(s) > 1 for s in per_cell):
+        return slice(lo, hi)
+    while hi - lo > n and not per_cell[hi - 1][0][0] and per_cell[hi - 1][0][2] is None:
         hi -= 1
-    while hi - lo > n and not cells[lo].text.strip() and not cells[lo].cut:
+    while hi - lo > n and not per_cell[lo][0][0] and per_cell[lo][0][2] is None:
         lo += 1
-    return cells[lo:hi]
+    return slice(lo, hi)
 
 
-def _fit(cells: list[Cell], n: int, table: Table, where: str, label: str) -> list[Slot]:
+def _fit(slots: list[Slot], n: int, table: Table, where: str, label: str) -> list[Slot]:
     """Exactly ``n`` slots for the row's ``n`` columns, placed by the table's geometry, never by
     cutting numbers: columns beyond the paper's edge are null; a row that does not fit is held
     back whole."""
-    slots = [s for c in cells for s in _cell_slots(c)]
     if len(slots) < n and table.cut_right != table.cut_left:
         beyond = [("", f"{where}（页面边缘之外 beyond the page's edge）", _BEYOND)] * (n - len(slots))
         slots = slots + beyond if table.cut_right else beyond + slots
@@ -123,9 +126,10 @@ def _run(key: str, label: Cell | None, values: list[Cell], n: int, table: Table,
             reading.run_together.add(values[0].location)  # the values' provenance names this cell
             return RowRun(key, label_text, tokens, values[0].location, fuzzy=fuzzy, merged_group=merged_group,
                           raw=values[0].text)
-    kept = _trim(values, n)
-    raw = "\t".join(c.text for c in kept)
-    slots = _fit(kept, n, table, where, label_text.strip())
+    per_cell = [_cell_slots(c) for c in values]
+    kept = _trim(per_cell, n)
+    raw = "\t".join(c.text for c in values[kept])
+    slots = _fit([s for cell_slots in per_cell[kept] for s in cell_slots], n, table, where, label_text.strip())
     held = {i: hold for i, (_, _, hold) in enumerate(slots) if hold is not None}
     return RowRun(key, label_text, [Token(t, loc) for t, loc, _ in slots], location, fuzzy=fuzzy,
                   merged_group=merged_group, raw=raw, held=held)

@@ -183,6 +183,7 @@ class RowMatcher:
         return keys
 
 
+@lru_cache(maxsize=65536)
 def two_labels(text: str) -> bool:
     """A label cell holding two numbered labels of one level (（六）其他处理（七）总计, 2.申请人…申请3.其他):
     two rows' labels run together. (A group's label beside its sub-group's, 三、…（三）…, is one row's.)"""
