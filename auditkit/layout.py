@@ -43,12 +43,20 @@ class Table:
         return len(self.grid)
 
     def row_cells(self, r: int) -> list[Cell]:
-        """Distinct cells of row ``r`` left to right (a colspan counted once)."""
-        out: list[Cell] = []
-        for cell in self.grid[r]:
-            if cell is not None and (not out or out[-1] is not cell):
-                out.append(cell)
-        return out
+        """Distinct cells of row ``r`` left to right (a colspan counted once). (The grid is not
+        changed once the table is made: the rows are worked out once, on first use.)"""
+        rows = self.__dict__.get("_row_cells")
+        if rows is None or len(rows) != len(self.grid):
+            rows = self.__dict__["_row_cells"] = [_distinct(line) for line in self.grid]
+        return list(rows[r])
+
+
+def _distinct(line: list[Cell | None]) -> list[Cell]:
+    out: list[Cell] = []
+    for cell in line:
+        if cell is not None and (not out or out[-1] is not cell):
+            out.append(cell)
+    return out
 
 
 @dataclass(eq=False)

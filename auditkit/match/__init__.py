@@ -64,7 +64,7 @@ def match_layout(layout: Layout, sha256: str) -> Report:
     provenance: dict[str, Provenance] = {}
     cuts: list[tuple[int, int]] = []
     tables_found = 0
-    by_location = cells_by_location(layout.tables) if layout.tables else {}
+    by_location = cells_by_location([t for ts in classified.values() for t in ts])  # the tables values come from
     anchors = {"active": "信息内容", "requests": "本年新收", "appeals": None}
     for key, spec in fmt.tables.items():
         if classified[key]:
