@@ -41,7 +41,9 @@ COLUMN_VARIANTS: dict[str, tuple[str, ...]] = {
 _NUMBERING = re.compile(
     r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．)）])"
 )
-_DROP = re.compile(r"[\s\u3000\xa0\"'“”‘’「」『』《》〈〉,，.。、;；:：!！?？·•…\-—_~()（）\[\]【】/]+")
+# What labels are compared without: spaces and punctuation (a regular expression's character class).
+DROPPED_CLASS = r"\s\u3000\xa0\"'“”‘’「」『』《》〈〉,，.。、;；:：!！?？·•…\-—_~()（）\[\]【】/"
+_DROP = re.compile(f"[{DROPPED_CLASS}]+")
 
 
 def nfkc(text: str) -> str:

@@ -23,6 +23,9 @@ class Cell:
     location: str  # human-readable place: "page 3, table 1, row 5, col 4" or "line 120"
     rowspan: int = 1
     colspan: int = 1
+    # Part of the cell lies beyond the paper's edge and its text may have lost characters
+    # there (a web page printed to PDF, its table wider than the page): read it as nothing.
+    cut: bool = False
 
 
 @dataclass(eq=False)
@@ -31,18 +34,29 @@ class Table:
 
     grid: list[list[Cell | None]]
     location: str  # "page 2, table 1", "table 3", "lines 40-66"
+    # The paper's edge cuts the table on that side: its columns beyond the edge are lost.
+    cut_left: bool = False
+    cut_right: bool = False
 
     @property
     def n_rows(self) -> int:
         return len(self.grid)
 
     def row_cells(self, r: int) -> list[Cell]:
-        """Distinct cells of row ``r`` left to right (a colspan counted once)."""
-        out: list[Cell] = []
-        for cell in self.grid[r]:
-            if cell is not None and (not out or out[-1] is not cell):
-                out.append(cell)
-        return out
+        """Distinct cells of row ``r`` left to right (a colspan counted once). (The grid is not
+        changed once the table is made: the rows are worked out once, on first use.)"""
+        rows = self.__dict__.get("_row_cells")
+        if rows is None or len(rows) != len(self.grid):
+            rows = self.__dict__["_row_cells"] = [_distinct(line) for line in self.grid]
+        return list(rows[r])
+
+
+def _distinct(line: list[Cell | None]) -> list[Cell]:
+    out: list[Cell] = []
+    for cell in line:
+        if cell is not None and (not out or out[-1] is not cell):
+            out.append(cell)
+    return out
 
 
 @dataclass(eq=False)

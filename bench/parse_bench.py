@@ -1,7 +1,9 @@
 """Parse throughput per document kind, one core, beside pdfplumber's table extraction.
 
 Prints reports/s for each kind over the bundled samples repeated to at least
-200 documents (best, median and worst of several rounds), pdfplumber's
+200 documents (and ``html-cms``: pages of other CMSs, larger than sample 011, made by
+``bench/cms_mix.py``; also read through ``auditkit parse --jobs 1``, wall time with start-up)
+(best, median and worst of several rounds), pdfplumber's
 ``extract_tables`` on the same PDFs measured in the same run (the baseline), the
 time ``import auditkit`` takes in a fresh interpreter, and the machine's speed
 before and after (a fixed loop), since this shared machine's speed moves; and a
@@ -22,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "auditkit" / "data" / "samples"
 KINDS = {".txt": "text", ".html": "html", ".pdf": "pdf", ".docx": "docx", ".doc": "doc"}
-TARGETS = {"text": 100, "html": 100, "pdf": 5}
+TARGETS = {"text": 100, "html": 100, "html-cms": 100, "pdf": 5}
 
 
 def _files_by_kind(workdir: Path) -> dict[str, list[Path]]:
@@ -31,7 +33,22 @@ def _files_by_kind(workdir: Path) -> dict[str, list[Path]]:
         if p.suffix in KINDS:
             out[KINDS[p.suffix]].append(p)
     out["xlsx"].append(_workbook(workdir / "011_tables.xlsx"))
+    # Pages of other CMSs, larger than sample 011: the torture set's CMS pages and 011 in the chrome of
+    # three kinds of government site template (bench/cms_mix.py).
+    sys.path.insert(0, str(ROOT / "bench"))
+    from cms_mix import build_mix
+
+    out["html-cms"] = build_mix(workdir / "cms-mix")
     return out
+
+
+def _cli_wall(folder: Path) -> tuple[int, float]:
+    """``auditkit parse FOLDER --jobs 1`` as a user runs it: documents, wall seconds including start-up."""
+    n = len(list(folder.glob("*.html")))
+    t0 = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).parent / "auditkit"), "parse", str(folder), "--jobs", "1", "--jsonl",
+                    str(folder.parent / "cms-mix.jsonl")], check=True, capture_output=True)
+    return n, time.perf_counter() - t0
 
 
 def _workbook(path: Path) -> Path:
@@ -171,6 +188,11 @@ def main() -> None:
         rate = len(batch.reports) / (time.perf_counter() - t0)
         print(f"{'doc, as one batch (one process, wall time)':<44}{args.doc_docs:>4} docs: {rate:.1f} reports/s "
               f"({rate / results['doc']:.1f}x one at a time)")
+    walls = [_cli_wall(workdir / "cms-mix") for _ in range(3)]
+    n = walls[0][0]
+    print(f"\nhtml-cms through the command line, `auditkit parse --jobs 1`, wall time including start-up: "
+          f"{n / min(w for _, w in walls):.1f} / {n / statistics.median(w for _, w in walls):.1f} reports/s "
+          f"(best / median of 3 runs of {n} pages)")
     pdfs = by_kind["pdf"]
     base = _rates(_pdfplumber_tables, pdfs, max(20, args.min_docs // 10), 3)
     print(f"\nbaseline: pdfplumber extract_tables on the same PDFs: {statistics.median(base):.2f} reports/s "

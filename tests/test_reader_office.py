@@ -492,9 +492,9 @@ def test_batch_converts_its_doc_files_in_one_libreoffice_run(tmp_path: Path, mon
     batch = read_reports([folder], jobs=1, progress=False)
 
     runs = log.read_text().splitlines()
-    # One run for the four; the cut file is refused before any conversion (no WordDocument stream).
+    # One run for the four; the cut file is refused before any conversion (its sectors run past its end).
     assert runs == ["in0.doc in1.doc in2.doc in3.doc "], runs
-    assert [(f.source, f.reason) for f in batch.failures] == [(str(folder / "broken.doc"), "corrupt")]
+    assert [(f.source, f.reason) for f in batch.failures] == [(str(folder / "broken.doc"), "truncated")]
     alone = read_report(DOC).cells
     assert len(batch.reports) == 4 and all(r.cells == alone for r in batch.reports)
     assert "AUDITKIT_CONVERTED_DIR" not in os.environ  # the batch's folder is forgotten afterwards

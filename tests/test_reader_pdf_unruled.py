@@ -195,3 +195,44 @@ def test_generated_borderless_table_reads_as_grid(tmp_path: Path) -> None:
     assert table.grid[2][3].location == "page 1, table 1, row 3, col 4"
     texts = [b.text for b in layout.blocks if isinstance(b, TextBlock)]
     assert texts == ["下表列出各单位办理情况：", "以上数据截至年底。"]
+
+
+def _torture(name: str, tmp_path: Path) -> tuple[Report, dict]:
+    from tests.torture.cases import SPECS
+
+    made = next(s for s in SPECS if s.name == name).make()
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(made.data)
+    return read_report(path), made.doc.expected
+
+
+def test_rows_left_empty_are_rows_of_blank_cells(tmp_path: Path) -> None:
+    """（六）其他处理's three sub-rows left blank: each label alone on its line is a row of blank
+    cells, never folded into the next row's label (which lent them （七）总计's values)."""
+    report, expected = _torture("wps-unruled-blanks", tmp_path)
+    assert report.cells == expected
+    for row in ("other_handling_no_correction", "other_handling_fee_unpaid", "other_handling_other"):
+        key = f"requests.{row}.natural_person"
+        assert report.cells[key] is None and [d.code for d in report.diagnostics_for(key)] == ["blank_cell"]
+    assert not [d for d in report.diagnostics if d.code == "missing_row"]
+
+
+def test_the_active_table_above_the_requests_table_is_found(tmp_path: Path) -> None:
+    """主动公开's rows of one to three numbers stand above the requests table: they are no header
+    of it, so the table is read (it was missing_table)."""
+    report, expected = _torture("wps-unruled", tmp_path)
+    active = {k: v for k, v in expected.items() if k.startswith("active.")}
+    assert {k: report.cells[k] for k in active} == active
+    assert not [d for d in report.diagnostics if d.code in ("missing_table", "missing_row")]
+
+
+def test_rows_with_some_cells_blank_keep_their_columns(tmp_path: Path) -> None:
+    """LibreOffice prints a borderless page with the numbers of neighbouring columns close together
+    (centred in one, right-aligned in the next); with some cells blank their x ranges run into one.
+    The lines holding a number in every column say where the columns are."""
+    from tests.torture.cases import build_cases
+
+    case = build_cases(tmp_path, ["lo-html-pdf-unruled-partial-blanks"])[0]
+    report = read_report(case.path)
+    requests = {k: v for k, v in case.expected.items() if k.startswith("requests.")}
+    assert {k: report.cells[k] for k in requests} == requests

@@ -32,6 +32,17 @@ def assert_reads_back(path: Path, truth: dict) -> None:
     assert not [d for d in report.diagnostics if d.code in ("missing_row", "missing_table", "label_variant")]
     blank = {k for d in report.diagnostics if d.code == "blank_cell" for k in (d.keys or [d.key])}
     assert blank == {k for k, v in truth["cells"].items() if v is None}
+    assert_own_cells(path, report)
+
+
+def assert_own_cells(path: Path, report) -> None:
+    """The reader's self-check: every value read from a table is what its own cell says."""
+    from auditkit.match.selfcheck import cells_by_location, split_own_cells
+    from auditkit.readers import read_layout
+
+    assert not [d for d in report.diagnostics if d.code == "self_check"]
+    by_location = cells_by_location(read_layout(path).tables)
+    assert not split_own_cells(report.cells, report.provenance, by_location, set())
 
 
 @pytest.mark.parametrize("name", NAMES)

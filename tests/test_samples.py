@@ -65,6 +65,21 @@ def test_values_keep_their_source(name: str) -> None:
             assert prov.location and prov.text.strip(), key
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_no_value_is_cut_out_of_a_number_with_its_own_cell(name: str) -> None:
+    """The reader's self-check (issue 12): every value read from a table cell is what that cell
+    says, never digits split off a number written in a cell of its own."""
+    from auditkit.match.selfcheck import cells_by_location, split_own_cells
+    from auditkit.readers import read_layout
+
+    report = parsed(name)
+    assert not [d for d in report.diagnostics if d.code == "self_check"]
+    by_location = cells_by_location(read_layout(SAMPLES / name).tables)
+    assert not split_own_cells(report.cells, report.provenance, by_location, set())
+    from_cells = sum(1 for k, v in report.cells.items() if v is not None and report.provenance[k].location in by_location)
+    assert from_cells > 100 if by_location else not from_cells  # a document with tables: the check saw its values
+
+
 def _expected_variant_keys(defect: dict) -> list[str]:
     where = defect["where"]
     if "section heading" in where:

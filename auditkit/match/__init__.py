@@ -17,7 +17,8 @@ The stages, one module each, in the order ``match_layout`` runs them:
 - ``grid``: grid tables classified and read row by row;
 - ``flat``: flattened tables found in the running text;
 - ``rows``: what both table paths produce, and how labels are matched to the format;
-- ``solve``: row readings turned into cells and diagnostics.
+- ``solve``: row readings turned into cells and diagnostics;
+- ``selfcheck``: no value of a grid cut out of a number that had its own cell.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from auditkit.match.flat import read_flat
 from auditkit.match.grid import classify_table, read_grid, table_text
 from auditkit.match.metadata import read_metadata
 from auditkit.match.sections import detect_format, find_sections, section_ranges
+from auditkit.match.selfcheck import cells_by_location, self_check_diagnostic, split_own_cells
 from auditkit.match.solve import solve
 from auditkit.match.stream import Compact, Stream
 from auditkit.record import Diagnostic, Provenance, Report
@@ -62,6 +64,7 @@ def match_layout(layout: Layout, sha256: str) -> Report:
     provenance: dict[str, Provenance] = {}
     cuts: list[tuple[int, int]] = []
     tables_found = 0
+    by_location = cells_by_location([t for ts in classified.values() for t in ts])  # the tables values come from
     anchors = {"active": "信息内容", "requests": "本年新收", "appeals": None}
     for key, spec in fmt.tables.items():
         if classified[key]:
@@ -88,8 +91,12 @@ def match_layout(layout: Layout, sha256: str) -> Report:
                 continue
             diags.append(Diagnostic(DiagnosticCode.MISSING_ROW, f"表中未找到「{r.leaf}」一行，各格留空 (row not found; its cells "
                                     "are null)", key=keys[0], keys=keys))
+        for k in split_own_cells(solved.cells, solved.provenance, by_location, reading.run_together):
+            solved.diagnostics.append(self_check_diagnostic(k, solved.provenance[k], solved.cells[k]))
+            solved.cells[k] = None
         cells.update({k: v for k, v in solved.cells.items() if k in cells})
         provenance.update(solved.provenance)
+        diags.extend(reading.notes)
         diags.extend(solved.diagnostics)
 
     if not hits and tables_found == 0:

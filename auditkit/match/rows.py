@@ -18,9 +18,19 @@ from rapidfuzz import fuzz
 from rapidfuzz.fuzz import partial_ratio_alignment
 
 from auditkit.digits import Token
+from auditkit.errors import DiagnosticCode
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, format_spec, nfkc, norm
+from auditkit.record import Diagnostic
 
 FUZZY_ROW = 80  # rapidfuzz ratio for a row label that differs from the official wording
+
+# Why the reader holds a value back as null, whatever its text says: (code, message).
+Hold = tuple[DiagnosticCode, str]
+
+# A label's list numbers, at its start or after other text, by kind: （七） 3. 二、 (not the
+# （一） of 第二十条第（一）项, which names an article).
+_LIST_NUMBER = re.compile(r"(?:^|(?<=[\u4e00-\u9fff)”。，、]))(?<!第)(?:(?P<paren>\([一二三四五六七八九十]{1,3}\))|"
+                          r"(?P<digit>(?<![\d.])\d{1,2}[.．、](?!\d))|(?P<cjk>[一二三四五六七八九十]{1,2}、))")
 
 
 @dataclass
@@ -34,6 +44,9 @@ class RowRun:
     fuzzy: bool = False
     merged_group: str | None = None
     raw: str = ""  # the value text as written
+    # token position -> why that value is null whatever it reads as (cut by the page's edge, a
+    # number broken over lines, a row whose values cannot be placed in its columns)
+    held: dict[int, Hold] = field(default_factory=dict)
 
 
 @dataclass
@@ -44,6 +57,10 @@ class TableReading:
     column_variants: dict[str, str] = field(default_factory=dict)  # cell key -> header text as written
     found: bool = False
     span: tuple[int, int] | None = None  # stream span of a flattened table
+    notes: list[Diagnostic] = field(default_factory=list)  # what the reading itself tells the auditor
+    # grid cells whose digits ran together (one cell spanning the whole row's values): the only
+    # cells of a grid the solver may cut into several values
+    run_together: set[str] = field(default_factory=set)
 
 
 @lru_cache(maxsize=262144)
@@ -107,6 +124,8 @@ class RowMatcher:
         of the row's columns: a header's short words ("总计", "其他") have blank cells beside
         them too, where spanning cells were flattened.
         """
+        if any(two_labels(c) for c in label_cells):
+            return None  # （六）其他处理（七）总计: two rows' labels in one cell, their values in doubt
         leaf, full = norm(label_cells[-1]), norm("".join(label_cells))
         for text in (leaf, full):
             for key, is_group, official in self.exact.get(text, ()):
@@ -132,6 +151,50 @@ class RowMatcher:
             return None
         self.used.add(best[2])
         return best[2], best[0] < 99 or not best[4], best[3]
+
+
+    def match_cut(self, remains: list[str], after: str | None, before: str | None) -> list[str] | None:
+        """Rows for labels the page's edge cut (their start lost), in document order, between the
+        rows ``after`` and ``before`` (matched rows, or None at the table's ends): each label is
+        what remains of its row's name, and the rows keep the format's order. Taken only when
+        exactly one assignment fits; None otherwise."""
+        lo = self.order[after] if after else -1
+        hi = self.order[before] if before else len(self.order) + 1
+        rows = [r for r in self.spec.rows if r.key not in self.used and lo < self.order[r.key] < hi]
+        texts = [_cut_remains(t) for t in remains]
+        if not rows or any(len(t) < 2 for t in texts):
+            return None
+        fits = [[any(name.endswith(t) for name in r.names()) for r in rows] for t in texts]
+
+        @cache
+        def ways(i: int, j: int) -> int:  # assignments of texts[i:] to rows[j:], capped at 2
+            if i == len(texts):
+                return 1
+            return min(2, sum(ways(i + 1, k + 1) for k in range(j, len(rows)) if fits[i][k]))
+
+        if ways(0, 0) != 1:
+            return None
+        keys, j = [], 0
+        for i in range(len(texts)):
+            k = next(k for k in range(j, len(rows)) if fits[i][k] and ways(i + 1, k + 1))
+            keys.append(rows[k].key)
+            j = k + 1
+        self.used.update(keys)
+        return keys
+
+
+@lru_cache(maxsize=65536)
+def two_labels(text: str) -> bool:
+    """A label cell holding two numbered labels of one level (（六）其他处理（七）总计, 2.申请人…申请3.其他):
+    two rows' labels run together. (A group's label beside its sub-group's, 三、…（三）…, is one row's.)"""
+    kinds = [m.lastgroup for m in _LIST_NUMBER.finditer(nfkc(text).strip())]
+    return len(kinds) != len(set(kinds))
+
+
+def _cut_remains(label: str) -> str:
+    """What remains of a label whose start the page's edge cut: its normalised text, without
+    the broken numbering left at its start (the ``）`` of ``（一）``)."""
+    return norm(label).lstrip("0123456789一二三四五六七八九十")
 
 
 def header_variants(spec: TableSpec, header: str, reading: TableReading) -> None:

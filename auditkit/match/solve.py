@@ -64,11 +64,15 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
                     f"读取 (row label differs from the official wording)", key=keys[0], keys=keys,
                     found=run.label.strip(), location=run.location))
         reading_ = read_row(run.tokens, len(keys), _row_check(spec.key, len(keys)))
+        if reading_.direct and run.held:  # values the reader held back are null, whatever they read as
+            reading_.values = [None if i in run.held else v for i, v in enumerate(reading_.values or [])]
         if reading_.direct and not run.merged_group:  # one token per cell: each cell its own text
-            for k, v, tok in zip(keys, reading_.values or [], run.tokens, strict=True):
+            for i, (k, v, tok) in enumerate(zip(keys, reading_.values or [], run.tokens, strict=True)):
                 fixed[k] = v
                 out.provenance[k] = Provenance(tok.text, tok.location)
-                if v is None:
+                if i in run.held:
+                    _held_diag(out, keys, i, run)
+                elif v is None:
                     _null_diag(out, k, tok)
             continue
         for k in keys:
@@ -147,6 +151,19 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec) -> Solved:
             key=k, found=text))
     out.cells.update(fixed)
     return out
+
+
+def _held_diag(out: Solved, keys: list[str], i: int, run: RowRun) -> None:
+    """The reader's reason for holding value ``i`` back; one diagnostic for a stretch of cells
+    held for the same reason from the same text."""
+    code, message = run.held[i]
+    tok = run.tokens[i]
+    last = out.diagnostics[-1] if out.diagnostics else None
+    if i and run.held.get(i - 1) == run.held[i] and run.tokens[i - 1] == tok and last is not None \
+            and last.key in keys and last.code == code and last.keys:
+        last.keys.append(keys[i])
+        return
+    out.diagnostics.append(Diagnostic(code, message, key=keys[i], keys=[keys[i]], found=tok.text, location=tok.location))
 
 
 def _null_diag(out: Solved, key: str, tok: Token) -> None:

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from auditkit.formats import nfkc, norm
+from auditkit.formats import DROPPED_CLASS, nfkc, norm
 from auditkit.layout import Layout, Table, TextBlock
 
 TABLE_MARK = "\ue000"  # stands for a grid table in the document stream
@@ -61,6 +61,39 @@ class Stream:
         return _BLANK_LINES.sub("\n", "".join(pieces).replace(TABLE_MARK, "")).strip()
 
 
+class _OneCharNfkc(dict):
+    """``str.translate`` table filled as characters come: each character's NFKC form where that
+    is one character (characters outside the Basic Multilingual Plane are kept as they are);
+    characters whose form is several are noted in ``multi`` and kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.multi: set[str] = set()
+
+    def __missing__(self, code: int) -> int:
+        ch = chr(code)
+        n = unicodedata.normalize("NFKC", ch) if code <= 0xFFFF else ch
+        if len(n) != 1:
+            self.multi.add(ch)
+            n = ch
+        self[code] = ord(n)
+        return self[code]
+
+
+_NFKC_ONE = _OneCharNfkc()
+# What the compact view keeps: runs of characters that are neither spaces nor the punctuation
+# labels are compared without (``formats.norm``), nor the table mark. (``norm`` also drops list
+# numbering, which takes two characters at least: on one character it drops exactly these.)
+_KEPT_RUN = re.compile(f"[^{DROPPED_CLASS}{TABLE_MARK}]+")
+_DROPPED_RUN = re.compile(f"[{DROPPED_CLASS}{TABLE_MARK}]+")
+# numpy's lookup tables take over once a process has read this many characters the pure-Python
+# way: numpy (about 0.1 s to import) and its tables cost less only over a long batch of long
+# texts (crawler copies); a web page's short stream and tables need nothing loaded. Both paths
+# give the same view.
+_NUMPY_AFTER = 300_000
+_pure_chars = [0]  # characters read the pure-Python way so far in this process
+
+
 @lru_cache(maxsize=1)
 def _compact_luts():
     """Lookup tables over the Basic Multilingual Plane for the compact view, built once.
@@ -85,9 +118,9 @@ def _compact_luts():
     # What the compact view drops, judged on the NFKC form (only punctuation and spaces below
     # U+3100 are dropped: the ideographs above are all kept).
     drop_target = [False] * 0x10000
-    for t in range(0x3100):
-        c = chr(t)
-        drop_target[t] = c.isspace() or (not c.isdigit() and norm(c) == "")
+    low = "".join(map(chr, range(0x3100)))
+    for m in _DROPPED_RUN.finditer(low):
+        drop_target[m.start():m.end()] = [True] * (m.end() - m.start())
     drop_target[ord(TABLE_MARK)] = True
     target_arr = np.array(target, dtype=np.uint32)
     # (a few compatibility ideographs have their NFKC form outside the plane: kept)
@@ -96,6 +129,8 @@ def _compact_luts():
     multi_arr[multi] = True
     dropped[multi_arr] = False
     return target_arr, multi_arr, dropped
+
+
 
 
 @lru_cache(maxsize=65536)
@@ -113,6 +148,30 @@ class Compact:
 
     @classmethod
     def of(cls, text: str, offset: int = 0) -> Compact:
+        if len(text) > 100 and (_pure_chars[0] > _NUMPY_AFTER or _compact_luts.cache_info().currsize):
+            return cls._by_tables(text, offset)
+        _pure_chars[0] += len(text)
+        # Character by character NFKC (not the whole text's: that would compose across
+        # characters and lose the one-to-one positions): a text already in NFKC needs none
+        # (no character of it changes alone); another is translated by a table filled as its
+        # characters come. Then the kept runs, found by one regular expression, in C.
+        if not unicodedata.is_normalized("NFKC", text):
+            table = _NFKC_ONE
+            mapped = text.translate(table)
+            if table.multi and not table.multi.isdisjoint(text):
+                return cls._one_by_one(text, offset)
+            text = mapped
+        chars: list[str] = []
+        pos: list[int] = []
+        for m in _KEPT_RUN.finditer(text):
+            a, b = m.span()
+            chars.append(m.group())
+            pos.extend(range(a + offset, b + offset))
+        return cls("".join(chars), pos)
+
+    @classmethod
+    def _by_tables(cls, text: str, offset: int) -> Compact:
+        """A long text through numpy's lookup tables (same view as the pure-Python path)."""
         # Character by character NFKC (not the whole text's: that would compose across
         # characters and lose the one-to-one positions), by numpy lookup tables: str.translate
         # or unicodedata over a whole CJK text cost more than everything else the matcher does.
@@ -126,6 +185,22 @@ class Compact:
             kept = np.flatnonzero(~dropped[bmp])
             out = np.where(wide, codes, target[bmp])[kept].astype(np.uint32)
             return cls(out.tobytes().decode("utf-32-le"), (kept + offset).tolist())
+        return cls._one_by_one(text, offset)
+
+    @staticmethod
+    def text_of(text: str) -> str:
+        """``Compact.of(text).text``, without the positions."""
+        if not unicodedata.is_normalized("NFKC", text):
+            table = _NFKC_ONE
+            mapped = text.translate(table)
+            if table.multi and not table.multi.isdisjoint(text):
+                return Compact._one_by_one(text, 0).text
+            text = mapped
+        return "".join(_KEPT_RUN.findall(text))
+
+    @classmethod
+    def _one_by_one(cls, text: str, offset: int) -> Compact:
+        """A text with characters whose NFKC form is several (⑴, ㎡): character by character."""
         chars: list[str] = []
         pos: list[int] = []
         kept_chars = _kept_chars

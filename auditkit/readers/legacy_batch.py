@@ -21,7 +21,7 @@ from pathlib import Path
 
 from auditkit.errors import ReadError
 from auditkit.readers import libreoffice
-from auditkit.readers.sniffing import OLE_MAGIC, WORD_STREAM, is_encrypted_ole, legacy_word_kind, sniff
+from auditkit.readers.sniffing import OLE_MAGIC, WORD_STREAM, is_encrypted_ole, legacy_word_kind, ole_truncated, sniff
 
 CONVERTED_DIR_ENV = "AUDITKIT_CONVERTED_DIR"  # where the batch put its .docx files (workers inherit it)
 CHUNK = 25  # documents per soffice run: a hang or crash costs at most this many fallbacks
@@ -50,7 +50,7 @@ def _legacy_word(path: Path) -> tuple[str, str] | None:
             data = head + fh.read()
         if not data.strip() or sniff(data, path.suffix.lower()) not in ("doc", "wps", "rtf"):
             return None
-        if data.startswith(OLE_MAGIC) and (WORD_STREAM not in data or is_encrypted_ole(data)):
+        if data.startswith(OLE_MAGIC) and (WORD_STREAM not in data or is_encrypted_ole(data) or ole_truncated(data)):
             return None  # read_doc refuses these before any conversion
     except Exception:  # an unreadable or encrypted file is the reader's to report, not this step's
         return None

@@ -65,6 +65,42 @@ def is_encrypted_ole(data: bytes) -> bool:
     return data.startswith(OLE_MAGIC) and any(name in data for name in ENCRYPTED_STREAMS)
 
 
+def ole_truncated(data: bytes) -> bool:
+    """An OLE2 container (Word 97, WPS, Excel 97) cut short: its allocation table names sectors
+    past the end of the file, or lies there itself. Readers of these files go on with what is
+    left (xlrd warns into its log; LibreOffice imports a part), so it is checked before."""
+    import struct
+
+    if not data.startswith(OLE_MAGIC) or len(data) < 512:
+        return data.startswith(OLE_MAGIC)
+    shift = struct.unpack_from("<H", data, 30)[0]
+    if shift not in (9, 12):
+        return False  # not a header this check understands: the reader decides
+    size = 1 << shift
+    n_fat = struct.unpack_from("<I", data, 44)[0]
+    # sectors in the file (a last one short of its size counts: some writers do not pad it)
+    n_sectors = -(-(len(data) - (512 if shift == 9 else size)) // size)
+    start = 512 if shift == 9 else size  # sector 0 begins after the header's sector
+
+    def sector(k: int) -> int:
+        return start + k * size
+
+    fat_sectors = [k for k in struct.unpack_from("<109I", data, 76) if k < 0xFFFFFFFA][:n_fat]
+    if len(fat_sectors) < min(n_fat, 109):
+        return True
+    if n_fat > 109:
+        return False  # a table continued in DIFAT sectors: rare in reports; the reader decides
+    highest = -1
+    for k in fat_sectors:
+        if k >= n_sectors:
+            return True  # the table itself lies past the end
+        entries = struct.unpack_from(f"<{size // 4}I", data, sector(k))
+        used = [i for i, e in enumerate(entries) if e != 0xFFFFFFFF]  # FREESECT
+        if used:
+            highest = max(highest, fat_sectors.index(k) * (size // 4) + used[-1])
+    return highest >= n_sectors
+
+
 def legacy_word_kind(path: Path, data: bytes) -> str:
     """Which legacy Word file ``data`` is ("rtf", "wps" or "doc"): it chooses the converter's filter."""
     if data.lstrip()[:5] == b"{\\rtf":

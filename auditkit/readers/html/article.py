@@ -95,85 +95,19 @@ def find_article(body: etree._Element) -> Article:
     # Elements that look like chrome, outermost only: what is inside one is looked at
     # only if it stays (below), as most chrome goes whole.
     flagged: list[etree._Element] = []
-    flagged_open = None  # the flagged element the walk is in
     related: list[etree._Element] = []  # elements starting "相关链接", "相关文章"...
-    # The walk's stack of entries, each the element's counts once its subtree is done.
-    stack: list[list] = []
-    in_link = 0
-    looks_like_chrome = _looks_like_chrome
-    heading_start = _HEADING_START
-    walker = etree.iterwalk(body, events=("start", "end"))
-    for event, el in walker:
-        if event == "start":
-            tag = el.tag
-            if not isinstance(tag, str):
-                stack.append([False, 0, 0, 0, 0])
-                continue
-            if tag == "table":
-                info = read_table(tables, el)
-                if not info.layout:
-                    # A data table is never the container nor inside it: count it whole,
-                    # as substance that the article must not be cut away from; unless it
-                    # is the page's 索引号/发布机构 table, which describes the article.
-                    stack.append([False, info.size, 0, info.size, 0])
-                    if info.about_page:
-                        chrome.append(el)
-                    walker.skip_subtree()
-                    continue
-                entry = [False, 0, 0, 0, 0]
-            elif tag == "a" and el.get("href") is not None:  # <a name=...> is no link
-                in_link += 1
-                entry = [True, 0, 0, 0, 0]
-            else:
-                entry = [False, 0, 0, 0, 0]
-            stack.append(entry)
-            text = el.text
-            if text:
-                text = text.strip()
-                if text:
-                    n = len(text)
-                    entry[1] = n
-                    if in_link:
-                        entry[2] = n
-                    else:
-                        if n >= _PROSE and _PROSE_MARK.search(text):
-                            entry[3] = n
-                        first = text[0]
-                        if first in heading_start and SECTION_HEADING.match(text):
-                            entry[4] = 1
-                        if first in _RELATED_START and _RELATED.match(text):
-                            related.append(el)
-            if flagged_open is None and el is not body and looks_like_chrome(el, tag):
-                flagged.append(el)
-                flagged_open = el
-        else:
-            if el is flagged_open:
-                flagged_open = None
-            entry = stack.pop()
-            counts[el] = entry
-            if entry[0]:
-                in_link -= 1
-            if stack:
-                parent = stack[-1]
-                if entry[1]:  # no text: no link text, prose or headings either
-                    parent[1] += entry[1]
-                    parent[2] += entry[2]
-                    parent[3] += entry[3]
-                    parent[4] += entry[4]
-                tail = el.tail
-                if tail:
-                    tail = tail.strip()
-                    if tail:
-                        n = len(tail)
-                        parent[1] += n
-                        if in_link:
-                            parent[2] += n
-                        else:
-                            if n >= _PROSE and _PROSE_MARK.search(tail):
-                                parent[3] += n
-                            if tail[0] in heading_start and SECTION_HEADING.match(tail):
-                                parent[4] += 1
+    # flagged elements counted whole, their insides not walked (walked only if they stay)
+    counted_whole: set[etree._Element] = set()
+    _walk(body, body, counts, tables, chrome, flagged, related, counted_whole)
     body_total = counts[body][1]
+    # Chrome goes unless it holds most of the page's text, a section heading, paragraphs of
+    # prose or a report table: then it is article that a template named "head" or such.
+    report_ancestors = [set(t.iterancestors()) | {t} for t, info in tables.items()
+                        if info.reportish]
+    keep = _keep
+    for el in counted_whole:
+        if keep(el, counts[el], body_total, report_ancestors):
+            _walk(el, body, counts, tables, chrome, flagged, related, None)  # it stays: its inside counts
     # A "相关链接：" heading and the list of links it sits in (up to two levels up).
     for el in related:
         for cand in (el, *islice(el.iterancestors(), 2)):
@@ -184,11 +118,7 @@ def find_article(body: etree._Element) -> Article:
                 chrome.append(cand)
                 break
 
-    # Chrome goes unless it holds most of the page's text, a section heading, paragraphs of
-    # prose or a report table: then it is article that a template named "head" or such.
-    report_ancestors = [set(t.iterancestors()) | {t} for t, info in tables.items()
-                        if info.reportish]
-    keep = _keep
+    looks_like_chrome = _looks_like_chrome
     dropped_set = {el for el in (*flagged, *chrome) if not keep(el, counts[el], body_total, report_ancestors)}
     for top in flagged:
         if top in dropped_set:
@@ -276,6 +206,123 @@ def find_article(body: etree._Element) -> Article:
         container = parent
         outside = [anc for anc in outside if container not in anc]
     return Article(body, container, page_chrome, tables)
+
+def _walk(top: etree._Element, body: etree._Element, counts: dict, tables: dict, chrome: list, flagged: list,
+          related: list, counted_whole: set | None) -> None:
+    """Count ``top``'s subtree into ``counts``; flag the outermost elements that look like chrome
+    (none inside ``top`` when ``top`` is chrome itself); with ``counted_whole``, a flagged element
+    holding no table is counted whole in one go and its inside left unwalked."""
+    flagged_open = top if top is not body else None  # the flagged element the walk is in
+    # The walk's stack of entries, each the element's counts once its subtree is done.
+    stack: list[list] = []
+    in_link = sum(1 for a in top.iterancestors("a") if a.get("href") is not None)
+    looks_like_chrome = _looks_like_chrome
+    heading_start = _HEADING_START
+    walker = etree.iterwalk(top, events=("start", "end"))
+    for event, el in walker:
+        if event == "start":
+            tag = el.tag
+            if not isinstance(tag, str):
+                stack.append([False, 0, 0, 0, 0])
+                continue
+            if tag == "table":
+                info = read_table(tables, el)
+                if not info.layout:
+                    # A data table is never the container nor inside it: count it whole,
+                    # as substance that the article must not be cut away from; unless it
+                    # is the page's 索引号/发布机构 table, which describes the article.
+                    stack.append([False, info.size, 0, info.size, 0])
+                    if info.about_page:
+                        chrome.append(el)
+                    walker.skip_subtree()
+                    continue
+                entry = [False, 0, 0, 0, 0]
+            elif tag == "a" and el.get("href") is not None:  # <a name=...> is no link
+                in_link += 1
+                entry = [True, 0, 0, 0, 0]
+            else:
+                entry = [False, 0, 0, 0, 0]
+            stack.append(entry)
+            if flagged_open is None and el is not body and looks_like_chrome(el, tag):
+                flagged.append(el)
+                flagged_open = el
+                if counted_whole is not None and in_link == entry[0] and next(el.iter("table"), None) is None:
+                    # Most chrome goes whole: its counts in one go, its inside walked only if it stays.
+                    _count_whole(el, entry)
+                    counted_whole.add(el)
+                    walker.skip_subtree()
+                    continue
+            text = el.text
+            if text:
+                text = text.strip()
+                if text:
+                    n = len(text)
+                    entry[1] = n
+                    if in_link:
+                        entry[2] = n
+                    else:
+                        if n >= _PROSE and _PROSE_MARK.search(text):
+                            entry[3] = n
+                        first = text[0]
+                        if first in heading_start and SECTION_HEADING.match(text):
+                            entry[4] = 1
+                        if first in _RELATED_START and _RELATED.match(text):
+                            related.append(el)
+        else:
+            if el is flagged_open and el is not top:
+                flagged_open = None
+            entry = stack.pop()
+            counts[el] = entry
+            if entry[0]:
+                in_link -= 1
+            if stack:
+                parent = stack[-1]
+                if entry[1]:  # no text: no link text, prose or headings either
+                    parent[1] += entry[1]
+                    parent[2] += entry[2]
+                    parent[3] += entry[3]
+                    parent[4] += entry[4]
+                tail = el.tail
+                if tail:
+                    tail = tail.strip()
+                    if tail:
+                        n = len(tail)
+                        parent[1] += n
+                        if in_link:
+                            parent[2] += n
+                        else:
+                            if n >= _PROSE and _PROSE_MARK.search(tail):
+                                parent[3] += n
+                            if tail[0] in heading_start and SECTION_HEADING.match(tail):
+                                parent[4] += 1
+
+
+# The text of a subtree inside its links and outside them (no link around the subtree).
+_LINK_TEXT = etree.XPath(".//text()[ancestor::a[@href]]")
+_PLAIN_TEXT = etree.XPath(".//text()[not(ancestor::a[@href])]")
+
+
+def _count_whole(el: etree._Element, entry: list) -> None:
+    """``el``'s subtree counted as the walk would count it (``el`` holds no table and lies in no
+    link): text, link text, prose and section headings. (Its 相关链接 go with it, or are found
+    when it stays and is walked.)"""
+    heading_start = _HEADING_START
+    total = link = prose = headings = 0
+    for t in _LINK_TEXT(el):
+        n = len(t.strip())
+        total += n
+        link += n
+    for t in _PLAIN_TEXT(el):
+        t = t.strip()
+        if t:
+            n = len(t)
+            total += n
+            if n >= _PROSE and _PROSE_MARK.search(t):
+                prose += n
+            if t[0] in heading_start and SECTION_HEADING.match(t):
+                headings += 1
+    entry[1], entry[2], entry[3], entry[4] = total, link, prose, headings
+
 
 def _keep(el: etree._Element, count: list, body_total: int, report_ancestors: list[set]) -> bool:
     """Chrome that holds most of the page's text, a section heading, paragraphs of prose or

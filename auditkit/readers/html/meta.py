@@ -102,18 +102,26 @@ def _title(head: dict[str, str], article: Article) -> str | None:
     return None
 
 
+_HEADING_TAGS = frozenset({"h1", "h2", "h3"})
+
+
 def _headings_before(article: Article) -> list[etree._Element]:
     """Heading-like elements that come before the article in the page."""
     out: list[etree._Element] = []
-    for el in article.body.iter():
-        if el is article.container:
+    container = article.container
+    get = etree._Element.get
+    for el in article.body.iter(etree.Element):  # elements only, no comments
+        if el is container:
             break
-        if not isinstance(el.tag, str) or el in article.chrome:
-            continue
-        if el.tag in ("h1", "h2", "h3") or "title" in (el.get("class") or "").lower() \
-                or "title" in (el.get("id") or "").lower():
+        if el.tag in _HEADING_TAGS:
             out.append(el)
-    return out
+            continue
+        # most elements have neither attribute: two C calls, then nothing
+        cls, ident = get(el, "class"), get(el, "id")
+        if (cls and "title" in cls.lower()) or (ident and "title" in ident.lower()):
+            out.append(el)
+    chrome = article.chrome
+    return [el for el in out if el not in chrome]
 
 
 def _published(head: dict[str, str], article: Article, outside: tuple[str, str], inside: str) -> str | None:

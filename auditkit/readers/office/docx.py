@@ -53,6 +53,9 @@ def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[byt
         try:
             root = etree.fromstring(doc_xml, parser)
         except etree.XMLSyntaxError as exc:
+            if _cut_short(doc_xml):
+                raise ReadError(ReadReason.TRUNCATED, f"Word 正文不完整，在结尾前中断 (document.xml is cut short): "
+                                f"{exc}") from None
             raise ReadError(ReadReason.CORRUPT, f"Word 正文 XML 损坏 (broken document.xml): {exc}") from None
         w = _W_STRICT if root.tag.startswith("{" + _W_STRICT) else _W_MAIN
         body = root.find(f"{{{w}}}body")
@@ -74,6 +77,11 @@ def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[byt
     if title:
         meta["title"] = title
     return Layout(source=str(path), kind=kind, blocks=walker.blocks, meta=meta)
+
+
+def _cut_short(xml: bytes) -> bool:
+    """Whether the part stops before its root element closes: cut short, not broken inside."""
+    return not xml.rstrip().endswith(b"document>")
 
 
 def _main_part(zf: zipfile.ZipFile) -> str:

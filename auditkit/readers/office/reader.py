@@ -16,7 +16,14 @@ from auditkit.readers.legacy_batch import preconverted
 from auditkit.readers.libreoffice import convert_with_libreoffice
 from auditkit.readers.office.docx import docx_layout
 from auditkit.readers.office.spreadsheet import xls_layout, xlsx_layout
-from auditkit.readers.sniffing import OLE_MAGIC, WORD_STREAM, WORKBOOK_STREAMS, is_encrypted_ole, legacy_word_kind
+from auditkit.readers.sniffing import (
+    OLE_MAGIC,
+    WORD_STREAM,
+    WORKBOOK_STREAMS,
+    is_encrypted_ole,
+    legacy_word_kind,
+    ole_truncated,
+)
 
 
 def _guard(kind: str, func: Callable[[], Layout]) -> Layout:
@@ -41,6 +48,14 @@ def _encrypted_error() -> ReadError:
     return ReadError(ReadReason.ENCRYPTED, "文件已加密，需要密码 (the file is password-protected)")
 
 
+def _check_ole(data: bytes) -> None:
+    """Refuse an encrypted or cut-short OLE2 file before any reader makes do with part of it."""
+    if is_encrypted_ole(data):
+        raise _encrypted_error()
+    if ole_truncated(data):
+        raise ReadError(ReadReason.TRUNCATED, "文件不完整，结尾缺失 (truncated file: its sectors run past the end)")
+
+
 def read_docx(path: Path, data: bytes) -> Layout:
     """Read a .docx into text blocks and span-expanded tables, in body order."""
     if is_encrypted_ole(data):  # Word saves password-protected .docx as an OLE container
@@ -51,8 +66,7 @@ def read_docx(path: Path, data: bytes) -> Layout:
 def read_doc(path: Path, data: bytes) -> Layout:
     """Read a Word 97 .doc, .rtf or WPS file by converting it to .docx with LibreOffice."""
     kind = legacy_word_kind(path, data)
-    if is_encrypted_ole(data):
-        raise _encrypted_error()
+    _check_ole(data)
     if kind == "doc" and data.startswith(OLE_MAGIC) and WORD_STREAM not in data:
         # Without this check LibreOffice imports any OLE file as plain text and returns gibberish.
         raise ReadError(ReadReason.CORRUPT, "OLE 文件中没有 Word 正文流，文件损坏或不是 Word 文档 "
@@ -83,8 +97,7 @@ def read_xlsx(path: Path, data: bytes) -> Layout:
 
 def read_xls(path: Path, data: bytes) -> Layout:
     """Read an Excel 97 .xls with xlrd (merged cells need formatting_info), else via LibreOffice."""
-    if is_encrypted_ole(data):
-        raise _encrypted_error()
+    _check_ole(data)
 
     def run() -> Layout:
         import io

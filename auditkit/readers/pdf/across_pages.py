@@ -66,6 +66,7 @@ def _continue_table(a: RawTable, b: RawTable) -> bool:
     a.grid.extend(rows)
     a.last_page = b.last_page
     a.bottom_open = b.bottom_open
+    a.cut_left, a.cut_right = a.cut_left or b.cut_left, a.cut_right or b.cut_right
     return True
 
 
@@ -131,6 +132,7 @@ def _is_cut_row(last: list[Box], first: list[Box]) -> bool:
 def _absorb(keep: Box, gone: Box, rows: list[list[Box]]) -> None:
     """Make ``gone`` part of ``keep``: its text appended, its grid places taken."""
     keep.lines.extend(gone.lines)
+    keep.cut = keep.cut or gone.cut
     for row in rows:
         for j, c in enumerate(row):
             if c is gone:

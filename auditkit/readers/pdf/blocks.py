@@ -12,6 +12,7 @@ from pathlib import Path
 
 from auditkit.layout import Cell, Layout, Table, TextBlock
 from auditkit.readers.pdf.model import Line, Page, RawTable, cell_text, has_wide, join_text
+from auditkit.readers.pdf.wrapped import join_wrapped_numbers
 
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))")
 
@@ -102,6 +103,7 @@ def _title(items: list[Line | RawTable], pages: list[Page], body: float, left: f
 
 
 def _finish_table(t: RawTable, number: int) -> Table:
+    join_wrapped_numbers(t)
     cells: dict[int, Cell] = {}
     spans: dict[int, tuple[int, int, int, int]] = {}
     for r, row in enumerate(t.grid):
@@ -116,7 +118,7 @@ def _finish_table(t: RawTable, number: int) -> Table:
     for k, (r0, c0, r1, c1) in spans.items():
         box = boxes[k]
         cells[k] = Cell(cell_text(box.lines), f"page {box.page}, table {number}, row {r0 + 1}, col {c0 + 1}",
-                        rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1)
+                        rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1, cut=box.cut)
     grid: list[list[Cell | None]] = [[cells[id(b)] for b in row] for row in t.grid]
     pages = f"page {t.first_page}" if t.first_page == t.last_page else f"pages {t.first_page}-{t.last_page}"
-    return Table(grid, f"{pages}, table {number}")
+    return Table(grid, f"{pages}, table {number}", cut_left=t.cut_left, cut_right=t.cut_right)

@@ -43,9 +43,9 @@ def drop_page_numbers(chars: list[Char], height: float,
 
     for line in group_lines(band):
         runs = _runs(line)
-        if sum(1 for run in runs if _BARE_NUMBER.match(line_text(run))) >= 3:
-            continue  # a row of numbers: a table drawn without rulings reaching into the margin
         texts = [line_text(run) for run in runs]
+        if sum(1 for t in texts for word in t.split() if _BARE_NUMBER.match(word)) >= 3:
+            continue  # a row of numbers: a table drawn without rulings reaching into the margin
         has_words = any(t and not _BARE_NUMBER.match(t) and not _PAGE_NUMBER.match(t) for t in texts)
         for run, text in zip(runs, texts, strict=True):
             if not text:

@@ -71,6 +71,9 @@ class Box:
     page: int
     chars: list[Char] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    cut: bool = False  # the paper's edge runs through the cell and may have taken some of its text
+    # each line's width and the width of its first character (whether a line was full: ``wrapped``)
+    widths: list[tuple[float, float]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -88,6 +91,10 @@ class RawTable:
     top_open: bool = False
     bottom_open: bool = False
     ruled: bool = True  # False: rebuilt from the text's positions (``unruled``), continued across pages there
+    # the paper's edge cuts the table on that side (a web page printed to PDF, its table wider
+    # than the page): no ruling closes it there, and the columns beyond are lost
+    cut_left: bool = False
+    cut_right: bool = False
 
 
 @dataclass

@@ -43,10 +43,10 @@ def _read(path: Path, data: bytes) -> Layout:
 def _read_page(content: PageContent) -> Page:
     """One page's ruled tables and the lines of text outside them, top down."""
     number = content.number
-    grids = find_grids(content.hs, content.vs, number)
+    grids = find_grids(content.hs, content.vs, number, content.width)
     # the page number goes first: drawn over a table, it must not land in a cell
     chars = drop_page_numbers(content.chars, content.height, [grid_bounds(g) for g in grids], number)
-    tables, free = fill_grids(grids, chars)
+    tables, free = fill_grids(grids, chars, content.width)
     lines = [make_line(lc, number) for lc in group_lines(free)]
     lines = [ln for ln in lines if ln.text]
     items: list[Line | RawTable] = [*lines, *tables]

@@ -20,8 +20,9 @@ Grid = tuple[RawTable, list[float], list[list[Box]]]
 Ruling = tuple[float, float, float]  # (y, x0, x1) for a horizontal ruling, (x, y0, y1) for a vertical one
 
 
-def find_grids(hs: list[Ruling], vs: list[Ruling], page: int) -> list[Grid]:
-    """The tables the page's rulings draw: touching rulings grouped, each group laid out as a grid."""
+def find_grids(hs: list[Ruling], vs: list[Ruling], page: int, width: float) -> list[Grid]:
+    """The tables the page's rulings draw: touching rulings grouped, each group laid out as a grid.
+    ``width``: the paper's; a table left open where the paper ends is cut there."""
     h = [s for s in _merge_rulings(hs) if s[2] - s[1] >= _MIN_RULE]
     v = [s for s in _merge_rulings(vs) if s[2] - s[1] >= _MIN_RULE]
     if len(h) < 2 or len(v) < 2:
@@ -49,7 +50,7 @@ def find_grids(hs: list[Ruling], vs: list[Ruling], page: int) -> list[Grid]:
     for gh, gv in groups.values():
         if len(gh) < 2 or len(gv) < 2:
             continue
-        built = _grid_from_rulings(gh, gv, page)
+        built = _grid_from_rulings(gh, gv, page, width)
         if built is not None:
             grids.append(built)
     return grids
@@ -61,7 +62,7 @@ def grid_bounds(grid: Grid) -> tuple[float, float, float, float]:
     return table.xs[0], ys[0], table.xs[-1], ys[-1]
 
 
-def fill_grids(grids: list[Grid], chars: list[Char]) -> tuple[list[RawTable], list[Char]]:
+def fill_grids(grids: list[Grid], chars: list[Char], width: float) -> tuple[list[RawTable], list[Char]]:
     """Each character put into the cell that holds its centre, and each cell's lines
     rebuilt from the boxes; returns the tables holding text and the characters outside
     them. A one-column table (a framed paragraph, a page border) gives its characters
@@ -94,12 +95,38 @@ def fill_grids(grids: list[Grid], chars: list[Char]) -> tuple[list[RawTable], li
             continue
         out.append(table)
     for t in out:
+        if t.cut_left or t.cut_right:
+            _mark_cut(t, width)
         for row in t.grid:
             for box in row:
                 if box.chars:
-                    box.lines = [text for lc in group_lines(box.chars) if (text := line_text(lc))]
+                    lines = [(text, lc) for lc in group_lines(box.chars) if (text := line_text(lc))]
+                    box.lines = [text for text, _ in lines]
+                    box.widths = [(lc[-1].x1 - lc[0].x0, lc[0].x1 - lc[0].x0) for _, lc in lines]
                     box.chars = []
     return out, free
+
+
+def _mark_cut(table: RawTable, width: float) -> None:
+    """Mark the cells the paper's edge runs through whose text may have lost characters there.
+
+    A cell's text is whole when a character's width of paper lies between it and the edge:
+    one more character would have fitted there, so none was lost. An empty cell on the edge
+    may have had its whole text beyond it.
+    """
+    sides = ([0] if table.cut_left else []) + ([len(table.xs) - 2] if table.cut_right else [])
+    for col in sides:
+        for row in table.grid:
+            box = row[col]
+            seen = [c for c in box.chars if not c.ch.isspace()]
+            if not seen:
+                box.cut = True
+                continue
+            em = max(max(c.y1 - c.y0, c.x1 - c.x0) for c in seen)
+            if col == 0 and table.cut_left and min(c.x0 for c in seen) < em:
+                box.cut = True
+            if col == len(table.xs) - 2 and table.cut_right and width - max(c.x1 for c in seen) < em:
+                box.cut = True
 
 
 def cluster(values: list[float], tol: float = SNAP) -> list[float]:
@@ -140,16 +167,20 @@ def _merge_rulings(segs: list[Ruling]) -> list[Ruling]:
     return out
 
 
-def _grid_from_rulings(h: list[Ruling], v: list[Ruling], page: int) -> Grid | None:
+def _grid_from_rulings(h: list[Ruling], v: list[Ruling], page: int, width: float) -> Grid | None:
     xs = cluster([s[0] for s in v])
     ys = cluster([s[0] for s in h])
-    # open sides (rulings that run past the outermost cross rulings) still bound the table
+    # open sides (rulings that run past the outermost cross rulings) still bound the table;
+    # an open side on the paper's edge is where the paper cut the table off
     left, right = min(s[1] for s in h), max(s[2] for s in h)
     top, bottom = min(s[1] for s in v), max(s[2] for s in v)
+    cut_left = cut_right = False
     if left < xs[0] - SNAP:
         xs.insert(0, left)
+        cut_left = left <= SNAP
     if right > xs[-1] + SNAP:
         xs.append(right)
+        cut_right = right >= width - SNAP
     if top < ys[0] - SNAP:
         ys.insert(0, top)
     if bottom > ys[-1] + SNAP:
@@ -217,12 +248,13 @@ def _grid_from_rulings(h: list[Ruling], v: list[Ruling], page: int) -> Grid | No
                     grid[r][c] = box
                     prev = c
     fine = [list(row) for row in grid]  # grid squares -> owning cell, before pruning
-    width = xs[-1] - xs[0]
+    span = xs[-1] - xs[0]
     ruled = [0.0] * (nr + 1)  # length of real ruling along each row boundary
     for y, x0, x1 in h:
         ruled[nearest(ys, y)] += min(x1, xs[-1]) - max(x0, xs[0])
     table = RawTable(grid, xs, ys[0], ys[-1], page, page,  # type: ignore[arg-type]
-                     top_open=ruled[0] < 0.5 * width, bottom_open=ruled[-1] < 0.5 * width)
+                     top_open=ruled[0] < 0.5 * span, bottom_open=ruled[-1] < 0.5 * span,
+                     cut_left=cut_left, cut_right=cut_right)
     return table, ys, fine  # type: ignore[return-value]
 
 

@@ -13,6 +13,7 @@ from auditkit.errors import ReadError, ReadReason
 from auditkit.readers.pdf.model import Char, PageContent
 
 _THIN = 3.0  # pt: a filled rectangle thinner than this is a ruling, not a shading
+_EDGE = 1.0  # pt: a glyph or ruling reaching this far past the page's edge still lies on the paper
 _SCAN_CHARS_PER_PAGE = 10  # fewer readable characters than this on an image page: a scan
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe; batches use processes, notebooks may not
 
@@ -53,12 +54,33 @@ def read_text_layer(data: bytes) -> tuple[list[PageContent], str]:
             n_pages = len(pdf)
             if n_pages == 0:
                 raise ReadError(ReadReason.EMPTY, "PDF 没有页面 (PDF has no pages)")
+            _check_rebuilt(pdf, data, n_pages)
             pages = [_read_page(pdf, i) for i in range(n_pages)]
             title = (pdf.get_metadata_value("Title") or "").strip()
         finally:
             pdf.close()
     _check_text_layer(pages)
     return pages, title
+
+
+def _check_rebuilt(pdf, data: bytes, n_pages: int) -> None:
+    """Refuse a damaged PDF that PDFium rebuilt with parts missing. A file whose cross-reference
+    table is broken is read by scanning it for objects, which PDFium does silently: pages whose
+    objects are gone vanish, and pages whose content is gone come out with less text. Such a file
+    must say as many pages as its page tree declares and hold every object its trailer counts."""
+    import re
+
+    import pypdfium2.raw as raw
+
+    if raw.FPDF_DocumentHasValidCrossReferenceTable(pdf.raw):
+        return  # the usual file: nothing was rebuilt
+    declared_pages = max((int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)), default=0)
+    declared_pages = max([declared_pages, *(int(n) for n in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data))])
+    objects = len(set(re.findall(rb"(?<![\d.])(\d+)\s+\d+\s+obj\b", data)))
+    size = max((int(n) for n in re.findall(rb"/Size\s+(\d+)", data)), default=0)
+    if n_pages < declared_pages or (b"/ObjStm" not in data and objects < size - 1):
+        raise ReadError(ReadReason.CORRUPT, f"PDF 文件损坏，部分页面或内容缺失 (damaged PDF: {n_pages} of {declared_pages} "
+                        f"pages, {objects} of {max(size - 1, 0)} objects found)")
 
 
 def _check_text_layer(pages: list[PageContent]) -> None:
@@ -99,10 +121,26 @@ def _read_page(pdf, index: int) -> PageContent:
         page.close()
     if rotation:
         chars, hs, vs, width, height = _rotate(rotation, chars, hs, vs, width, height)
+    chars, hs, vs = _on_paper(chars, hs, vs, width, height)
 
     n_text = sum(1 for c in chars if c.ch.isalnum())
     n_garbled = sum(1 for c in chars if "\ue000" <= c.ch <= "\uf8ff" or c.ch == "\ufffd")
     return PageContent(index + 1, width, height, chars, hs, vs, n_text, n_images, n_garbled)
+
+
+def _on_paper(chars: list[Char], hs: list, vs: list, w: float, h: float) -> tuple[list[Char], list, list]:
+    """What the paper shows: characters wholly on the page, rulings cut at its edges. A table
+    wider than the page (a web page printed to PDF) keeps in the file what lies beyond the
+    edge, where no reader sees it; a glyph the edge cuts through is lost as well."""
+    lo_x, hi_x, lo_y, hi_y = -_EDGE, w + _EDGE, -_EDGE, h + _EDGE
+    if all(lo_x <= c.x0 and c.x1 <= hi_x and lo_y <= c.y0 and c.y1 <= hi_y for c in chars) \
+            and all(lo_x <= x0 and x1 <= hi_x and lo_y <= y <= hi_y for y, x0, x1 in hs) \
+            and all(lo_y <= y0 and y1 <= hi_y and lo_x <= x <= hi_x for x, y0, y1 in vs):
+        return chars, hs, vs  # the usual page: everything on the paper
+    chars = [c for c in chars if lo_x <= c.x0 and c.x1 <= hi_x and lo_y <= c.y0 and c.y1 <= hi_y]
+    hs = [(y, max(x0, 0.0), min(x1, w)) for y, x0, x1 in hs if lo_y <= y <= hi_y and x0 < w and x1 > 0]
+    vs = [(x, max(y0, 0.0), min(y1, h)) for x, y0, y1 in vs if lo_x <= x <= hi_x and y0 < h and y1 > 0]
+    return chars, hs, vs
 
 
 def _rotate(r: int, chars: list[Char], hs: list, vs: list, w: float, h: float):

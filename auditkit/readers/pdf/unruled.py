@@ -243,7 +243,41 @@ def _tokens(line: Line) -> list[_Token]:
             continue
         numeric = bool(_NUMBER.match(text))
         out.append(_Token(text, g[0].x0, max(c.x1 for c in g), numeric, numeric or text in _PLACEHOLDERS))
+    return _join_spread(out, size)
+
+
+def _join_spread(tokens: list[_Token], size: float) -> list[_Token]:
+    """A label typed or set with space between its characters (本 年 新 收 …, 分散对齐) as one
+    token: a run of three characters or more standing alone, the same gap between each two, two of
+    them CJK at least. A list number may open the run (1 . 属 于 …); other digits end it, so a
+    row's numbers are never joined."""
+    out: list[_Token] = []
+    k = 0
+    while k < len(tokens):
+        end = k
+        while end + 1 < len(tokens) and _spread_pair(tokens, k, end + 1, size):
+            end += 1
+        run = tokens[k:end + 1]
+        if end - k >= 2 and sum(_wide(t.text) for t in run) >= 2:
+            out.append(_Token("".join(t.text for t in run), run[0].x0, run[-1].x1, False, False))
+        else:
+            out.extend(run)
+        k = end + 1
     return out
+
+
+def _spread_pair(tokens: list[_Token], start: int, nxt: int, size: float) -> bool:
+    """Whether ``tokens[nxt]`` carries on the spread run from ``tokens[start]``."""
+    a, b = tokens[nxt - 1], tokens[nxt]
+    if len(b.text) != 1 or len(tokens[start].text) != 1:
+        return False
+    if b.text.isdigit() or (a.text.isdigit() and any(_wide(t.text) for t in tokens[start:nxt])):
+        return False  # digits only as the run's list number
+    gap = b.x0 - a.x1
+    if gap > 1.5 * size:
+        return False
+    first = tokens[start + 1].x0 - tokens[start].x1 if nxt > start + 1 else gap
+    return abs(gap - first) <= 0.25 * size
 
 
 def _split_line(line: Line) -> _Row:
@@ -401,6 +435,8 @@ def _take_header(region: _Region, rows: list[_Row], start: int, floor: int) -> i
         below = rows[j + 1].line
         if below.y0 - row.line.y1 > _MAX_GAP * max(row.line.size, 1.0):
             break
+        if any(t.numeric for t in row.values):
+            break  # a line of values: a row of the table above (主动公开's 规章 0 0 8), never a header
         if _is_header_line(region, row):
             top = j
         elif not region.left_of_values(row.line.x1, max(row.line.size, 1.0)):
@@ -446,7 +482,8 @@ def _label_edges(rows: list[_Row], left: float) -> list[float]:
 
 def _build(region: _Region) -> RawTable:
     """The region's grid: one header row, then one row per value line; label columns, then value columns."""
-    columns = [c for c in region.columns if c[2] >= 2] or region.columns
+    value_rows = [r for r in region.rows if r.values and _classify(region, r) == "value"]
+    columns = _full_row_columns(value_rows) or [c for c in region.columns if c[2] >= 2] or region.columns
     bounds = [(a[1] + b[0]) / 2 for a, b in pairwise(columns)]  # value column edges
 
     def value_col(t: _Token) -> int:
@@ -472,12 +509,16 @@ def _build(region: _Region) -> RawTable:
             col = n_label + value_col(t) if t.cx >= tol_left - 0.5 * size else label_col(t, size)
             header_boxes[col].lines.append(t.text)
 
-    value_rows = [r for r in region.rows if r.values and _classify(region, r) == "value"]
+    # the table's rows top down: one per value line, and one of blank cells per row the agency
+    # left empty (its label alone on its line)
+    slots = [_Slot(vr.line.page, vr.line.y0, vr.line.y1, vr.line.size, vr.values) for vr in value_rows]
+    slots.extend(_blank_rows(region, value_rows, n_label, label_col))
+    slots.sort(key=lambda sl: (sl.page, sl.y0))
     grid: list[list[Box]] = [header_boxes] if region.header else []
     body: list[list[Box | None]] = []
-    for vr in value_rows:
-        cells: list[Box | None] = [None] * n_label + [Box(vr.line.page) for _ in columns]
-        for t in vr.values:
+    for sl in slots:
+        cells: list[Box | None] = [None] * n_label + [Box(sl.page) for _ in columns]
+        for t in sl.values:
             box = cells[n_label + value_col(t)]
             assert box is not None
             if box.lines:
@@ -489,11 +530,11 @@ def _build(region: _Region) -> RawTable:
     # label cells, page by page (a wrapped cell never crosses a page break)
     for pg in sorted({r.line.page for r in region.rows}):
         on_page = [r for r in region.rows if r.line.page == pg]
-        rows_here = [k for k, vr in enumerate(value_rows) if vr.line.page == pg]
+        rows_here = [k for k, sl in enumerate(slots) if sl.page == pg]
         if not rows_here:
             continue
-        centres = [(value_rows[k].line.y0 + value_rows[k].line.y1) / 2 for k in rows_here]
-        first = value_rows[rows_here[0]].line
+        centres = [(slots[k].y0 + slots[k].y1) / 2 for k in rows_here]
+        first = slots[rows_here[0]]
         cut = rows_here[0] - 1  # the previous page's last row: a label cut by the page break ends here
         for col in range(n_label):
             leading = cut >= 0
@@ -501,7 +542,7 @@ def _build(region: _Region) -> RawTable:
                 leading = leading and block.y1 < first.y0 - _WRAP * first.size \
                     and not ENUMERATED.match(block.lines[0])
                 if leading:
-                    box = body[cut][col] or Box(value_rows[cut].line.page)
+                    box = body[cut][col] or Box(slots[cut].page)
                     box.lines.extend(block.lines)
                     body[cut][col] = box
                 else:
@@ -525,9 +566,63 @@ def _build(region: _Region) -> RawTable:
     return table
 
 
+def _full_row_columns(value_rows: list[_Row]) -> list[list[float]] | None:
+    """Value columns from the lines that hold a value in every column, when there are more such
+    columns than the region found: numbers of neighbouring columns placed close together (centred
+    in one, right-aligned in the next, some cells blank) run the columns' x ranges into one. Each
+    full line's k-th number is in the k-th column; None when the full lines disagree."""
+    if not value_rows:
+        return None
+    most = max(len(vr.values) for vr in value_rows)
+    full = [vr.values for vr in value_rows if len(vr.values) == most]
+    if len(full) < 2 or most < _MIN_COLUMNS:
+        return None
+    ranges = [[min(v[k].x0 for v in full), max(v[k].x1 for v in full), float(len(full))] for k in range(most)]
+    if any(a[1] >= b[0] for a, b in pairwise(ranges)):
+        return None  # the full lines' numbers do not stand in columns
+    return ranges
+
+
 def _value_xs(columns: list[list[float]], bounds: list[float]) -> list[float]:
     """Column boundaries of the value columns: each column's left edge, and the last one's right edge."""
     return [columns[0][0], *bounds, columns[-1][1]]
+
+
+@dataclass(slots=True)
+class _Slot:
+    """A row of the grid: where it stands and its value tokens (none for a row left empty)."""
+
+    page: int
+    y0: float
+    y1: float
+    size: float
+    values: list[_Token]
+
+
+def _blank_rows(region: _Region, value_rows: list[_Row], n_label: int, label_col) -> list[_Slot]:
+    """Rows the agency left empty: a numbered label (1. （二） 三、) alone on its lines, beside no
+    value line, with no label to its right at its height (a group's label, 三、本年度办理结果, has
+    its sub-rows' labels there)."""
+    out: list[_Slot] = []
+    for pg in sorted({r.line.page for r in region.rows}):
+        on_page = [r for r in region.rows if r.line.page == pg]
+        values = [vr.line for vr in value_rows if vr.line.page == pg]
+        if not values:
+            continue
+        columns = [_blocks(on_page, col, label_col) for col in range(n_label)]
+        for col, blocks in enumerate(columns):
+            for block in blocks:
+                if not ENUMERATED.match(block.lines[0]):
+                    continue
+                if any(block.y0 < v.y1 and v.y0 < block.y1 for v in values):
+                    continue  # the label of a row with values
+                if any(block.y0 < b.y1 and b.y0 < block.y1 for right in columns[col + 1:] for b in right):
+                    continue
+                if block.y1 <= values[0].y0 or block.y0 >= values[-1].y1:
+                    continue  # above the first or below the last value line: not between the table's rows
+                size = (block.y1 - block.y0) / len(block.lines)
+                out.append(_Slot(pg, block.y0, block.y1, size, []))
+    return out
 
 
 @dataclass(slots=True)
