@@ -36,12 +36,15 @@ class Failure:
 def read_report(path: str | Path) -> Report:
     """Read one document into its canonical record; raises ``ReadError`` when it cannot."""
     from auditkit.match import match_layout
+    from auditkit.narrative import read_figures
     from auditkit.readers import read_bytes, read_layout
 
     path = Path(path)
     data = read_bytes(path)
     layout = read_layout(path, data)
-    return match_layout(layout, hashlib.sha256(data).hexdigest())
+    report = match_layout(layout, hashlib.sha256(data).hexdigest())
+    report.figures = read_figures(report.sections, report.year)  # here, in the read worker: validation is spared it
+    return report
 
 
 def read_one(path: str) -> Report | Failure:
