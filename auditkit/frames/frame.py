@@ -28,6 +28,9 @@ class Frame:
     state_filter: dict[str, tuple[str, ...]] = field(default_factory=dict)
     place: Callable[[Frame, int], str] | None = None  # human wording of a row's place
     note: Callable[[Frame, int], str] | None = None  # a row's own evidence, worded only when it fails
+    # a failing row's (expected, actual, difference) as the findings show them, when the rule's
+    # own arithmetic does not say it well (a share, a claim in words, a bound from blank cells)
+    explain: Callable[[Frame, int], tuple[Any, Any, Any]] | None = None
     _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _names: frozenset[str] | None = field(default=None, repr=False)
 
