@@ -59,7 +59,7 @@ class Report:
     provenance: dict[str, Provenance] = field(default_factory=dict)
     # The figures the text states (``auditkit.narrative.read_figures``), worked out in the read
     # worker so that a batch's validation need not read every text again; keys starting with
-    # "_" are the process's own and are not written.
+    # "_" are the process's own (the n-grams the repetition check compares…) and are not written.
     figures: dict[str, Any] | None = None
 
     def to_record(self) -> dict[str, Any]:

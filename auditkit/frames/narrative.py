@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from auditkit.frames.bounds import Bounds
 from auditkit.frames.cells import MergedRows
 from auditkit.frames.frame import Frame, format_value
 from auditkit.frames.keys import IN_FORMAT, REQUEST_GROUPS, key_indices, key_label, pad_rows, row_label
-from auditkit.narrative import StatedFigure, figures_of, metric_label, metric_terms, share_bases
+from auditkit.narrative import StatedFigure, figure_items, metric_label, metric_terms, share_bases
 from auditkit.record import Report
 
 _EPS = 1e-9
@@ -55,6 +55,10 @@ class _Term:
 class _Plan:
     keys: tuple[str, ...]
     terms: tuple[_Term, ...]
+
+    @cached_property
+    def idx(self) -> tuple[int, ...]:
+        return tuple(i for t in self.terms for i in t.idx)
 
 
 def _term_keys(term: tuple[str, str, str], fmt: str) -> list[str]:
@@ -137,81 +141,149 @@ def _fair(stated: np.ndarray, p: np.ndarray, unit: np.ndarray) -> np.ndarray:
                             | (np.abs(np.floor(a / unit + _EPS) * unit - s) < _EPS * 100))
 
 
+class _Rows:
+    """The figures behind the frame's rows, as the read worker stored them; a row's ``_Row`` is made
+    only when a finding needs its wording."""
+
+    def __init__(self) -> None:
+        self.report: list[int] = []
+        self.item: list[Any] = []  # a StatedFigure, or its list as a record keeps it
+        self.plan: list[_Plan] = []
+        self.bases: dict[int, tuple[_Plan, ...]] = {}
+        self.prior: dict[int, tuple[Prior | None, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self.report)
+
+    def __getitem__(self, n: int) -> _Row:
+        prior, value = self.prior.get(n, (None, np.nan))
+        item = self.item[n]
+        figure = item if isinstance(item, StatedFigure) else StatedFigure._make(item)
+        return _Row(self.report[n], figure, self.plan[n], self.bases.get(n, ()), prior, value)
+
+
+def _padded(rows: Sequence[Sequence[int]]) -> np.ndarray:
+    return pad_rows([list(r) for r in rows]) if rows else np.zeros((0, 1), dtype=np.int32)
+
+
+def _cells_of(plans: Sequence[_Plan | None]) -> np.ndarray:
+    """The cells of each plan (a row of -1 for None), padded: each distinct plan laid out once."""
+    place: dict[int, int] = {}
+    distinct: list[Sequence[int]] = [()]
+    ids = np.empty(len(plans), dtype=np.int64)
+    for n, p in enumerate(plans):
+        if p is None:
+            ids[n] = 0
+            continue
+        k = place.get(id(p))
+        if k is None:
+            k = place[id(p)] = len(distinct)
+            distinct.append(p.idx)
+        ids[n] = k
+    return _padded(distinct)[ids]
+
+
 def build_narrative(reports: Sequence[Report], values: np.ndarray, merged: MergedRows, bounds: Bounds,
                     priors: Sequence[Prior | None] | None = None) -> Frame:
     """One row per figure stated in a report's text that a table also gives: stated and table value."""
     priors = priors if priors is not None else [None] * len(reports)
-    base: list[tuple[int, str, str, float, bool, str]] = []  # report, kind, metric, stated, plain, section
-    rows: list[_Row] = []
+    rows = _Rows()
+    plan_ids: list[int] = []  # per row: its plan's place in ``plans``
+    plans: list[_Plan] = []
+    plan_of: dict[tuple[str, str], int] = {}  # (metric, format) -> place in plans, -1 when none
+    bases_of: dict[tuple[str, str], tuple[_Plan, ...]] = {}  # (metric, format) -> what a share of it may be of
+    kinds, metrics, stated_l, plain_l, sections_l = [], [], [], [], []
     for i, r in enumerate(reports):
         if r.format not in IN_FORMAT or not r.sections:
             continue
         seen: set[tuple[str, str, float]] = set()
-        for fig in figures_of(r.sections, r.year, r.figures):
-            plan = _plan((fig.metric,), r.format)
-            if plan is None or (fig.kind, fig.metric, fig.value) in seen:
+        for item in figure_items(r.sections, r.year, r.figures):
+            metric, value, kind = item[0], item[1], item[6]
+            pid = plan_of.get((metric, r.format))
+            if pid is None:
+                plan = _plan((metric,), r.format)
+                pid = plan_of[(metric, r.format)] = -1 if plan is None else len(plans)
+                if plan is not None:
+                    plans.append(plan)
+            if pid < 0 or (kind, metric, value) in seen:
                 continue
-            row = _Row(i, fig, plan)
-            if fig.kind == "share":
-                row.bases = tuple(p for p in (_plan(b, r.format) for b in share_bases(fig.metric)) if p is not None)
-                if not row.bases:
+            n = len(rows)
+            if kind == "share":
+                bases = bases_of.get((metric, r.format))
+                if bases is None:
+                    bases = bases_of[(metric, r.format)] = tuple(
+                        p for p in (_plan(b, r.format) for b in share_bases(metric)) if p is not None)
+                if not bases:
                     continue
-            elif fig.kind in ("change", "change_share"):
-                row.prior = priors[i]
-                if row.prior is not None:
-                    row.prior_value = _prior_value(row.prior.report, fig.metric)
-            seen.add((fig.kind, fig.metric, fig.value))
-            base.append((i, fig.kind, fig.metric, float(fig.value), fig.plain, fig.section))
-            rows.append(row)
-    df = pd.DataFrame(base, columns=["report", "kind", "metric", "stated", "plain", "section"])
-    rep = df["report"].to_numpy(dtype=np.int64)
-    km = pad_rows([key_indices(r.plan.keys) for r in rows]) if rows else np.zeros((0, 1), dtype=np.int32)
+                rows.bases[n] = bases
+            elif kind == "change" or kind == "change_share":
+                prior = priors[i]
+                rows.prior[n] = (prior, _prior_value(prior.report, metric) if prior is not None else np.nan)
+            seen.add((kind, metric, value))
+            rows.report.append(i)
+            rows.item.append(item)
+            rows.plan.append(plans[pid])
+            plan_ids.append(pid)
+            kinds.append(kind)
+            metrics.append(metric)
+            stated_l.append(value)
+            plain_l.append(item[4])
+            sections_l.append(item[2])
+    rep = np.array(rows.report, dtype=np.int64)
+    km = _padded([p.idx for p in plans])[np.array(plan_ids, dtype=np.int64)] if plans else \
+        np.zeros((0, 1), dtype=np.int32)
     exact, lo, hi = _sums(km, rep, values, bounds)
     for n in np.flatnonzero(np.isin(rep, list(merged))) if merged else []:
-        exact[n], lo[n], hi[n] = _merged_sum(rows[n].plan, int(rep[n]), values, bounds, merged)
-    kind = df["kind"].to_numpy(dtype=object)
-    stated = df["stated"].to_numpy(dtype=float)
+        exact[n], lo[n], hi[n] = _merged_sum(rows.plan[n], int(rep[n]), values, bounds, merged)
+    kind = np.array(kinds, dtype=object)
+    stated = np.array(stated_l, dtype=float)
     table, tmin, tmax = exact.copy(), lo.copy(), hi.copy()
-    unchecked = np.full(len(df), "", dtype=object)
-    decimals = np.array([r.figure.decimals for r in rows], dtype=float)
-    unit = 10.0 ** -decimals
+    unchecked = np.full(len(rows), "", dtype=object)
+    special = np.flatnonzero(kind != "count") if len(rows) else np.zeros(0, dtype=np.int64)
+    unit = np.ones(len(rows))
+    for n in special:
+        unit[n] = 10.0 ** -rows.item[n][7]
 
-    shares = np.flatnonzero(kind == "share")
+    shares = special[kind[special] == "share"]
     if len(shares):
         _shares(shares, rows, rep, values, bounds, merged, stated, unit, exact, lo, hi, table, tmin, tmax, unchecked)
-    changes = np.flatnonzero((kind == "change") | (kind == "change_share"))
-    for n in changes:
+    for n in special[(kind[special] == "change") | (kind[special] == "change_share")]:
         _change(n, rows[n], stated[n], unit[n], exact[n], lo[n], hi[n], table, tmin, tmax, unchecked)
 
-    df.insert(4, "label", [metric_label(m) for m in df["metric"]])
-    df["table"], df["table_min"] = table, tmin
-    df["table_max"] = np.where(np.isinf(tmax), np.nan, tmax)
-    df["plain"] = df["plain"].astype(bool)
-    df["unchecked"] = unchecked
-    df.insert(0, "row_id", np.arange(len(df)))
-    df = df[COLUMNS]
+    labels = {m: metric_label(m) for m in set(metrics)}
+    df = pd.DataFrame({
+        "row_id": np.arange(len(rows)), "report": rep, "kind": kind, "metric": np.array(metrics, dtype=object),
+        "label": np.array([labels[m] for m in metrics], dtype=object), "stated": stated, "table": table,
+        "table_min": tmin, "table_max": np.where(np.isinf(tmax), np.nan, tmax),
+        "plain": np.array(plain_l, dtype=bool), "section": np.array(sections_l, dtype=object), "unchecked": unchecked,
+    }, columns=COLUMNS)
     # Keys behind the table's figure: the metric's cells (and a share's usual base) this year.
-    keys_of = [list(key_indices(r.plan.keys + (r.bases[0].keys if r.bases else ()))) for r in rows]
-    keymap = pad_rows(keys_of) if rows else np.zeros((0, 1), dtype=np.int32)
+    keymap = km
+    if len(shares):
+        num, den = _cells_of([rows.plan[n] for n in shares]), _cells_of([rows.bases[n][0] for n in shares])
+        wide = np.concatenate([num, den], axis=1)
+        keymap = np.full((len(rows), max(km.shape[1], wide.shape[1])), -1, dtype=np.int32)
+        keymap[:, :km.shape[1]] = km
+        keymap[shares, :wide.shape[1]] = wide
     return Frame("narrative", df, ("row_id", "report", "metric"), {"table": keymap},
                  place=lambda d, p: _place(rows[p]),
                  note=lambda d, p: _note(rows[p], reports, values, bounds, merged, d, p),
                  explain=lambda d, p: _explain(rows[p], d, p))
 
 
-def _shares(ns: np.ndarray, rows: list[_Row], rep: np.ndarray, values: np.ndarray, bounds: Bounds,
+def _shares(ns: np.ndarray, rows: _Rows, rep: np.ndarray, values: np.ndarray, bounds: Bounds,
             merged: MergedRows, stated: np.ndarray, unit: np.ndarray, exact: np.ndarray, lo: np.ndarray,
             hi: np.ndarray, table: np.ndarray, tmin: np.ndarray, tmax: np.ndarray, unchecked: np.ndarray) -> None:
     """A share's table figure: the numerator over each base it may be of, at the text's precision."""
-    width = max(len(rows[n].bases) for n in ns)
+    width = max(len(rows.bases[n]) for n in ns)
     fair_any = np.zeros(len(ns), dtype=bool)
     first = np.full(len(ns), np.nan)
     all_exact = np.ones(len(ns), dtype=bool)
     union_lo, union_hi = np.full(len(ns), np.inf), np.full(len(ns), -np.inf)
     usable = np.zeros(len(ns), dtype=bool)
     for c in range(width):
-        plans = [rows[n].bases[c] if c < len(rows[n].bases) else None for n in ns]
-        km = pad_rows([list(key_indices(p.keys)) if p else [] for p in plans])
+        plans = [rows.bases[n][c] if c < len(rows.bases[n]) else None for n in ns]
+        km = _cells_of(plans)
         b_exact, b_lo, b_hi = _sums(km, rep[ns], values, bounds)
         for k, n in enumerate(ns):
             if plans[k] is not None and int(rep[n]) in merged:

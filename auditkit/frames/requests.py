@@ -81,11 +81,18 @@ def build_requests_rows(reports: Sequence[Report], values: np.ndarray, merged: M
     fmts = report_formats(reports)
     parts: list[pd.DataFrame] = []
     maps: list[np.ndarray] = []
+    where: dict[tuple[int, str], int] = {}  # (report, row) -> its position in the frame, for merged groups
+    offset = 0
     for f in FORMATS:
         sel = np.flatnonzero(fmts == f)
         if not len(sel):
             continue
         rows = [r.key for r in format_spec(f).tables["requests"].rows]
+        for i in merged:
+            if fmts[i] == f:
+                first = offset + int(np.searchsorted(sel, i)) * len(rows)
+                where.update(((i, row), first + k) for k, row in enumerate(rows))
+        offset += len(sel) * len(rows)
         idx = np.array([key_indices([f"requests.{r}.{c}" for c in APPLICANTS]) for r in rows])  # (rows, 7)
         block = values[sel][:, idx].reshape(-1, len(APPLICANTS))
         part = pd.DataFrame(block, columns=list(APPLICANTS))
@@ -105,17 +112,14 @@ def build_requests_rows(reports: Sequence[Report], values: np.ndarray, merged: M
     keep = np.ones(len(df), dtype=bool)
     if merged:
         # A merged group's null sub-rows give way to one row carrying the merged values.
-        pairs = pd.MultiIndex.from_arrays([df["report"].to_numpy(), df["row"].to_numpy()])
-        dropped = []
         for i, groups in merged.items():
             for g, vals in groups.items():
                 children = REQUEST_GROUPS[fmts[i]][g]
-                dropped += [(i, ch) for ch in children]
+                keep[[where[(i, ch)] for ch in children]] = False
                 extra_rows.append({"report": i, "row": g, "merged": True,
                                    **{c: float(vals[c]) if vals.get(c) is not None else np.nan
                                       for c in APPLICANTS}})
                 extra_keys.append([key_indices([f"requests.{ch}.{c}" for ch in children]) for c in APPLICANTS])
-        keep = ~pairs.isin(dropped)
         df = pd.concat([df[keep], pd.DataFrame(extra_rows, columns=df.columns)], ignore_index=True)
         for c in APPLICANTS:
             df[c] = df[c].astype(float)

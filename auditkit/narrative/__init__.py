@@ -4,9 +4,10 @@ it repeats last year's text.
 - ``metrics``: what a stated figure counts, its words, and the table cells behind it
 - ``figures``: reading the figures out of the sentences (counts, shares, claims, changes)
 - ``repetition``: character n-grams and their overlap
+- ``stored``: what the read worker works out from the text and the record keeps
 """
 
-from auditkit.narrative.figures import FIGURES_VERSION, extract_figures, figures_of, read_figures
+from auditkit.narrative.figures import extract_figures
 from auditkit.narrative.metrics import (
     APPLICANT_LABELS,
     APPLICANT_WORDS,
@@ -20,9 +21,18 @@ from auditkit.narrative.metrics import (
     share_bases,
 )
 from auditkit.narrative.repetition import containment, shingles, shingles_many, similarity
+from auditkit.narrative.stored import (
+    FIGURES_VERSION,
+    REPEATED_SECTIONS,
+    figure_items,
+    figures_of,
+    grams_of,
+    read_figures,
+)
 
 __all__ = [
     "APPLICANT_LABELS", "APPLICANT_WORDS", "FIGURES_VERSION", "KINDS", "METRIC_LABELS", "OUTCOME_LABELS",
-    "SUB_ROW_LABELS", "StatedFigure", "containment", "extract_figures", "figures_of", "metric_label",
-    "metric_terms", "read_figures", "share_bases", "shingles", "shingles_many", "similarity",
+    "REPEATED_SECTIONS", "SUB_ROW_LABELS", "StatedFigure", "containment", "extract_figures", "figure_items",
+    "figures_of", "grams_of", "metric_label", "metric_terms", "read_figures", "share_bases", "shingles",
+    "shingles_many", "similarity",
 ]

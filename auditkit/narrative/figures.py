@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import bisect
 import re
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from auditkit.narrative.metrics import (
     APPEAL_METRICS,
@@ -37,10 +35,6 @@ from auditkit.narrative.metrics import (
     SUB_ROW_LABELS,
     StatedFigure,
 )
-
-# Bumped whenever what ``extract_figures`` finds changes: a record's stored figures of another
-# version are extracted again.
-FIGURES_VERSION = 2
 
 # ---------------------------------------------------------------------------
 # Text preparation
@@ -579,34 +573,3 @@ def _figures_in(sentence: str, section: str, year: int | None, after_requests: b
     found.sort(key=lambda h: (h.start, h.metric))
     return [StatedFigure(h.metric, h.value, section, sentence, h.qualifier is None, h.qualifier, h.kind, h.decimals,
                          h.wording) for h in found]
-
-
-# ---------------------------------------------------------------------------
-# Figures worked out when a report is read, kept in its record
-
-
-def _fingerprint(sections: dict[str, str]) -> int:
-    """A checksum of the texts the figures were read from (so that edited texts are read again)."""
-    crc = 0
-    for key in sorted(sections):
-        crc = zlib.crc32(f"{key}\x1e{sections[key] or ''}\x1f".encode(), crc)
-    return crc
-
-
-def read_figures(sections: dict[str, str], year: int | None) -> dict[str, Any]:
-    """The figures a report's text states, as its record keeps them (``Report.figures``)."""
-    return {"version": FIGURES_VERSION, "year": year, "texts": _fingerprint(sections),
-            "items": [list(f) for f in extract_figures(sections, year)],
-            "_texts": tuple(sections.values())}  # the very strings read: an unchanged text is known at a glance
-
-
-def figures_of(sections: dict[str, str], year: int | None, stored: dict[str, Any] | None) -> list[StatedFigure]:
-    """The stated figures: those read with the report (``read_figures``) while its texts and year
-    are the ones they were read from; else read now."""
-    if stored and stored.get("version") == FIGURES_VERSION and stored.get("year") == year:
-        texts, now = stored.get("_texts"), tuple(sections.values())
-        same = texts is not None and len(texts) == len(now) and all(a is b for a, b in zip(texts, now, strict=True))
-        if same or stored.get("texts") == _fingerprint(sections):
-            stored["_texts"] = now
-            return [StatedFigure._make(item) for item in stored["items"]]
-    return extract_figures(sections, year)

@@ -7,6 +7,7 @@ last year's text; digits are folded so that "2023年" and "2024年" match.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,30 +22,47 @@ def _keep(cp: np.ndarray) -> np.ndarray:
 _FNV = np.uint32(0x01000193)
 
 
+_END = "\ue000"  # a private-use character marks where each text ends in the joined stream
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    """For every code point: itself when wording is made of it, "0" for any digit, 0 when dropped
+    (one lookup per character instead of a dozen comparisons over the whole batch's text); the
+    end-of-text mark is kept, so that each text's n-grams are found between two of them."""
+    cp = np.arange(0x110000, dtype=np.uint32)
+    digit = ((cp >= 0x30) & (cp <= 0x39)) | ((cp >= 0xFF10) & (cp <= 0xFF19))
+    table = np.where(digit, np.uint32(0x30), np.where(_keep(cp), cp, np.uint32(0))).astype(np.uint32)
+    table[ord(_END)] = ord(_END)
+    return table
+
+
 def shingles_many(texts: Sequence[str], n: int = 4) -> list[np.ndarray]:
     """Distinct character n-grams of each text, as sorted 32-bit hashes; punctuation and spaces
     dropped, digits folded (so "2023年" and "2024年" match). One vectorised pass over all texts."""
     if not texts:
         return []
-    cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    keep = _keep(cp)
-    # Where each text's kept characters start and end in the folded stream.
-    starts = np.concatenate(([0], np.cumsum([len(t) for t in texts])))
-    bounds = np.concatenate(([0], np.cumsum(keep, dtype=np.int32)))[starts]
-    folded = cp[keep]
-    folded = np.where(((folded >= 0x30) & (folded <= 0x39)) | (folded >= 0xFF10) & (folded <= 0xFF19), 0x30, folded)
+    joined = _END.join(texts) + _END
+    if joined.count(_END) != len(texts):  # the mark is no wording: a text holding it loses nothing
+        joined = _END.join(t.replace(_END, "") for t in texts) + _END
+    folded = _fold_table()[np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)]
+    folded = folded[folded != 0]
+    ends = np.flatnonzero(folded == ord(_END)).tolist()  # text t's characters lie before ends[t]
     m = len(folded) - n + 1
     out: list[np.ndarray] = [np.zeros(0, dtype=np.uint32)] * len(texts)
     if m <= 0:
         return out
-    h = folded[:m].astype(np.uint32)
+    h = folded[:m].copy()
     for k in range(1, n):
-        h = h * _FNV ^ folded[k:k + m]  # a 32-bit hash; collisions among a report's grams are negligible
-    for t in range(len(texts)):
-        a, b = int(bounds[t]), int(bounds[t + 1]) - n + 1  # grams that start and end inside text t
-        if b > a:
-            g = np.sort(h[a:b])
+        h *= _FNV
+        h ^= folded[k:k + m]  # a 32-bit hash; collisions among a report's grams are negligible
+    start = 0
+    for t, end in enumerate(ends):
+        b = end - n + 1  # grams that start and end inside text t
+        if b > start:
+            g = np.sort(h[start:b])
             out[t] = g[np.concatenate(([True], g[1:] != g[:-1]))]
+        start = end + 1
     return out
 
 
