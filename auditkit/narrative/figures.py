@@ -62,7 +62,9 @@ def _clean(sentence: str) -> str:
 _GAP = r"[^,，。;；:：\d]{0,%d}?"
 _N = r"(?P<n>\d+)"
 _TOTAL = r"(?:共计|总计|合计|累计|共|为|数量为|数量|数为|数|达|有)?"
-_NOT_APPLICATION = re.compile(r"复议|诉讼|举报|投诉|信访|咨询|留言|来信|热线|建议|提案")
+# Words of other things applied for or received: never information-disclosure applications.
+_NOT_APPLICATION = re.compile(r"复议|诉讼|举报|投诉|信访|咨询|留言|来信|热线|建议|提案|许可|审批|政务服务|服务事项|办件|不动产"
+                              r"|户籍|社保|医保|补贴|救助|专利|商标|执照|资质|备案")
 _CHANGE = re.compile(r"增|减|较|比|同比|环比|占")
 
 
@@ -73,11 +75,15 @@ def _row(words: str) -> str:
 
 _PATTERN_LIST: list[tuple[str, str, tuple[str, ...]]] = [
     # 共收到政府信息公开申请81件 / 接收…各类政府信息公开申请共计81件 / 受理政府信息公开申请17件
-    ("received", r"(?P<verb>收到|接收|受理|新收|接到|收悉|登记)(?P<gap>" + _GAP % 30
-     + r")申请(?:公开)?(?:件)?(?:数量|总数|总量)?" + _TOTAL + _N + r"件",
-     ("收到", "接收", "受理", "新收", "接到", "收悉", "登记")),
+    ("received", r"(?P<verb>收到|接收|受理|新收|接到|收悉)(?P<gap>" + _GAP % 30
+     + r")申请(?:公开)?(?:件|事项)?(?:数量|总数|总量)?" + _TOTAL + _N + r"件",
+     ("收到", "接收", "受理", "新收", "接到", "收悉")),
+    # 政府信息公开申请数量为140件 (no verb: the year's applications)
+    ("received", r"(?:^|(?<=[，,；;：:]))(?:\d{4}年度?|全年|本年度?|今年)?(?:本机关|本单位|我局|我委|我办|我区|全区|全县|全市)?"
+     r"(?:收到的)?(?P<verb>政府信息公开|依申请公开)申请(?:的)?(?:数量|总数|总量|件数|数)(?:共|共计|合计|为|达)?" + _N + r"件",
+     ("政府信息公开", "依申请公开")),
     # 办结依申请公开81件 / 共办理依申请公开件51件 / 答复政府信息公开申请N件
-    ("handled", r"(?P<verb>办结|办理|答复|处理)(?P<gap>" + _GAP % 20 + r")(?:申请|依申请公开)(?:件)?"
+    ("handled", r"(?<!继续)(?<!不予)(?<!其他)(?P<verb>办结|办理|答复|处理)(?P<gap>" + _GAP % 20 + r")(?:申请|依申请公开)(?:件)?"
      + _TOTAL + _N + r"件", ("办结", "办理", "答复", "处理")),
     # 共办结148件 / 已答复81件 (only in a sentence about applications; see _needs_context)
     ("handled", r"(?P<verb>办结|答复办结|已办结|办理完毕|已答复|答复|予以答复)" + _TOTAL + _N + r"件",
@@ -86,7 +92,7 @@ _PATTERN_LIST: list[tuple[str, str, tuple[str, ...]]] = [
     ("handled", _N + r"件(?:政府信息)?(?:公开)?申请(?:已|均已|全部)办结", ("办结",)),
     # 结转至2026年6件 / 结转下年度继续办理2件
     ("carried_forward", r"(?<![上去])(?<!上一)(?<!上年)(?<!\d年)(?<!年度)结转(?P<to>至|到)?"
-     r"(?P<when>下一?年度?|次年|(?P<y>\d{4})年度?)?(?:继续办理)?(?:的)?(?:申请)?" + _TOTAL + _N + r"件",
+     r"(?P<when>下一?年度?|次年|(?P<y>\d{4})年度?)?(?:继续办理)?(?:的)?(?:政府信息公开)?(?:申请)?" + _TOTAL + _N + r"件",
      ("结转",)),
     # 上年结转1件 / 2021年结转申请1件
     ("carried_over", r"(?:上年度?|上一年度?|去年|(?P<y>\d{4})年度?)结转(?:的)?(?:政府信息公开)?(?:申请)?"
@@ -147,11 +153,14 @@ _BOUNDARY = re.compile(r"[。！!？?\n]")
 _ZERO_APPEALS = re.compile(r"(?:未发生|没有发生|未出现|没有出现|未收到|没有收到|无)(?:因|涉及)?(?:政府信息公开(?:工作)?)?"
                            r"(?:引起|引发|产生)?(?:的)?(?:政府信息公开)?(?:方面)?(?:的)?(?:被申请)?"
                            r"(?P<what>行政复议(?:(?:和|、|及|或|与)(?:提起)?行政诉讼)?|行政诉讼)"
+                           r"(?!(?:案件)?(?:中)?(?:的)?(?:被)?(?:败诉|纠错|撤销|确认违法))"  # no lost case is no count
                            r"|(?P<what2>行政复议(?:和|、|及|与)行政诉讼|行政复议|行政诉讼)(?:案件)?(?:数量)?"
                            r"(?:均为|均是|都为|都是|为)(?:0|零)(?![.\d])(?:件|起)?")
+_LOST = re.compile(r"[^，,。；;]{0,12}?(?:败诉|纠错|撤销|确认违法)")
 _ZERO_REQUESTS = re.compile(r"(?:未|没有)(?:收到|受理|接到)(?:任何)?(?:(?:的)?政府信息公开|依申请公开)?申请(?!人)")
-_APPLICANT = re.compile(r"(?P<who>自然人|商业企业|科研机构|社会公益组织|公益组织|法律服务机构|法人或者其他组织|法人或其他组织"
-                        r"|法人和其他组织|法人及其他组织|法人|企业)(?:提出|提交)?(?:的)?(?:申请)?" + _TOTAL + _N + r"件")
+_APPLICANT = re.compile(r"(?P<who>自然人|个人|公民|商业企业|科研机构|社会公益组织|公益组织|法律服务机构"
+                        r"|法人或者其他组织|法人或其他组织|法人和其他组织|法人及其他组织|法人|企业)"
+                        r"(?:提出|提交)?(?:的)?(?:申请)?" + _TOTAL + _N + r"件")
 _APPEAL_OUTCOME = re.compile(r"(?P<what>维持|纠正|纠错|败诉|尚未审结|未审结|审理中|其他结果)(?:原行政行为|原具体行政行为|的)?"
                              + _TOTAL + _N + r"(?:件|起|宗)")
 _OUTCOME_WORDS = {"维持": "upheld", "纠正": "corrected", "纠错": "corrected", "败诉": "corrected",
@@ -163,30 +172,36 @@ _SELF = re.compile(r"^(?:我|本)(?:局|委|办|厅|中心|机关|单位|区|县
 _CUMULATIVE = re.compile(r"累计|历年")
 
 # Shares: right after a count, "，占28.6%", "（占比28.6%）", "，占办结总数的28.6%".
-_SHARE = re.compile(r"[，,、]?(?:[（(](?:占比?|比例)?(?:为)?|占比(?:为|达)?|占[^，,。；;：:\d%％()（）]{0,12}?(?:的)?"
-                    r"(?:比例|比重)?(?:为|达)?|比例(?:为|达)?)(?P<p>\d+(?:\.\d+)?)%")
+_SHARE = re.compile(r"[，,、]?(?:[（(](?:占比?|比例)?(?:为)?|占比(?:为|达)?|所占(?:比例|比重)?(?:为|达)?"
+                    r"|占[^，,。；;：:\d%％()（）]{0,12}?(?:的)?(?:比例|比重)?(?:为|达)?|比例(?:为|达)?)(?P<p>\d+(?:\.\d+)?)%")
 # Claims: words saying some cells are 0.
+_IN_TIME = (r"(?:在法定(?:的)?(?:期限|时限)(?:内|之内)|在规定(?:的)?(?:期限|时限)(?:内|之内)|按照法定(?:期限|时限)|按期|按时"
+            r"|及时|依法依规|依法|规范)*")
 _CLAIMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("upheld", re.compile(r"(?:均|全部|都|皆)(?:已|已经)?(?:获|被|予以|得到|获得)?(?:依法)?维持|(?:结果)?均为(?:结果)?维持")),
-    ("closed", re.compile(r"(?:均|全部|都|皆)(?:已|已经)?(?:依法)?(?:结案|审结|办结|办理完毕|处理完毕|终结)"
+    ("closed", re.compile(r"(?:均|全部|都|皆)(?:已|已经)?" + _IN_TIME + r"(?:结案|审结|办结|办理完毕|处理完毕|终结)(?!率)"
                           r"|已全部(?:结案|审结|办结|办理完毕|处理完毕)")),
-    ("answered", re.compile(r"(?:均|全部|都|皆)(?:已|已经)?(?:在法定期限内|在法定时限内|在规定(?:的)?(?:期限|时限)内|按期|按时"
-                            r"|及时|依法依规|依法|规范)*(?:予以|进行|作出|给予)?(?:答复|回复)(?!率)"
+    ("answered", re.compile(r"(?:均|全部|都|皆)(?:已|已经)?" + _IN_TIME + r"(?:予以|进行|作出|给予)?(?:答复|回复)(?!率)"
                             r"|已全部(?:予以)?(?:答复|回复)")),
     # 办结率100%: every application done (an on-time rate, 按时办结率, speaks of those done only)
     ("rate", re.compile(r"(?<![按时期])(?:办结率|答复率)(?:为|达到|达)?100(?:\.0+)?%")),
     ("no_loss", re.compile(r"零败诉|无败诉|无一(?:起|件)?败诉|未(?:发生|出现)?败诉|没有(?:发生|出现)?败诉"
+                           r"|(?:未发生|没有发生|未出现|无)(?:因政府信息公开(?:工作)?(?:引起|引发)?的)?"
+                           r"(?:行政复议(?:和|、|及|与))?(?:行政诉讼)?(?:案件)?(?:中)?(?:的)?败诉"
                            r"|败诉率(?:为)?(?:零|0(?:\.0+)?%?)(?![.\d])")),
-    ("no_correction", re.compile(r"零纠错|无纠错|未被纠错|没有被纠错|未被(?:复议机关|法院)?撤销"
+    ("no_correction", re.compile(r"零纠错|无纠错|无被纠错|未被纠错|没有被纠错|未被(?:复议机关|法院)?撤销"
                                  r"|纠错率(?:为)?(?:零|0(?:\.0+)?%?)(?![.\d])")),
     ("no_carry", re.compile(r"无结转|没有结转|未有结转|不存在结转")),
 )
+# A plan, not a claim about the year: "下一步将确保所有申请均按期答复".
+_INTENT = re.compile(r"确保|力争|争取|努力|做到|要求|应当|必须|计划|下一步|下步|今后|将继续|将进一步|将全力|将切实|将严格")
 _NEGATED = re.compile(r"(?:未|没|没有|不|尚未|未能|并非|非|不是)$")
 _APPLICATION_CLAIMS = ("answered", "rate", "no_carry")
 # Changes against last year, after a figure or the words of one.
 _CHANGE_PHRASE = re.compile(
-    r"(?P<cmp>(?:较|比|与|同)(?:上年度?|上一年度?|去年|上年同期|去年同期|(?P<y>\d{4})年度?)(?:同期)?(?:相比|相较)?|同比)"
-    r"[，,]?(?:共|分别|总共)?"
+    r"(?P<cmp>(?:较|比|与|同)(?:上年度?|上一年度?|去年|上年同期|去年同期|(?P<y>\d{4})年度?)(?:同期)?"
+    r"(?:的(?P<was>\d+)(?:件|起|宗))?(?:相比|相较)?|同比)"  # 较上年的120件增加20件: last year's figure said too
+    r"[，,]?(?P<subj>[^，,。；;\d]{0,16}?)(?:共|分别|总共)?"  # 与上年相比，政府信息公开申请增加20件
     r"(?P<dir>增加|增长|上升|提高|提升|多|减少|下降|回落|降低|少|持平)(?:了)?"
     r"(?:(?P<n>\d+(?:\.\d+)?)(?P<unit>件|起|宗|%|个百分点|倍|成))?"
     r"(?:[，,、](?:同比)?(?:增长|增幅|上升|涨幅|下降|降幅|减少|回落|减幅|增加)(?:了|为|达)?(?P<n2>\d+(?:\.\d+)?)(?P<unit2>%|个百分点))?")
@@ -287,12 +302,19 @@ def extract_figures(sections: dict[str, str], year: int | None = None) -> list[S
         ends = [m.end() for m in _BOUNDARY.finditer(text)] + [len(text)]
         start = 0
         about_requests = False  # did the sentence before speak of applications?
+        stated: set[str] = set()  # what the section already stated as the report's own figure
         for end in ends:
             sentence = text[start:end]
             if _WORTH.search(sentence):
                 sentence = sentence.strip()
                 if sentence:
-                    out.extend(_figures_in(sentence, section, year, about_requests))
+                    for f in _figures_in(sentence, section, year, about_requests):
+                        # another body's share of a figure already given ("其中区本级受理…") is a part
+                        if f.kind == "count" and not f.plain and f.metric in stated:
+                            continue
+                        if f.plain and f.kind == "count":
+                            stated.add(f.metric)
+                        out.append(f)
             about_requests = "申请" in sentence
             start = end
     return out
@@ -309,6 +331,8 @@ def _counts(s: _Sentence, present: set[str], requests: bool) -> list[_Hit]:
             ns, ne = m.span("n")
             if ns in taken or ne - 1 in taken or _approximate(text, ns, ne):
                 continue
+            if "其中" in text[:m.start()] and s.qualifier(m.start()) is not None:
+                continue  # "其中区本级受理申请40件": another body's part of the figure, not the report's
             if has_gap:
                 gap = m.group("gap")
                 if gap and _CHANGE.search(gap):
@@ -364,6 +388,8 @@ def _zeros(s: _Sentence, present: set[str], requests: bool, found: list[_Hit]) -
         for m in _ZERO_APPEALS.finditer(text):
             if s.other_year(m.start()) or (m.group("what2") and _NEGATED.search(text[max(0, m.start() - 3):m.start()])):
                 continue  # "并非行政复议…为0" says nothing
+            if _LOST.match(text, m.end()):
+                continue  # "未发生行政复议和行政诉讼败诉案件": no case lost, not no case
             what = m.group("what") or m.group("what2")
             q = s.qualifier(m.start())
             for metric, word in (("reconsideration", "行政复议"), ("litigation", "行政诉讼")):
@@ -446,13 +472,15 @@ def _subject(s: _Sentence, pos: int, found: list[_Hit]) -> tuple[str | None, lis
     return "requests", []
 
 
-def _about_all_requests(claim: str, figures: list[_Hit]) -> bool:
+def _about_all_requests(claim: str, figures: list[_Hit], before: str) -> bool:
     """Does a claim that applications are done speak of all of them?
 
     Not of those carried over from last year ("上年结转的4件已全部办结"); and "均按期答复" after the
     sentence itself gives a carry-forward speaks of those answered, not of the carried ones."""
     own = [h for h in figures if "." not in h.metric]  # the figures, not their breakdowns
     if own and own[-1].metric == "carried_over":
+        return False
+    if not own and "结转" in before:  # "上年结转的申请已全部办结"
         return False
     if claim == "answered" and any(h.metric == "carried_forward" and h.value for h in own):
         return False
@@ -480,6 +508,8 @@ def _claims(s: _Sentence, requests: bool, found: list[_Hit]) -> list[_Hit]:
         for m in pattern.finditer(text):
             if _NEGATED.search(text[max(0, m.start() - 4):m.start()]) or s.other_year(m.start()):
                 continue
+            if _INTENT.search(text, 0, m.start()):
+                continue
             domain, figures = _subject(s, m.start(), found)
             q = figures[-1].qualifier if figures else s.qualifier(m.start())
             wording = m.group(0)
@@ -495,7 +525,8 @@ def _claims(s: _Sentence, requests: bool, found: list[_Hit]) -> list[_Hit]:
             elif claim in _APPLICATION_CLAIMS:
                 if domain == "requests" or (domain is None and requests):
                     metrics = ["carried_forward"]
-            if metrics == ["carried_forward"] and not _about_all_requests(claim, figures):
+            seg_start = max(text.rfind("；", 0, m.start()), text.rfind(";", 0, m.start())) + 1
+            if metrics == ["carried_forward"] and not _about_all_requests(claim, figures, text[seg_start:m.start()]):
                 metrics = []
             elif claim == "no_loss":
                 metrics = ["litigation.corrected"]
@@ -533,9 +564,19 @@ def _changes(s: _Sentence, found: list[_Hit]) -> list[_Hit]:
                 readings.append((kind, sign * float(n), len(n.partition(".")[2]) if unit == "%" else 0))
         if not readings:
             continue
-        # What changed: the figure just before (same clause or the one after it, nothing counted between) ...
+        # What changed: the words between the comparison and the change, else the figure just before
+        # (same clause or the one after it, nothing counted between), else the words before it.
         metric, q = None, None
-        before = [h for h in counts if h.end <= m.start()]
+        subj = m.group("subj")
+        if subj:
+            if _OTHER_UNITS.search(subj.replace("政府信息公开", "").replace("依申请公开", "申请")):
+                continue
+            metric = next((name for name, words in _CHANGE_SUBJECT if words.search(subj)
+                           and not (name == "received" and _NOT_APPLICATION.search(subj))), None)
+            if metric is None:
+                continue
+            q = s.qualifier(m.start())
+        before = [h for h in counts if h.end <= m.start()] if metric is None else []
         if before:
             h = before[-1]
             between = text[h.end:m.start()]

@@ -16,6 +16,8 @@ from auditkit.formats import format_spec
 
 APPLICANT_WORDS: dict[str, str] = {
     "自然人": "natural_person",
+    "个人": "natural_person",
+    "公民": "natural_person",
     "商业企业": "commercial",
     "企业": "commercial",
     "科研机构": "research",
@@ -169,7 +171,7 @@ def share_bases(metric: str) -> tuple[tuple[str, ...], ...]:
     if base in APPEAL_METRICS and part in ("upheld", "corrected", "other", "pending", "not_upheld"):
         return ((base,),)
     if base in ("received", "handled") and part:
-        return ((base,),)
+        return ((base,), *(b for b in _OUTCOME_BASES if b != (base,)))
     if base in OUTCOME_ROWS or base in SUB_ROW_LABELS:
         return _OUTCOME_BASES if not part else ()
     if base == "handled":

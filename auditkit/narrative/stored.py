@@ -21,7 +21,7 @@ from auditkit.narrative.repetition import shingles_many
 
 # Bumped whenever what ``extract_figures`` finds changes: a record's stored figures of another
 # version are extracted again.
-FIGURES_VERSION = 2
+FIGURES_VERSION = 3
 REPEATED_SECTIONS = ("overview", "problems")  # 一、总体情况 and 五、存在的主要问题: compared with last year's
 
 
