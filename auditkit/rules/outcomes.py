@@ -79,10 +79,10 @@ def _nulls(data: pd.DataFrame, rule_type: str, kwargs: dict[str, Any], columns: 
     return isna.any(axis=1)
 
 
-def _range_text(lo: float, hi: float) -> str:
-    """What one side of an identity can be: "12", "≥ 12", "≤ 3" or "3 ~ 12"."""
+def _range_text(lo: float, hi: float) -> Any:
+    """What one side of an identity can be: 12 (known), "≥ 12", "≤ 3" or "3 ~ 12"."""
     if lo == hi:
-        return str(plain(lo))
+        return plain(lo)
     if not np.isfinite(hi):
         return "任意数" if not np.isfinite(lo) else f"≥ {plain(lo)}"
     return f"≤ {plain(hi)}" if not np.isfinite(lo) else f"{plain(lo)} ~ {plain(hi)}"
