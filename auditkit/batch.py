@@ -46,13 +46,16 @@ def read_report(path: str | Path, data: bytes | None = None) -> Report:
     them by the client, which may hold the only copy of the file).
     """
     from auditkit.match import match_layout
+    from auditkit.narrative import read_figures
     from auditkit.readers import read_bytes, read_layout
 
     path = Path(path)
     if data is None:
         data = read_bytes(path)
     layout = read_layout(path, data)
-    return match_layout(layout, hashlib.sha256(data).hexdigest())
+    report = match_layout(layout, hashlib.sha256(data).hexdigest())
+    report.figures = read_figures(report.sections, report.year)  # here, in the read worker: validation is spared it
+    return report
 
 
 def read_one(path: str, data: bytes | None = None) -> Report | Failure:

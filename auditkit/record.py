@@ -1,8 +1,9 @@
 """The canonical report record of ../shared/spec/README.md, and its diagnostics.
 
-``Report.to_record()`` gives exactly the spec's JSON object, plus two keys a
-consumer of the contract may ignore: ``kind`` (the document kind read) and
-``provenance`` (for every cell, the text as written and where it stands).
+``Report.to_record()`` gives exactly the spec's JSON object, plus keys a
+consumer of the contract may ignore: ``kind`` (the document kind read),
+``provenance`` (for every cell, the text as written and where it stands) and
+``figures`` (the figures the text states, read when the report was read).
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ class Report:
     sections: dict[str, str]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     provenance: dict[str, Provenance] = field(default_factory=dict)
+    # The figures the text states (``auditkit.narrative.read_figures``), worked out in the read
+    # worker so that a batch's validation need not read every text again; keys starting with
+    # "_" are the process's own (the n-grams the repetition check compares…) and are not written.
+    figures: dict[str, Any] | None = None
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -70,6 +75,8 @@ class Report:
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "kind": self.kind,
             "provenance": {k: {"text": p.text, "location": p.location} for k, p in self.provenance.items()},
+            **({"figures": {k: v for k, v in self.figures.items() if not k.startswith("_")}}
+               if self.figures is not None else {}),
         }
 
     @classmethod
@@ -86,6 +93,7 @@ class Report:
             sections=dict(rec.get("sections", {})),
             diagnostics=[Diagnostic(**d) for d in rec.get("diagnostics", [])],
             provenance={k: Provenance(**p) for k, p in rec.get("provenance", {}).items()},
+            figures=rec.get("figures"),
         )
 
     def diagnostics_for(self, key: str) -> list[Diagnostic]:

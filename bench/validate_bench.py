@@ -29,7 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def replicate(samples: list, n: int) -> list:
-    """``n`` reports: the samples in turn, each copy a new agency (two consecutive years each)."""
+    """``n`` reports: the samples in turn, each copy a new agency (two consecutive years each).
+
+    Each copy carries the figures its text states as a read worker would have found them for
+    its year (``read_figures``, once per sample and year): validation gets what reading gives.
+    """
+    from auditkit.narrative import read_figures
+
+    figures: dict[tuple[int, int], dict] = {}
     out = []
     for k in range(n):
         r = copy.copy(samples[k % len(samples)])
@@ -38,6 +45,10 @@ def replicate(samples: list, n: int) -> list:
         r.published = f"{r.year + 1}-01-{10 + k % 20:02d}"
         r.source = f"bench/{k:05d}_{Path(samples[k % len(samples)].source).name}"
         r.sha256 = hashlib.sha256(f"{r.sha256}-{k}".encode()).hexdigest()
+        key = (k % len(samples), r.year)
+        if key not in figures:
+            figures[key] = read_figures(r.sections, r.year)
+        r.figures = figures[key]
         out.append(r)
     return out
 

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 
 from auditkit.agency import Prior
 from auditkit.frames.appeals import build_appeals
+from auditkit.frames.bounds import cell_bounds
 from auditkit.frames.cells import cell_matrices, settle_by_twins
 from auditkit.frames.frame import Frame, Frames
 from auditkit.frames.keys import (
@@ -48,6 +49,7 @@ from auditkit.frames.keys import (
     STATE_REASONS,
     STATES,
     key_label,
+    report_formats,
     request_groups,
     row_label,
 )
@@ -77,6 +79,7 @@ def build_frames(reports: Sequence[Report], priors: Sequence[Prior | None] | Non
     settled = settle_by_twins(reports, values, states)
     for i, j in settled:
         recovered[i, j] = True  # read from another file, not from this one
+    bounds = cell_bounds(report_formats(reports), values)
     frames = [
         build_requests_columns(reports, values, merged),
         build_requests_rows(reports, values, merged),
@@ -88,7 +91,7 @@ def build_frames(reports: Sequence[Report], priors: Sequence[Prior | None] | Non
         build_carry_over(reports, values, priors),
         build_in_force(reports, values, priors),
         build_repetition(reports, priors),
-        build_narrative(reports, values, merged),
+        build_narrative(reports, values, merged, bounds, priors),
         build_reports(reports, values),
     ]
     return Frames(reports, values, states, recovered, priors, {f.name: f for f in frames}, merged, settled)

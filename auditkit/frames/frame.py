@@ -28,6 +28,9 @@ class Frame:
     state_filter: dict[str, tuple[str, ...]] = field(default_factory=dict)
     place: Callable[[Frame, int], str] | None = None  # human wording of a row's place
     note: Callable[[Frame, int], str] | None = None  # a row's own evidence, worded only when it fails
+    # a failing row's (expected, actual, difference) as the findings show them, when the rule's
+    # own arithmetic does not say it well (a share, a claim in words, a bound from blank cells)
+    explain: Callable[[Frame, int], tuple[Any, Any, Any]] | None = None
     _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _names: frozenset[str] | None = field(default=None, repr=False)
 
@@ -78,7 +81,7 @@ class Frames:
             if idx is None:
                 continue
             state = fr.state_filter.get(col)
-            for j in idx[pos]:
+            for j in idx[pos].tolist():  # plain ints: much quicker to loop over than numpy scalars
                 if j < 0:
                     continue
                 if state is not None and (j >= N_CELLS or STATES[self.states[report, j]] not in state):
@@ -112,23 +115,30 @@ class Frames:
 
     def evidence(self, report: int, keys: Sequence[str], limit: int = 12) -> str:
         """The cells' text as written and where, from the record's provenance."""
-        rep = self.reports[report]
         parts = []
         for k in keys[:limit]:
-            p = rep.provenance.get(k)
-            twin = self.settled.get((report, KEY_INDEX.get(k, -1)))
-            if twin is not None:
-                v = self.values[report, KEY_INDEX[k]]
-                parts.append(f"{k}：本文件数字连写无法确定"
-                             + (f"「{p.text}」（{p.location}）" if p is not None else "")
-                             + f"，取自同一报告的另一文件 {self.reports[twin].source} = {format_value(v)}")
-            elif p is not None:
-                parts.append(f"{k}「{p.text}」（{p.location}）")
-            elif k in rep.cells and rep.cells[k] is None:
-                parts.append(f"{k}：{STATE_REASONS.get(self.state(report, k), '无数值')}")
+            text = self._cell_evidence(report, k)
+            if text is not None:
+                parts.append(text)
         if len(keys) > limit:
             parts.append(f"等{len(keys)}格")
         return "；".join(parts)
+
+
+    def _cell_evidence(self, report: int, k: str) -> str | None:
+        """One cell's text as written and where (or why it has none)."""
+        rep = self.reports[report]
+        p = rep.provenance.get(k)
+        twin = self.settled.get((report, KEY_INDEX.get(k, -1))) if self.settled else None
+        if twin is not None:
+            v = self.values[report, KEY_INDEX[k]]
+            return (f"{k}：本文件数字连写无法确定" + (f"「{p.text}」（{p.location}）" if p is not None else "")
+                    + f"，取自同一报告的另一文件 {self.reports[twin].source} = {format_value(v)}")
+        if p is not None:
+            return f"{k}「{p.text}」（{p.location}）"
+        if k in rep.cells and rep.cells[k] is None:
+            return f"{k}：{STATE_REASONS.get(self.state(report, k), '无数值')}"
+        return None
 
 
 def format_value(v: Any) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,13 @@ from auditkit.frames.keys import KEY_INDEX
 from auditkit.record import Report
 
 
+@lru_cache(maxsize=65536)
+def _deadline(year: int | None, kind: str) -> pd.Timestamp:
+    deadline = publication_deadline(year, kind)
+    return pd.Timestamp(deadline) if deadline else pd.NaT
+
+
+@lru_cache(maxsize=65536)
 def _date(text: str | None) -> pd.Timestamp:
     if not text:
         return pd.NaT
@@ -35,30 +43,26 @@ def expected_format(year: int | None) -> str | None:
     return "2021" if year >= 2021 else "2019" if year >= 2019 else None
 
 
-def _share(num: float, den: float) -> float:
-    return num / den if den and not np.isnan(num) and not np.isnan(den) and den > 0 else np.nan
-
-
 def build_reports(reports: Sequence[Report], values: np.ndarray) -> Frame:
     """One row per report: agency, kind, deadline, published date, format, plausibility shares."""
     v = values
     nh, th = KEY_INDEX["requests.unavailable_not_held.total"], KEY_INDEX["requests.total_handled.total"]
     lc = [KEY_INDEX["appeals.litigation_direct.corrected"], KEY_INDEX["appeals.litigation_after_reconsideration.corrected"]]
-    rows = []
-    for i, r in enumerate(reports):
-        kind = agency_kind(r.agency)
-        deadline = publication_deadline(r.year, kind)
-        rows.append({
-            "report": i, "agency": r.agency, "year": r.year, "format": r.format,
-            "expected_format": expected_format(r.year), "agency_kind": kind,
-            "published": _date(r.published), "deadline": pd.Timestamp(deadline) if deadline else pd.NaT,
-            "not_held_share": _share(v[i, nh], v[i, th]),
-            "litigation_corrected": float(np.sum(v[i, lc])),
-            "evidence": f"机关「{r.agency or '未识别'}」{DEADLINE_RULES[kind]}；发布日期 {r.published or '未知'}",
-        })
-    df = pd.DataFrame(rows, columns=["report", "agency", "year", "format", "expected_format", "agency_kind",
-                                     "published", "deadline", "not_held_share", "litigation_corrected",
-                                     "evidence"])
+    # Per report only what differs by report; dates and deadlines worked out once per distinct value.
+    kinds = [agency_kind(r.agency) for r in reports]
+    years = [r.year for r in reports]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(v[:, th] > 0, v[:, nh] / v[:, th], np.nan) if len(reports) else np.zeros(0)
+    df = pd.DataFrame({
+        "report": np.arange(len(reports)), "agency": [r.agency for r in reports], "year": years,
+        "format": [r.format for r in reports], "expected_format": [expected_format(y) for y in years],
+        "agency_kind": kinds, "published": [_date(r.published) for r in reports],
+        "deadline": [_deadline(y, k) for y, k in zip(years, kinds, strict=True)],
+        "not_held_share": share, "litigation_corrected": v[:, lc].sum(axis=1) if len(reports) else np.zeros(0),
+        "evidence": [f"机关「{r.agency or '未识别'}」{DEADLINE_RULES[k]}；发布日期 {r.published or '未知'}"
+                     for r, k in zip(reports, kinds, strict=True)],
+    }, columns=["report", "agency", "year", "format", "expected_format", "agency_kind", "published", "deadline",
+                "not_held_share", "litigation_corrected", "evidence"])
     df["published"] = pd.to_datetime(df["published"])
     df["deadline"] = pd.to_datetime(df["deadline"])
     df.insert(0, "row_id", np.arange(len(df)))

@@ -1,6 +1,10 @@
 """The requests table (三) as two frames: one row per applicant column (the column identities:
 一 + 二 == （七）总计 + 四, each outcome group the sum of its rows) and one row per table row
-(总计 == the six applicant columns); a merged group counts once, with its own values."""
+(总计 == the six applicant columns); a merged group counts once, with its own values.
+
+Beside each outcome term (``withheld``: the sum of （三）'s eight rows, null if one is blank) the
+column ``withheld_min`` holds what its filled rows add up to: the least the term can be, since
+a blank row is a count >= 0."""
 
 from __future__ import annotations
 
@@ -43,6 +47,7 @@ def build_requests_columns(reports: Sequence[Report], values: np.ndarray, merged
         keymap[row] = np.tile(idx, n)[:, None].astype(np.int32)
     for term in OUTCOME_TERMS:
         col = np.full(n * a, np.nan)
+        filled = np.full(n * a, np.nan)  # what the filled rows of the term add up to: a blank row is >= 0
         km = np.full((n * a, 8), -1, dtype=np.int32)
         for f in FORMATS:
             rows = REQUEST_GROUPS[f][term]
@@ -54,14 +59,16 @@ def build_requests_columns(reports: Sequence[Report], values: np.ndarray, merged
             sums = block.sum(axis=1)
             pos = (sel[:, None] * a + np.arange(a)).ravel()
             col[pos] = sums.ravel()
+            filled[pos] = np.where(np.isnan(block), 0.0, block).sum(axis=1).ravel()
             km[pos, :len(rows)] = np.tile(idx.T, (len(sel), 1))
         for i, groups in merged.items():
             if term in groups and fmts[i]:
                 p = int(np.searchsorted(rep_ids, i))
                 for c, v in groups[term].items():
                     if c in APPLICANTS and v is not None:
-                        col[p * a + APPLICANTS.index(c)] = v
+                        col[p * a + APPLICANTS.index(c)] = filled[p * a + APPLICANTS.index(c)] = v
         data[term] = col
+        data[f"{term}_min"] = filled
         keymap[term] = km
     df = pd.DataFrame(data)
     df.insert(0, "row_id", np.arange(len(df)))
@@ -74,11 +81,18 @@ def build_requests_rows(reports: Sequence[Report], values: np.ndarray, merged: M
     fmts = report_formats(reports)
     parts: list[pd.DataFrame] = []
     maps: list[np.ndarray] = []
+    where: dict[tuple[int, str], int] = {}  # (report, row) -> its position in the frame, for merged groups
+    offset = 0
     for f in FORMATS:
         sel = np.flatnonzero(fmts == f)
         if not len(sel):
             continue
         rows = [r.key for r in format_spec(f).tables["requests"].rows]
+        for i in merged:
+            if fmts[i] == f:
+                first = offset + int(np.searchsorted(sel, i)) * len(rows)
+                where.update(((i, row), first + k) for k, row in enumerate(rows))
+        offset += len(sel) * len(rows)
         idx = np.array([key_indices([f"requests.{r}.{c}" for c in APPLICANTS]) for r in rows])  # (rows, 7)
         block = values[sel][:, idx].reshape(-1, len(APPLICANTS))
         part = pd.DataFrame(block, columns=list(APPLICANTS))
@@ -98,17 +112,14 @@ def build_requests_rows(reports: Sequence[Report], values: np.ndarray, merged: M
     keep = np.ones(len(df), dtype=bool)
     if merged:
         # A merged group's null sub-rows give way to one row carrying the merged values.
-        pairs = pd.MultiIndex.from_arrays([df["report"].to_numpy(), df["row"].to_numpy()])
-        dropped = []
         for i, groups in merged.items():
             for g, vals in groups.items():
                 children = REQUEST_GROUPS[fmts[i]][g]
-                dropped += [(i, ch) for ch in children]
+                keep[[where[(i, ch)] for ch in children]] = False
                 extra_rows.append({"report": i, "row": g, "merged": True,
                                    **{c: float(vals[c]) if vals.get(c) is not None else np.nan
                                       for c in APPLICANTS}})
                 extra_keys.append([key_indices([f"requests.{ch}.{c}" for ch in children]) for c in APPLICANTS])
-        keep = ~pairs.isin(dropped)
         df = pd.concat([df[keep], pd.DataFrame(extra_rows, columns=df.columns)], ignore_index=True)
         for c in APPLICANTS:
             df[c] = df[c].astype(float)

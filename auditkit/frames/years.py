@@ -12,7 +12,7 @@ import pandas as pd
 from auditkit.agency import Prior
 from auditkit.frames.frame import Frame, format_value
 from auditkit.frames.keys import APPLICANTS, IN_FORMAT, KEY_INDEX, key_indices, key_label
-from auditkit.narrative import APPLICANT_LABELS, containment, shingles_many
+from auditkit.narrative import APPLICANT_LABELS, REPEATED_SECTIONS, containment, grams_of, shingles_many
 from auditkit.record import Report
 
 DOCUMENT_KINDS = ("regulations", "normative_documents")
@@ -80,12 +80,21 @@ def build_in_force(reports: Sequence[Report], values: np.ndarray, priors: Sequen
 
 def build_repetition(reports: Sequence[Report], priors: Sequence[Prior | None]) -> Frame:
     """One row per (report with a prior, section 一 or 五): how much of its text last year's holds."""
-    sections_ = ("overview", "problems")
+    sections_ = REPEATED_SECTIONS
     pairs = [(i, priors[i].report) for i in range(len(reports)) if priors[i] is not None]
-    # Each report's n-grams once, in one vectorised pass over every text involved.
+    # Each report's n-grams once: as its read worker found them, else in one vectorised pass over
+    # every other text involved.
     involved = list({id(r): r for r in [reports[i] for i, _ in pairs] + [p for _, p in pairs]}.values())
-    texts = [r.sections.get(s) or "" for r in involved for s in sections_]
-    grams = dict(zip([(id(r), s) for r in involved for s in sections_], shingles_many(texts), strict=True))
+    grams: dict[tuple[int, str], np.ndarray] = {}
+    todo = []
+    for r in involved:
+        read = grams_of(r.sections, r.figures)
+        if read is None:
+            todo.append(r)
+        else:
+            grams.update(((id(r), s), read[s]) for s in sections_)
+    texts = [r.sections.get(s) or "" for r in todo for s in sections_]
+    grams.update(zip([(id(r), s) for r in todo for s in sections_], shingles_many(texts), strict=True))
     rows = []
     for i, prior in pairs:
         for s in sections_:

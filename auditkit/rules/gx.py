@@ -40,7 +40,7 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
 )
 
 from auditkit.errors import SuiteError, ValidationRunError
-from auditkit.rules.expression import ExpressionError, evaluate, parse_identity
+from auditkit.rules.expression import ExpressionError, evaluate, parse_identity, refute, unknowns_of
 
 if TYPE_CHECKING:
     from auditkit.rules.suites import SuiteSpec
@@ -56,12 +56,16 @@ class MulticolumnRowwiseIdentity(MulticolumnMapMetricProvider):
     condition_metric_name = "multicolumn_values.rowwise_identity"
     condition_domain_keys = ("batch_id", "table", "column_list", "row_condition", "condition_parser",
                              "ignore_row_if")
-    condition_value_keys = ("expression", "tolerance")
+    condition_value_keys = ("expression", "tolerance", "unknowns", "bounds")
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list: pd.DataFrame, **kwargs) -> pd.Series:
         identity = parse_identity(kwargs["expression"])
-        _, _, holds = evaluate(identity, column_list, float(kwargs.get("tolerance") or 0.0))
+        tolerance = float(kwargs.get("tolerance") or 0.0)
+        unknowns = unknowns_of(kwargs)
+        if unknowns.active:  # a row fails only when no value of its missing ones makes it hold
+            return pd.Series(~refute(identity, column_list, unknowns, tolerance).refuted, index=column_list.index)
+        _, _, holds = evaluate(identity, column_list, tolerance)
         return pd.Series(holds, index=column_list.index)
 
 
@@ -74,11 +78,15 @@ class ExpectRowwiseIdentity(MulticolumnMapExpectation):
 
     expression: str
     tolerance: float = 0.0
-    # A row with a null cell is not checked (and is counted as skipped), never failed.
+    # A row with a null cell is not checked (and is counted as skipped), never failed; unless the rule
+    # says what a missing value can be (``unknowns``, ``bounds``: see auditkit.rules.expression) and
+    # keeps such rows (``ignore_row_if: never``): then it fails when no such value makes it hold.
     ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = "any_value_is_missing"
+    unknowns: Literal["nonnegative"] | None = None
+    bounds: dict[str, dict[str, str]] | None = None
 
     map_metric = "multicolumn_values.rowwise_identity"
-    success_keys: ClassVar[tuple[str, ...]] = ("mostly", "expression", "tolerance")
+    success_keys: ClassVar[tuple[str, ...]] = ("mostly", "expression", "tolerance", "unknowns", "bounds")
     args_keys: ClassVar[tuple[str, ...]] = ("column_list", "expression")
 
     @root_validator(skip_on_failure=True)
@@ -88,9 +96,13 @@ class ExpectRowwiseIdentity(MulticolumnMapExpectation):
             identity = parse_identity(values["expression"])
         except ExpressionError as exc:
             raise ValueError(str(exc)) from None
-        unknown = [n for n in identity.names if n not in values.get("column_list", [])]
+        try:
+            bounded = unknowns_of(values).columns()
+        except ExpressionError as exc:
+            raise ValueError(str(exc)) from None
+        unknown = [n for n in [*identity.names, *bounded] if n not in values.get("column_list", [])]
         if unknown:
-            raise ValueError(f"expression uses columns not in column_list: {', '.join(unknown)}")
+            raise ValueError(f"expression or bounds use columns not in column_list: {', '.join(unknown)}")
         return values
 
 

@@ -5,7 +5,10 @@ that means for the auditor: which report, which cells (keys), what was expected
 and found, the text as written, and whether the check proved anything at all:
 
 - a row whose cells are null was not checked: it is *skipped*, with the reason
-  (blank cell, digits run together, merged row…), and counted, never passed;
+  (blank cell, digits run together, merged row…), and counted, never passed; unless the
+  rule says what a missing value can be (a count >= 0, within bounds: ``unknowns`` and
+  ``bounds``) and no such value makes the rule hold: then the row fails, and the finding
+  says so ("即使空白单元格按任意非负数计…");
 - a row that holds only on values recovered by arithmetic at reading (or taken
   from another file of the same report) is *unverified* (info): the reader chose
   those values because they add up, so their adding up proves nothing;
@@ -24,7 +27,7 @@ import pandas as pd
 from auditkit.findings import finding_id, findings_frame, plain
 from auditkit.frames import ALL_KEYS, N_CELLS, STATE_REASONS, STATES
 from auditkit.rules.conditions import condition_mask
-from auditkit.rules.expression import evaluate, parse_identity
+from auditkit.rules.expression import evaluate, parse_identity, refute, unknowns_of
 from auditkit.rules.suites import IDENTITY_TYPE
 
 if TYPE_CHECKING:
@@ -59,9 +62,14 @@ def _condition(data: pd.DataFrame, kwargs: dict[str, Any]) -> np.ndarray:
 
 
 def _nulls(data: pd.DataFrame, rule_type: str, kwargs: dict[str, Any], columns: list[str]) -> np.ndarray:
-    """Rows the expectation ignores for missing values (as GX does), i.e. skipped checks."""
+    """Rows the expectation ignores for missing values (as GX does), i.e. skipped checks.
+
+    For an identity whose missing values are bounded unknowns, the rows with a missing value:
+    those that did not fail are the skipped ones."""
     if rule_type == "expect_column_values_to_not_be_null" or not len(data):
         return np.zeros(len(data), dtype=bool)
+    if rule_type == IDENTITY_TYPE and unknowns_of(kwargs).active:
+        return data[list(parse_identity(kwargs["expression"]).names)].isna().to_numpy().any(axis=1)
     isna = data[columns].isna().to_numpy()
     mode = kwargs.get("ignore_row_if")
     if mode in ("all_values_are_missing", "both_values_are_missing"):
@@ -69,6 +77,15 @@ def _nulls(data: pd.DataFrame, rule_type: str, kwargs: dict[str, Any], columns: 
     if mode == "never":
         return np.zeros(len(data), dtype=bool)
     return isna.any(axis=1)
+
+
+def _range_text(lo: float, hi: float) -> Any:
+    """What one side of an identity can be: 12 (known), "≥ 12", "≤ 3" or "3 ~ 12"."""
+    if lo == hi:
+        return plain(lo)
+    if not np.isfinite(hi):
+        return "任意数" if not np.isfinite(lo) else f"≥ {plain(lo)}"
+    return f"≤ {plain(hi)}" if not np.isfinite(lo) else f"{plain(lo)} ~ {plain(hi)}"
 
 
 def _bound_text(kwargs: dict[str, Any]) -> str:
@@ -84,13 +101,35 @@ class _Explainer:
     def __init__(self, rule, frame, positions: np.ndarray) -> None:
         data = frame.data
         self.rule, self.frame, self.pos = rule, frame, positions
-        self.lhs = self.rhs = None
+        self.lhs = self.rhs = self.ranges = None
         if rule.type == IDENTITY_TYPE and len(positions):
             identity = parse_identity(rule.kwargs["expression"])
-            self.lhs, self.rhs, _ = evaluate(identity, data.iloc[positions], float(rule.kwargs.get("tolerance") or 0))
+            tolerance = float(rule.kwargs.get("tolerance") or 0)
+            rows = data.iloc[positions]
+            self.lhs, self.rhs, _ = evaluate(identity, rows, tolerance)
+            unknowns = unknowns_of(rule.kwargs)
+            if unknowns.active:
+                self.ranges = refute(identity, rows, unknowns, tolerance)
+
+    def bounded(self, n: int) -> bool:
+        """Did the row fail on bounds, with some of its values unknown?"""
+        return self.ranges is not None and bool(self.ranges.unknown[n])
+
+    def why(self, n: int) -> str:
+        """A bounded failure in words, for the evidence."""
+        g = self.ranges
+        return (f"表中有空白或无法读出的单元格，但即使空白单元格按任意非负数计，等式也不能成立："
+                f"一边为 {_range_text(g.lhs_lo[n], g.lhs_hi[n])}，另一边为 {_range_text(g.rhs_lo[n], g.rhs_hi[n])}")
 
     def __call__(self, n: int) -> tuple[Any, Any, Any]:
         r, k, pos = self.rule, self.rule.kwargs, self.pos[n]
+        if self.frame.explain is not None:
+            return tuple(plain(x) for x in self.frame.explain(self.frame, pos))  # type: ignore[return-value]
+        if self.bounded(n):
+            g = self.ranges
+            gap = g.lhs_lo[n] - g.rhs_hi[n] if g.lhs_lo[n] > g.rhs_hi[n] else g.lhs_hi[n] - g.rhs_lo[n]
+            return (_range_text(g.rhs_lo[n], g.rhs_hi[n]), _range_text(g.lhs_lo[n], g.lhs_hi[n]),
+                    plain(gap) if np.isfinite(gap) else None)
 
         def row(column: str) -> Any:
             value = self.frame.col(column)[pos]
@@ -158,10 +197,10 @@ def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
         data = fr.data
         cols = rule.columns
         in_scope = _condition(data, rule.kwargs)
-        null = _nulls(data, rule.type, rule.kwargs, cols) & in_scope
         failed = np.zeros(len(data), dtype=bool)
         if len(o.failed_rows):
             failed[o.failed_rows] = True  # row_id is the row's position
+        null = _nulls(data, rule.type, rule.kwargs, cols) & in_scope & ~failed
         evaluated = in_scope & ~null
         passed = evaluated & ~failed
         unverified = np.zeros(len(data), dtype=bool)
@@ -183,13 +222,16 @@ def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
                 keys = frames.keys(o.frame, pos, cols)
                 place = fr.where(pos)
                 expected, actual, difference = explain(n)
+                evidence = _evidence(frames, fr, pos, i, keys)
+                if explain.bounded(n) and fr.explain is None:  # the frame's own note says it otherwise
+                    evidence = f"{explain.why(n)}；{evidence}" if evidence else explain.why(n)
                 base = _report_fields(frames, i)
                 findings.append({
                     "finding_id": finding_id(base["sha256"] or base["source"], rule.rule_id, keys, place),
                     **base, "rule_id": rule.rule_id, "category": rule.category, "severity": rule.severity,
                     "status": "failed", "description": rule.description, "place": place, "keys": keys,
                     "expected": expected, "actual": actual, "difference": difference,
-                    "evidence": _evidence(frames, fr, pos, i, keys), "basis": rule.basis,
+                    "evidence": evidence, "basis": rule.basis,
                 })
 
         # One "unverified" finding per (report, rule), naming the recovered cells.
@@ -209,7 +251,10 @@ def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
                 "difference": None, "evidence": frames.evidence(i, recovered), "basis": rule.basis,
             })
 
-        skipped.extend(_skipped(frames, fr, rule, np.flatnonzero(null), cols))
+        judged = cols  # the columns whose missing values skip a row (not those that only bound them)
+        if rule.type == IDENTITY_TYPE and unknowns_of(rule.kwargs).active:
+            judged = list(parse_identity(rule.kwargs["expression"]).names)
+        skipped.extend(_skipped(frames, fr, rule, np.flatnonzero(null), judged))
     skipped_df = pd.DataFrame(skipped, columns=SKIPPED_COLUMNS)
     return Interpretation(findings_frame(findings), skipped_df, pd.DataFrame(checks, columns=CHECK_COLUMNS))
 
@@ -297,6 +342,7 @@ def _skipped(frames: Frames, fr, rule, rows: np.ndarray, cols: list[str]) -> lis
     for i, j in _cells(frames, fr, rows, cols, lambda r, idx: np.isnan(frames.values[r, idx])):
         keys[i].append(j)
     other: dict[int, list[str]] = defaultdict(list)  # missing values that are not table cells
+    said = fr.col("unchecked")[rows] if fr.has("unchecked") else None  # the frame's own reason for a row
     for col in cols:
         null = _is_null(fr.col(col)[rows])
         km = fr.keymap.get(col)
@@ -305,8 +351,9 @@ def _skipped(frames: Frames, fr, rule, rows: np.ndarray, cols: list[str]) -> lis
             valid = (idx >= 0) & (idx < N_CELLS)
             cell_null = (valid & np.isnan(frames.values[reps[:, None], np.where(valid, idx, 0)])).any(axis=1)
             null &= ~cell_null
-        for i in np.unique(reps[null]).tolist():
-            reason = COLUMN_REASONS.get(col, f"{col} 无数值")
+        for n in np.flatnonzero(null):
+            i = int(reps[n])
+            reason = said[n] if said is not None and said[n] else COLUMN_REASONS.get(col, f"{col} 无数值")
             if reason not in other[i]:
                 other[i].append(reason)
     places = _places_by_report(fr, rows)

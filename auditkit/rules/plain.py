@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.conditions import condition_mask
-from auditkit.rules.expression import evaluate, parse_identity
+from auditkit.rules.expression import evaluate, parse_identity, refute, unknowns_of
 from auditkit.rules.suites import IDENTITY_TYPE, RuleSpec, SuiteSpec, load_rules
 
 if TYPE_CHECKING:
@@ -29,9 +29,13 @@ def failing_rows(rule: RuleSpec, data: pd.DataFrame) -> np.ndarray:
     t = rule.type
     if t == IDENTITY_TYPE:
         cols = data[k["column_list"]]
-        complete = ~cols.isna().any(axis=1).to_numpy()
-        _, _, holds = evaluate(parse_identity(k["expression"]), cols, float(k.get("tolerance") or 0))
-        bad = complete & ~holds
+        identity, tolerance, unknowns = parse_identity(k["expression"]), float(k.get("tolerance") or 0), unknowns_of(k)
+        if unknowns.active:  # missing values are unknowns within bounds: fail what no value of them mends
+            bad = refute(identity, cols, unknowns, tolerance).refuted
+        else:
+            complete = ~cols.isna().any(axis=1).to_numpy()
+            _, _, holds = evaluate(identity, cols, tolerance)
+            bad = complete & ~holds
     elif t == "expect_column_values_to_be_between":
         v = data[k["column"]].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import AuditkitError, SuiteError
 from auditkit.frames import FRAME_NAMES
-from auditkit.rules.expression import ExpressionError, parse_identity
+from auditkit.rules.expression import ExpressionError, parse_identity, unknowns_of
 from auditkit.rules.folders import RuleFolder, bundled_folder, rule_folders
 from auditkit.vocabulary import SEVERITIES
 
@@ -135,9 +135,16 @@ def _rule(path: Path, i: int, e: Any) -> RuleSpec:
             identity = parse_identity(e["kwargs"].get("expression", ""))
         except ExpressionError as exc:
             raise _fail(path, where, str(exc)) from None
-        unknown = [n for n in identity.names if n not in e["kwargs"].get("column_list", [])]
+        try:
+            unknowns = unknowns_of(e["kwargs"])
+        except ExpressionError as exc:
+            raise _fail(path, where, str(exc)) from None
+        unknown = [n for n in [*identity.names, *unknowns.columns()] if n not in e["kwargs"].get("column_list", [])]
         if unknown:
-            raise _fail(path, where, f"expression uses columns not in column_list: {', '.join(unknown)}")
+            raise _fail(path, where, f"expression or bounds use columns not in column_list: {', '.join(unknown)}")
+        if unknowns.active and e["kwargs"].get("ignore_row_if") != "never":
+            # GX would drop the rows with missing values before the bounds could judge them.
+            raise _fail(path, where, "a rule with unknowns or bounds needs ignore_row_if: never")
     return RuleSpec(rid, e["type"], dict(e["kwargs"]), e["description"].strip(), e["severity"], meta["category"],
                     meta["basis"].strip(), tuple(meta["cells"]), dict(meta), e.get("notes"))
 
