@@ -236,7 +236,16 @@ def _copy(done: RowReading) -> RowReading:
                       settled=done.settled)
 
 
+# No cell of these tables holds more than this many characters on average (13575394432.52 is
+# two cells): a longer run is not a row's values run together, and is not searched.
+MAX_CHARS_PER_CELL = 8
+
+
 def _search_row(texts: tuple[str, ...], n: int, check: RowCheck | None, budget: Budget) -> RowReading:
+    chars = sum(len(t) for t in texts)
+    if chars > MAX_CHARS_PER_CELL * (n + 1):
+        return RowReading(None, [], 0, False, gave_up=True, why="candidates", settled=(UNSETTLED,) * n)
+    budget.spend(chars * n)  # what counting and settling the readings cost
     total = count_readings(texts, n)
     settled = settled_values(texts, n)
     if total == 0:

@@ -212,6 +212,21 @@ def test_column_hint_names_its_own_row() -> None:
     assert "列间勾稽关系推断为 [19, 1, 0, 0, 0, 0, 20]" in diag.message
 
 
+def test_values_with_cells_of_their_own_are_never_split(tmp_path: Path) -> None:
+    """Issue 12 class 1: a row whose values stand in cells of their own but are one short (a
+    cell lost, or two values in one cell) is not cut digit by digit to fill the columns: 148
+    and 1 were read as 1, 4, 8, 1. The row is null and says why."""
+    truth = truth_of(T2021)
+    page = official_page(truth)
+    row = "（一）予以公开</th><td>21</td><td>0</td><td>0</td>"
+    assert row in page
+    path = _write(tmp_path, "page.html", page.replace(row, "（一）予以公开</th><td>210</td><td>0</td>", 1))
+    report = read_report(path)
+    keys = _row("2021", "requests", "granted")
+    assert all(report.cells[k] is None for k in keys)
+    assert any(d.code == "no_valid_split" and "各有其格" in d.message for d in report.diagnostics_for(keys[0]))
+
+
 def test_a_forced_reading_is_refused_where_blank_cells_vanish(tmp_path: Path) -> None:
     """In a copy where some row shows fewer digits than cells (its blanks left no trace), seven
     digits no longer mean seven cells: a row that does not add up is not cut one digit a cell."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import product
 
 from auditkit.digits import UNSETTLED, Budget, Value
@@ -60,8 +61,7 @@ class Verdict:
 
     confirmed: list[int] = field(default_factory=list)  # cells confirmed by another identity
     unchecked: list[int] = field(default_factory=list)  # cells no other identity could check
-    refused: bool = False  # an identity fails with the reading
-    refused_cells: list[int] = field(default_factory=list)  # the cells an identity contradicts
+    refused_cells: list[int] = field(default_factory=list)  # cells a failing identity refuses
     how: str = ""  # what confirmed them, for the diagnostic
 
 
@@ -194,7 +194,6 @@ def confirm_requests(chosen: list[Chosen], fixed: dict[str, Value], merged: dict
             break
         out = {r for r, (share, _) in results.items() if share == worst}
         for r in out:
-            verdicts[r].refused = True
             verdicts[r].refused_cells = list(chosen[r].by_arithmetic)
         alive -= out  # their readings are unknown now: check the others again without them
         to_check -= out
@@ -262,6 +261,8 @@ GROUP_SIZE = 5
 def confirm_appeals(chosen: list[Chosen], fixed: dict[str, Value], stated: Callable[[], dict[str, int]] | None,
                     budget: Budget | None) -> list[Verdict]:
     """Confirm each appeals group's cut by the other groups' sums or by the figures the text states."""
+    if stated is not None:
+        stated = cache(stated)  # read the text once, and only if a group needs it
     verdicts = []
     for row in chosen:
         verdict = Verdict()
