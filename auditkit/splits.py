@@ -376,19 +376,21 @@ def all_readings(texts: tuple[str, ...], n: int, budget: Budget | None = None,
         if budget is not None:
             budget.spend()
         tok = toks[i]
-        whole_end = tok.dot if tok.dot is not None else len(tok.text)
-        for e in _ends(tok, c):
-            last = e == len(tok.text)
-            if last != (parts == 1) or (not last and e > whole_end - (parts - 1)):
-                continue
-            piece = tok.text[c:e]
-            if not one_piece(piece):
-                continue
-            pieces.append(piece)
-            if last:
+        text = tok.text
+        if parts == 1:  # the rest of the token
+            if len(text) in _ends(tok, c) and one_piece(text[c:]):
+                pieces.append(text[c:])
                 walk(i + 1, slots_after)
-            else:
-                cut(i, e, parts - 1, slots_after)
+                pieces.pop()
+            return
+        whole_end = tok.dot if tok.dot is not None else len(text)
+        # a piece starting with 0 is that 0; enough whole digits are left for the other pieces
+        last_end = c + 1 if text[c] == "0" else whole_end - (parts - 1)
+        for e in range(c + 1, min(last_end, len(text) - 1) + 1):
+            if tok.whole or (tok.dot is not None and e >= tok.dot):
+                break
+            pieces.append(text[c:e])
+            cut(i, e, parts - 1, slots_after)
             pieces.pop()
 
     walk(0, n)
