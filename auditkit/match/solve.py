@@ -129,7 +129,7 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec, budget: Budge
     rows = _rows(reading, spec, out)
     readings = _read_rows(rows, spec.key, budget)
     vanish = _cells_vanish(rows)
-    chosen: list[tuple[_Row, RowReading, Chosen]] = []
+    chosen: list[tuple[_Row, Chosen]] = []  # rows whose readings the arithmetic chose among
     fixed: dict[str, Value] = {}
     merged: dict[str, list[Value] | None] = {}
 
@@ -172,10 +172,10 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec, budget: Budge
                 DiagnosticCode.NO_VALID_SPLIT, f"「{run.raw}」无法确定各格数值：{why} (cannot read this row's values)",
                 key=keys[0], keys=keys, found=run.raw, location=run.location))
         else:
-            chosen.append((row, reading_, Chosen(keys, reading_.candidates, reading_.settled,
-                                                 tuple(t.text for t in reading_.tokens))))
+            chosen.append((row, Chosen(keys, reading_.candidates, reading_.settled,
+                                       tuple(t.text for t in reading_.tokens))))
 
-    rows_chosen = [c for _, _, c in chosen]
+    rows_chosen = [c for _, c in chosen]
     if spec.key == "requests":
         verdicts = confirm_requests(rows_chosen, fixed, merged, spec, budget)
     elif spec.key == "appeals":
@@ -183,7 +183,7 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec, budget: Budge
     else:  # no arithmetic: every reading counts, nothing is chosen by a sum
         verdicts = [Verdict() for _ in rows_chosen]
     pending: list[tuple[_Row, Chosen, Verdict]] = []
-    for (row, _, choice), verdict in zip(chosen, verdicts, strict=True):
+    for (row, choice), verdict in zip(chosen, verdicts, strict=True):
         if len(choice.candidates) == 1:
             _take_recovered(out, fixed, row, choice, verdict)
         else:
