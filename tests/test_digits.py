@@ -164,14 +164,17 @@ def test_a_fitting_reading_that_the_columns_contradict_is_refused(tmp_path: Path
 
 def test_torture_false_fits_leave_no_wrong_number(tmp_path: Path) -> None:
     """Rows whose wrong 总计 lets their digits read as another row that adds up (the torture set's
-    generator): every cell right or null, in the requests table and in the appeals row."""
-    from tests.torture.cases import _false_fits
+    generator): every cell right or null, in the requests table and in the appeals row. Where the
+    copy's digits have one reading that adds up everywhere and nothing in the document contradicts
+    it (the appeals row of seed 36), that reading is what the document says."""
+    from tests.torture.cases import _appeals_determined, _false_fits
 
     for seed, fmt, rows, appeals in ((34, "2021", ("new_received", "partially_granted", "carried_forward"), False),
                                      (36, "2021", (), True), (35, "2019", ("granted", "unavailable_not_held"), False)):
         truth = _false_fits(seed, fmt, rows, appeals)
         report = read_report(_document(tmp_path, truth, {}, "crawler"))
-        wrong = {k: (v, report.cells[k]) for k, v in truth["cells"].items()
+        expected = {**truth["cells"], **(_appeals_determined(truth) if appeals else {})}
+        wrong = {k: (v, report.cells[k]) for k, v in expected.items()
                  if report.cells[k] is not None and report.cells[k] != v}
         assert not wrong, (seed, wrong)
 

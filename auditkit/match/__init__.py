@@ -30,8 +30,9 @@ from auditkit.match.confirm import stated_appeals
 from auditkit.match.flat import read_flat
 from auditkit.match.grid import classify_table, read_grid, table_text
 from auditkit.match.metadata import read_metadata
+from auditkit.match.rows import TableReading
 from auditkit.match.sections import detect_format, find_sections, section_ranges
-from auditkit.match.solve import solve
+from auditkit.match.solve import cells_vanish, solve
 from auditkit.match.stream import Compact, Stream
 from auditkit.record import Diagnostic, Provenance, Report
 
@@ -68,7 +69,7 @@ def match_layout(layout: Layout, sha256: str) -> Report:
         """The appeals counts the text states (once each), read with the tables found so far cut out."""
         return stated_appeals(_section_texts(stream, ranges, cuts), year)
 
-    tables_found = 0
+    found: dict[str, TableReading | None] = {}  # None: the table is not in the document
     anchors = {"active": "信息内容", "requests": "本年新收", "appeals": None}
     for key, spec in fmt.tables.items():
         if classified[key]:
@@ -81,12 +82,16 @@ def match_layout(layout: Layout, sha256: str) -> Report:
                 reading = read_flat(stream, start, end, spec, fmt, None)
             if reading.span:
                 cuts.append(reading.span)
-        if not reading.found or not reading.runs:
+        found[key] = reading if reading.found and reading.runs else None
+    # One table whose blank cells left no trace in the copy says so for the whole document.
+    vanish = any(cells_vanish(reading, fmt.tables[key]) for key, reading in found.items() if reading)
+    for key, reading in found.items():
+        spec = fmt.tables[key]
+        if reading is None:
             diags.append(Diagnostic(DiagnosticCode.MISSING_TABLE, f"未找到「{spec.title}」的表格，各格留空 (table not found; its "
                                     "cells are null)", key=f"table.{key}", keys=spec.keys))
             continue
-        tables_found += 1
-        solved = solve(reading, spec, fmt, budget, stated)
+        solved = solve(reading, spec, fmt, budget, stated, vanish)
         missing_rows = [r for r in spec.rows if r.cell_key(key, r.columns[0].key) not in solved.cells]
         merged_keys = {k for d in solved.diagnostics if d.code == DiagnosticCode.MERGED_ROW for k in (d.keys or [])}
         for r in missing_rows:
@@ -99,7 +104,7 @@ def match_layout(layout: Layout, sha256: str) -> Report:
         provenance.update(solved.provenance)
         diags.extend(solved.diagnostics)
 
-    if not hits and tables_found == 0:
+    if not hits and not any(found.values()):
         raise ReadError(ReadReason.NOT_A_REPORT, "不是政府信息公开工作年度报告：未见年报的部分标题和表格 (no section or table of "
                         "the national format found)")
     section_text = _section_texts(stream, ranges, cuts)

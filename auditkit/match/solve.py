@@ -3,10 +3,11 @@
 A row's value tokens are read as written when there is one per cell. Digits that ran
 together are split (``auditkit.digits.read_row``): when the digit count leaves one
 reading it is taken, whatever the row's sums say (the rules report an agency's wrong
-总计); when it leaves several, the row's own arithmetic chooses, and a value so chosen
-is taken only when another identity confirms it (``auditkit.match.confirm``).
-Otherwise the cells are null with a diagnostic saying why; a split that only the
-column identities would settle is offered to the auditor, never taken.
+总计); when it leaves several, the row's own arithmetic chooses among them, and a value
+so chosen is taken unless another identity that can be evaluated with it fails
+(``auditkit.match.confirm``); its diagnostic says whether one confirmed it or none could
+check it. Otherwise the cells are null with a diagnostic saying why; a split that only
+the column identities would settle is offered to the auditor, never taken.
 """
 
 from __future__ import annotations
@@ -118,17 +119,19 @@ def _not_a_count(value: Value, column: ColumnSpec | None, text: str) -> bool:
 
 
 def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec, budget: Budget | None = None,
-          stated: Callable[[], dict[str, int]] | None = None) -> Solved:
+          stated: Callable[[], dict[str, int]] | None = None, blanks_vanish: bool = False) -> Solved:
     """Cells from the runs of one table: direct reads, certain splits, or null with a reason.
 
     ``budget``: the document's steps for splitting digits; ``stated``: the figures the report's
-    text states (行政复议/行政诉讼 counts), asked for only when an appeals split needs them.
+    text states (行政复议/行政诉讼 counts), asked for only when an appeals split needs them;
+    ``blanks_vanish``: another table of the document shows that blank cells left no trace
+    (``cells_vanish``).
     """
     out = Solved()
     budget = budget if budget is not None else Budget()
     rows = _rows(reading, spec, out)
     readings = _read_rows(rows, spec.key, budget)
-    vanish = _cells_vanish(rows)
+    vanish = blanks_vanish or _cells_vanish(rows)
     chosen: list[tuple[_Row, Chosen]] = []  # rows whose readings the arithmetic chose among
     fixed: dict[str, Value] = {}
     merged: dict[str, list[Value] | None] = {}
@@ -185,14 +188,14 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec, budget: Budge
     pending: list[tuple[_Row, Chosen, Verdict]] = []
     for (row, choice), verdict in zip(chosen, verdicts, strict=True):
         if len(choice.candidates) == 1:
-            _take_recovered(out, fixed, row, choice, verdict)
+            _take_recovered(out, fixed, row, choice, verdict, vanish)
         else:
             pending.append((row, choice, verdict))
 
     hints = (column_hints([(c.keys, c.candidates) for _, c, _ in pending], fixed, merged, spec, budget)
              if pending and spec.key == "requests" else {})
     for i, (row, choice, verdict) in enumerate(pending):
-        _take_ambiguous(out, fixed, row, choice, verdict, hints.get(i, []))
+        _take_ambiguous(out, fixed, row, choice, verdict, hints.get(i, []), vanish)
 
     for group_key, values in merged.items():
         group = next(g for g in spec.groups if g.key == group_key)
@@ -211,6 +214,11 @@ def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec, budget: Budge
             key=k, found=text))
     out.cells.update(fixed)
     return out
+
+
+def cells_vanish(reading: TableReading, spec: TableSpec) -> bool:
+    """The table shows that blank cells left no trace in this copy (see ``_cells_vanish``)."""
+    return _cells_vanish(_rows(reading, spec, Solved()))
 
 
 def _cells_vanish(rows: list[_Row]) -> bool:
@@ -259,66 +267,93 @@ def _take_forced(out: Solved, fixed: dict[str, Value], row: _Row, reading_: RowR
         found=run.raw, location=run.location))
 
 
-def _settled_keys(choice: Chosen) -> list[int]:
-    return [i for i in range(len(choice.keys)) if choice.settled[i] is not UNSETTLED]
-
-
-def _take_recovered(out: Solved, fixed: dict[str, Value], row: _Row, choice: Chosen, verdict: Verdict) -> None:
-    """The one reading that adds up: its values taken where the digits decide them or another identity
-    confirms them; the rest null."""
+def _take_recovered(out: Solved, fixed: dict[str, Value], row: _Row, choice: Chosen, verdict: Verdict,
+                    vanish: bool) -> None:
+    """The one reading that adds up: taken, unless an identity refuses its values chosen by the
+    arithmetic (those the digits alone decide are taken still). In a copy where blank cells
+    vanish, readings with blanks would fit too: a value only the row's sums chose is null."""
     run, keys, reading_ = row.run, choice.keys, choice.candidates[0]
     values = dict(zip(keys, reading_, strict=True))
-    taken = sorted({*_settled_keys(choice), *verdict.confirmed})
-    for i, k in enumerate(keys):
-        fixed[k] = reading_[i] if i in taken else None
-    if len(taken) == len(keys):
-        how = f"；{verdict.how}" if verdict.confirmed else ""
-        out.diagnostics.append(Diagnostic(
-            DiagnosticCode.RECOVERED_BY_ARITHMETIC, f"数字连写「{run.raw}」，按本行总计拆分唯一 (digits run together; "
-            f"the only split where the row adds up){how}", key=keys[0], keys=keys, found=run.raw,
-            location=run.location, values=values))
-        return
     refused = [keys[i] for i in verdict.refused_cells]
-    unchecked = [keys[i] for i in range(len(keys)) if i not in taken and keys[i] not in refused]
+    unsure = [keys[i] for i in verdict.unchecked] if vanish or verdict.needs_confirmation else []
+    for i, k in enumerate(keys):
+        fixed[k] = None if k in refused or k in unsure else reading_[i]
     if refused:
         out.diagnostics.append(Diagnostic(
-            DiagnosticCode.NO_VALID_SPLIT, f"数字连写「{run.raw}」：唯一能使本行总计相符的拆分 {reading_} 与列间勾稽关系不符"
-            "（本行总计可能有误），这些格未采用 (the only split where the row adds up contradicts the column identities "
-            "in these cells: the row's total may be wrong)", key=refused[0], keys=refused, found=run.raw,
-            location=run.location, candidates=[reading_]))
-    if unchecked:
+            DiagnosticCode.NO_VALID_SPLIT, f"数字连写「{run.raw}」：唯一能使本行总计相符的拆分 {reading_} 与"
+            f"{_failed(verdict)}不符（本行总计可能有误），这些格未采用 (the only split where the row adds up "
+            "contradicts another identity in these cells: the row's total may be wrong)", key=refused[0], keys=refused,
+            found=run.raw, location=run.location, candidates=[reading_]))
+    if unsure:
         out.diagnostics.append(Diagnostic(
-            DiagnosticCode.AMBIGUOUS_DIGITS, f"数字连写「{run.raw}」：只有本行总计支持拆分 {reading_}，这些格没有其他勾稽关系"
-            "可以核验，留空 (only the row's own total supports this split and no other identity can check these "
-            "cells: null)", key=unchecked[0], keys=unchecked, found=run.raw, location=run.location,
-            candidates=[reading_]))
-    if taken:
-        how = f"，{verdict.how}" if verdict.confirmed else ""
+            DiagnosticCode.AMBIGUOUS_DIGITS, f"数字连写「{run.raw}」：只有本行总计支持拆分 {reading_}，{_why_unsure(vanish)}，"
+            "留空 (only the row's own sums support this split, and nothing else can check these cells: null)",
+            key=unsure[0], keys=unsure, found=run.raw, location=run.location, candidates=[reading_]))
+    taken = [k for k in keys if k not in refused and k not in unsure]
+    if not taken:
+        return
+    if refused or unsure:
+        how = f"，{verdict.how}" if verdict.confirmed and not refused else ""
         out.diagnostics.append(Diagnostic(
             DiagnosticCode.RECOVERED_BY_ARITHMETIC, f"这些格在各种拆分中相同{how} (the same in every split, or "
-            "confirmed)", key=keys[taken[0]], keys=[keys[i] for i in taken], found=run.raw, location=run.location))
+            "confirmed)", key=taken[0], keys=taken, found=run.raw, location=run.location))
+        return
+    out.diagnostics.append(Diagnostic(
+        DiagnosticCode.RECOVERED_BY_ARITHMETIC, f"数字连写「{run.raw}」，按本行总计拆分唯一 (digits run together; "
+        f"the only split where the row adds up){_checked(choice, verdict)}", key=keys[0], keys=keys, found=run.raw,
+        location=run.location, values=values))
+
+
+def _why_unsure(vanish: bool) -> str:
+    """Why values only the row's sums chose are not taken, in words."""
+    if vanish:
+        return "而本文档的空白格在复制中没有留下痕迹（本行也可能少了空白格），这些格又没有其他勾稽关系可以核验"
+    return "各组总计可能填错（错的总计也能让另一种拆分相符），正文又未述及可以核验的案件数"
+
+
+def _failed(verdict: Verdict) -> str:
+    """The identities that refuse a reading, in words."""
+    named = "；".join(verdict.failed[:3]) + ("……" if len(verdict.failed) > 3 else "")
+    return f"{verdict.against or '其他勾稽关系'}（{named}）" if named else verdict.against or "其他勾稽关系"
+
+
+def _checked(choice: Chosen, verdict: Verdict) -> str:
+    """What checked the values the arithmetic chose: another identity, or none (then they rest on the
+    row's own sums alone, which the audit cannot count as passed)."""
+    unchecked = [choice.keys[i].split(".", 1)[1] for i in verdict.unchecked]
+    if not verdict.confirmed and not unchecked:
+        return ""
+    if not unchecked:
+        return f"；{verdict.how}"
+    none = "没有其他勾稽关系可以核验，仅凭本行算术采用 (no other identity could check it: taken on the row's own sums)"
+    if not verdict.confirmed:
+        return f"；{none}"
+    return f"；{verdict.how}，其中 {', '.join(unchecked)} {none}"
 
 
 def _take_ambiguous(out: Solved, fixed: dict[str, Value], row: _Row, choice: Chosen, verdict: Verdict,
-                    hint: list[list[Value]]) -> None:
-    """Several readings fit: cells they agree on are taken where the digits decide them or another
-    identity confirms them (cells of a row with no arithmetic: where all readings agree)."""
+                    hint: list[list[Value]], vanish: bool) -> None:
+    """Several readings fit: the cells they agree on are taken, unless an identity refuses them
+    (or, in a copy where blank cells vanish, no other identity confirms them)."""
     run, keys, candidates = row.run, choice.keys, choice.candidates
-    by_arithmetic = set(choice.by_arithmetic)
+    refused_cells = set(verdict.refused_cells)
+    unsure = set(verdict.unchecked) if vanish or verdict.needs_confirmation else set()
     for i, k in enumerate(keys):
         agreed = choice.agreed(i)
-        keep = agreed is not UNSETTLED and (i not in by_arithmetic or i in verdict.confirmed)
+        keep = agreed is not UNSETTLED and i not in refused_cells and i not in unsure
         fixed[k] = agreed if keep else None  # type: ignore[assignment]
     nulls = [k for k in keys if fixed[k] is None]
     certain = [k for k in keys if fixed[k] is not None]
-    unconfirmed = [keys[i] for i in sorted(by_arithmetic) if i not in verdict.confirmed]
     diag = Diagnostic(
         DiagnosticCode.AMBIGUOUS_DIGITS, f"数字连写「{run.raw}」有{len(candidates)}种拆分都符合算术关系，无法确定的格留空 "
         f"(several splits fit; undetermined cells are null)", key=keys[0], keys=nulls or keys,
         found=run.raw, location=run.location, candidates=candidates[:20])
-    if unconfirmed:
-        diag.message += ("；各拆分一致的格未经其他勾稽关系核验，也留空 (cells the splits agree on that no other identity "
-                         "confirms are null too)")
+    if refused_cells:
+        diag.message += (f"；各拆分一致的格与{_failed(verdict)}不符，也留空 (cells the splits agree on contradict "
+                         "another identity: null too)")
+    if unsure:
+        diag.message += (f"；各拆分一致的格：{_why_unsure(vanish)}，也留空 (cells the splits agree on that nothing else "
+                         "checks are null too)")
     if len(hint) == 1:
         diag.message += (f"；按列间勾稽关系推断为 {hint[0]}，未采用，因其依赖待核验的勾稽关系 "
                          "(the column identities suggest one split; not taken)")
@@ -326,8 +361,8 @@ def _take_ambiguous(out: Solved, fixed: dict[str, Value], row: _Row, choice: Cho
     out.diagnostics.append(diag)
     if certain:
         out.diagnostics.append(Diagnostic(
-            DiagnosticCode.RECOVERED_BY_ARITHMETIC, "各种拆分在这些格上一致 (all fitting splits agree on these cells)",
-            key=certain[0], keys=certain, found=run.raw, location=run.location))
+            DiagnosticCode.RECOVERED_BY_ARITHMETIC, "各种拆分在这些格上一致 (all fitting splits agree on these cells)"
+            f"{_checked(choice, verdict)}", key=certain[0], keys=certain, found=run.raw, location=run.location))
 
 
 def _not_a_count_diag(key: str, text: str, location: str) -> Diagnostic:
