@@ -1,38 +1,63 @@
-"""Reading the numbers of one table row, and splitting digits that ran together.
+"""Reading the numbers of one table row: what a cell holds, and digits that ran together.
 
-Crawler copies flatten a table's cells: ``191000020`` for the seven cells
-19, 1, 0, 0, 0, 0, 20. The split is found with the table's own arithmetic, and
-only when exactly one split fits is it taken. This module knows numbers, not
-report formats: the caller says how many values a row holds and which sums
-must hold.
+A cell holds a number (``12``, ``１２``, ``1,234``, ``0件``, ``-12``), nothing (blank), a
+dash (``—``, ``/``, ``无``), or something that is not a count (``8%``, ``(8)``, ``八``,
+``l2``): each is told apart here, and the caller decides per column what a number may
+be (only a change from the year before may be negative). Crawler copies flatten a
+table's cells (``191000020`` for 19, 1, 0, 0, 0, 0, 20): ``read_row`` reads a row's
+tokens as written when there is one per cell, takes the one reading the digit count
+leaves, and otherwise lists the readings that satisfy the row's own arithmetic
+(``auditkit.splits`` searches them). This module knows numbers, not report formats:
+the caller says how many values a row holds, which sums must hold and which cells may
+be negative.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 from auditkit.formats import nfkc
+from auditkit.splits import (
+    MAX_CANDIDATES,
+    UNSETTLED,
+    Budget,
+    TooManyReadings,
+    Value,
+    all_readings,
+    count_readings,
+    fitting_readings,
+    piece_value,
+    settled_values,
+)
 
-Value = int | float | None
+__all__ = ["MAX_CANDIDATES", "NULL_MARKERS", "UNSETTLED", "VALUE_CHARS", "Budget", "RowCheck", "RowReading", "Token",
+           "Value", "count_readings", "grouped_sums", "parse_number", "read_row", "splits", "sums_to_last", "tokens_of"]
+
 RowCheck = Callable[[list[Value]], bool]
 
 NULL_MARKERS = {"—", "–", "-", "－", "/", "／", "无", "\\", "、", "×", "x", "X", "--", "——", "―", "─", "一"}
-_UNIT = re.compile(r"(件|个|条|项|次|人次|万元|元|%|％)$")
-_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_DASHES = {"-", "—", "–", "－", "―", "─"}
+# Minus signs NFKC leaves alone: a number written with one is negative.
+_SIGNS = str.maketrans({"−": "-", "‐": "-", "‑": "-", "﹣": "-"})
+_UNIT = re.compile(r"(件|个|条|项|次|人次|万元|元)$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-# A token inside a run of values: a number (digits, optional decimals) or a null marker.
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|—+|–+|－+|-+|/|／|无")
+# Cell texts that stand where a count stands but are not one.
+_NOT_A_COUNT = (
+    re.compile(r"^[+-]?\d[\d,]*(\.\d+)?%$"),  # a percentage
+    re.compile(r"^\([+-]?\d[\d,]*(\.\d+)?\)$"),  # a bracketed figure: a negative in accounts, or a note
+    re.compile(r"^[零〇○一二两三四五六七八九十百千万]+$"),  # Chinese numerals (一 alone is a dash)
+    re.compile(r"^(?=.*[OoIl])[\dOoIl]{1,6}$"),  # letters typed for digits: O for 0, l or I for 1
+)
+# A token inside a run of values: a number (a sign or a percent sign stuck to it) or a dash.
+_TOKEN = re.compile(r"[+-]?\d+(?:\.\d+)?%?|—+|–+|－+|-+|/|／|无")
+_SIGNED = re.compile(r"^[+-]\d")
 # Characters a run of values may hold; anything else ends the run.
-VALUE_CHARS = set("0123456789.,—–-－/／ \t\u3000\xa0\n")
-
-# The search for the splits of a run of digits that add up stops (the row then reads as
-# unreadable, "too many readings") after this many steps or this many fitting splits.
-MAX_SEARCH_STEPS = 400_000
-MAX_CANDIDATES = 10_000
+VALUE_CHARS = set("0123456789.,—–-－/／+%− \t\u3000\xa0\n")
 
 
 class Token(NamedTuple):  # a tuple: a page makes hundreds, and a frozen dataclass is slow to build
@@ -40,236 +65,203 @@ class Token(NamedTuple):  # a tuple: a page makes hundreds, and a frozen datacla
     location: str
 
 
+def _clean(text: str) -> str:
+    return nfkc(text).translate(_SIGNS).strip().replace(" ", "").replace("\xa0", "")
+
+
 @lru_cache(maxsize=65536)
 def parse_number(text: str) -> tuple[str, Value]:
-    """Classify one cell's text: ("number", v), ("blank", None), ("dash", None) or ("text", None)."""
-    t = nfkc(text).strip().replace(" ", "").replace("\xa0", "")
+    """Classify one cell's text: ("number", v), ("blank", None), ("dash", None), ("not_a_count", None)
+    for a figure that is not a count (``8%``, ``(8)``, ``八``, ``l2``), or ("text", None)."""
+    t = _clean(text)
     if not t:
         return "blank", None
     t = _UNIT.sub("", t)
-    if t in NULL_MARKERS or set(t) <= {"-", "—", "–", "－", "―", "─"}:
+    if t in NULL_MARKERS or set(t) <= _DASHES:
         return "dash", None
     if _THOUSANDS.match(t):
         t = t.replace(",", "")
     if _NUMBER.match(t):
         return "number", (float(t) if "." in t else int(t))
+    if any(p.match(t) for p in _NOT_A_COUNT):
+        return "not_a_count", None
     return "text", None
 
 
 def tokens_of(text: str, location: str) -> list[Token]:
-    """The value tokens of a stretch of text; whitespace separates tokens for certain."""
+    """The value tokens of a stretch of text; whitespace separates tokens for certain.
+
+    A cell that holds one token is read whole: ``1,234`` is one number (commas at thousands
+    places), ``-12`` one signed number, ``8%`` or ``八`` one thing that is not a count."""
+    whole = _whole_token(text)
+    if whole is not None:
+        return [Token(whole, location)]
     return [Token(t, location) for t in _token_texts(text)]
 
 
 @lru_cache(maxsize=65536)
+def _whole_token(text: str) -> str | None:
+    t = nfkc(text).strip()
+    if not t or any(ch.isspace() for ch in t):
+        return None
+    kind, _ = parse_number(t)
+    if kind == "not_a_count":
+        return t
+    if kind == "number" and ("," in t or _SIGNED.match(t.translate(_SIGNS))):
+        return _UNIT.sub("", t)
+    return None
+
+
+@lru_cache(maxsize=65536)
 def _token_texts(text: str) -> tuple[str, ...]:
-    return tuple(m.group(0) for m in _TOKEN.finditer(nfkc(text)))
+    return tuple(m.group(0) for m in _TOKEN.finditer(nfkc(text).translate(_SIGNS)))
 
 
-def _is_null_text(text: str) -> bool:
-    return not any(ch.isdigit() for ch in text)
+def signed_token(text: str) -> bool:
+    """A number written with a sign: ``-12``, ``+5``, ``−8``."""
+    return bool(_SIGNED.match(_clean(text)))
 
 
-def _one_piece(token: str) -> bool:
-    """``token`` can stand as one number: no leading zero (but "0" and "0.5"), not starting with "."."""
-    return bool(token) and token[0] != "." and not (len(token) > 1 and token[0] == "0" and not token.startswith("0."))
-
-
-def _first_cuts(token: str, parts: int) -> range:
-    """Where the first of ``parts`` (> 1) pieces of ``token`` may end: each piece needs a digit of the
-    whole part (only the last may carry decimals), and a piece starting with 0 is that 0."""
-    if not token or token[0] == ".":
-        return range(0)
-    whole_digits = token.index(".") if "." in token else len(token)
-    return range(1, (1 if token[0] == "0" else whole_digits - (parts - 1)) + 1)
-
-
-def splits(tokens: list[Token], n: int) -> Iterator[list[Value]]:
+def splits(tokens: list[Token], n: int) -> list[list[Value]]:
     """Every reading of ``tokens`` as exactly ``n`` values, tokens never merged."""
-    return _search(tuple(t.text for t in tokens), n, None, None)
-
-
-class _TooManyReadings(Exception):
-    pass
-
-
-def _search(texts: tuple[str, ...], n: int, group: int | None, budget: list[int] | None) -> Iterator[list[Value]]:
-    """The readings of ``texts`` as ``n`` values, depth first: for each token the number of pieces
-    ascending, then the cut positions ascending (so the order of readings never changes).
-
-    ``group``: consecutive groups of this many values must each end with the total of the
-    others. The search drops a reading as soon as a group fails or its values so far exceed any
-    total the digits left could write, and remembers the states (where it is in the digits, how
-    many values are placed, the open group's sum) from which nothing fitted, so a long run of
-    digits costs what its plausible readings cost, not what all of them do.
-    ``budget``: steps left, decremented as the search goes; ``_TooManyReadings`` when spent.
-    """
-    digits_left = [0] * (len(texts) + 1)
-    for i in range(len(texts) - 1, -1, -1):
-        t = texts[i]
-        digits_left[i] = digits_left[i + 1] + (1 if _is_null_text(t) else len(t.replace(".", "")))
-    vals: list[Value] = []
-    has_null = any(_is_null_text(t) for t in texts)
-    dead: set[tuple] = set()  # states from which no reading fits
-
-    def fits(digits_after: int) -> bool:
-        """The group just completed (if one was) adds up; in a group still open, the values so far
-        do not already exceed the largest total that the ``digits_after`` still unread can write."""
-        if not group:
-            return True
-        k = len(vals) % group
-        if not k:
-            return sums_to_last(vals[-group:])
-        if has_null or (k == group - 1 and digits_after == 0):
-            return True  # a dash may stand for the total: no bound
-        # digits the group's total can have: those left, less one for each value still to come
-        # before it in the group and each value of the groups after it
-        room = digits_after - (group - 1 - k) - (n - (len(vals) - k + group))
-        partial = vals[-k:]
-        return None in partial or room > 15 or sum(partial) < 10 ** max(room, 0)  # type: ignore[arg-type]
-
-    def state() -> tuple:
-        """What the rest of the search depends on, besides the position: the open group."""
-        if not group:
-            return (len(vals),)
-        k = len(vals) % group
-        partial = vals[len(vals) - k:]
-        return (len(vals), None in partial, sum(v for v in partial if v is not None))
-
-    def step() -> None:
-        if budget is not None:
-            budget[0] -= 1
-            if budget[0] < 0:
-                raise _TooManyReadings
-
-    def cut(token: str, parts: int, i: int, slots_after: int) -> Iterator[list[Value]]:
-        """Cut the rest of token ``i`` into ``parts`` numbers (no leading zeros; only the last
-        piece may carry decimals), then read on from token ``i + 1`` with ``slots_after`` values."""
-        step()
-        key = ("cut", token, parts, i, slots_after, *state())
-        if key in dead:
-            return
-        found = False
-        if parts == 1:
-            if not _one_piece(token):
-                return
-            vals.append(float(token) if "." in token else int(token))
-            if fits(digits_left[i + 1]):
-                for reading in walk(i + 1, slots_after):
-                    found = True
-                    yield reading
-            vals.pop()
-        else:
-            for at in _first_cuts(token, parts):
-                vals.append(int(token[:at]))
-                if fits(len(token) - at - ("." in token) + digits_left[i + 1]):
-                    for reading in cut(token[at:], parts - 1, i, slots_after):
-                        found = True
-                        yield reading
-                vals.pop()
-        if not found:
-            dead.add(key)
-
-    def walk(i: int, slots: int) -> Iterator[list[Value]]:
-        step()
-        if i == len(texts):
-            if slots == 0:
-                yield list(vals)
-            return
-        remaining_tokens = len(texts) - i
-        if slots < remaining_tokens or slots > digits_left[i]:
-            return
-        key = ("walk", i, slots, *state())
-        if key in dead:
-            return
-        found = False
-        text = texts[i]
-        if _is_null_text(text):
-            vals.append(None)
-            if fits(digits_left[i + 1]):
-                for reading in walk(i + 1, slots - 1):
-                    found = True
-                    yield reading
-            vals.pop()
-        else:
-            max_parts = min(slots - (remaining_tokens - 1), len(text.replace(".", "")))
-            for parts in range(1, max_parts + 1):
-                for reading in cut(text, parts, i, slots - parts):
-                    found = True
-                    yield reading
-        if not found:
-            dead.add(key)
-
-    return walk(0, n)
-
-
-@lru_cache(maxsize=4096)
-def count_readings(texts: tuple[str, ...], n: int) -> int:
-    """How many readings ``splits`` would give, counted without listing them."""
-
-    @cache
-    def pieces(token: str, parts: int) -> int:  # ways to cut one token (as _search's cut)
-        if parts == 1:
-            return int(_one_piece(token))
-        return sum(pieces(token[at:], parts - 1) for at in _first_cuts(token, parts))
-
-    @cache
-    def ways(i: int, slots: int) -> int:
-        if i == len(texts):
-            return 1 if slots == 0 else 0
-        text = texts[i]
-        if _is_null_text(text):
-            return ways(i + 1, slots - 1) if slots >= 1 else 0
-        max_parts = min(slots - (len(texts) - i - 1), len(text.replace(".", "")))
-        return sum(pieces(text, p) * ways(i + 1, slots - p) for p in range(1, max_parts + 1))
-
-    return ways(0, n)
+    return [[piece_value(p) for p in r] for r in all_readings(tuple(t.text for t in tokens), n, limit=None)]
 
 
 @dataclass
 class RowReading:
     """What a row's tokens can mean."""
 
-    values: list[Value] | None  # the one reading, or None when there is none or several
-    candidates: list[list[Value]]  # readings that satisfy the row's own arithmetic
+    values: list[Value] | None  # the one reading (forced by the digits, or the only one that fits), else None
+    candidates: list[list[Value]]  # readings that satisfy the row's own arithmetic (all readings without one)
     n_unchecked: int  # readings before the arithmetic was applied
     direct: bool  # one token per value: read as written, nothing split
-    gave_up: bool = False  # too many readings to search them all: unreadable
+    gave_up: bool = False  # too many readings to search them all, or the document's budget spent: unreadable
+    why: str = ""  # why the run cannot be read at all: "sign", "not_a_count", "cells", "budget", "candidates"
+    tokens: list[Token] = field(default_factory=list)  # the tokens read (a dash before a count split off)
+    settled: tuple = ()  # per cell: the value every reading gives, or UNSETTLED
 
     @property
     def needed_arithmetic(self) -> bool:
         return not self.direct and self.n_unchecked > 1
 
+    @property
+    def forced(self) -> bool:
+        """Split, and the digit count left one reading: taken whatever the row's sums say."""
+        return not self.direct and self.n_unchecked == 1 and self.values is not None
 
-def read_row(tokens: list[Token], n: int, check: RowCheck | None) -> RowReading:
-    """Read ``n`` values from ``tokens``; split run-together digits only when certain."""
-    if len(tokens) != n and 0 < len(tokens) < n:
-        return _read_split(tuple(t.text for t in tokens), n, check)
+
+def read_row(tokens: list[Token], n: int, check: RowCheck | None, signed: frozenset[int] = frozenset(),
+             budget: Budget | None = None) -> RowReading:
+    """Read ``n`` values from ``tokens``: as written when there is one token per value; else the
+    readings of the digits, the one the digit count leaves or those the row's arithmetic allows.
+
+    Only a run of text is split: values from cells of their own (tokens from more than one
+    place) are read as written when there is one per cell, and not at all otherwise.
+
+    ``signed``: the cells that may be negative. In run-together digits a sign cannot be placed
+    (``0-12116`` is 0, -12, 116 or 0, -1, 2116): a row with such cells is then unreadable;
+    in a row of counts a ``-`` stuck to digits is a dash standing for an empty cell.
+    """
     if len(tokens) == n:
-        values: list[Value] = []
-        for tok in tokens:
-            kind, v = parse_number(tok.text)
-            values.append(v if kind == "number" else None)
-        return RowReading(values, [values], 1, True)
-    return RowReading(None, [], 0, False)
+        return _direct(tokens)
+    if not tokens or len(tokens) > n:
+        return RowReading(None, [], 0, False, tokens=list(tokens))
+    spread: list[Token] = []
+    for tok in tokens:
+        text = _clean(tok.text)
+        kind, _ = parse_number(text)
+        if kind == "not_a_count" or (kind == "text" and any(ch.isdigit() for ch in text)):
+            return RowReading(None, [], 0, False, gave_up=True, why="not_a_count", tokens=list(tokens))
+        if _SIGNED.match(text):
+            if signed or text[0] == "+":
+                return RowReading(None, [], 0, False, gave_up=True, why="sign", tokens=list(tokens))
+            spread += [Token("-", tok.location), Token(text[1:], tok.location)]  # a dash, then a count
+        else:
+            spread.append(Token(text, tok.location))
+    if len(spread) == n:
+        return _direct(spread)
+    if len(spread) > n:
+        return RowReading(None, [], 0, False, tokens=spread)
+    if len({t.location for t in spread}) > 1:
+        # Values from cells of their own did not run together: they are never cut, nor moved to
+        # other columns; only the reader, knowing where they stand, could align them.
+        return RowReading(None, [], 0, False, gave_up=True, why="cells", tokens=spread)
+    reading = _read_split(tuple(t.text for t in spread), n, check, budget if budget is not None else Budget())
+    reading.tokens = spread
+    return reading
 
 
-@lru_cache(maxsize=4096)
-def _read_split(texts: tuple[str, ...], n: int, check: RowCheck | None) -> RowReading:
-    total = count_readings(texts, n)
-    group = getattr(check, "group", None)
-    budget = [MAX_SEARCH_STEPS]
-    candidates: list[list[Value]] = []
+def _direct(tokens: list[Token]) -> RowReading:
+    values: list[Value] = []
+    for tok in tokens:
+        kind, v = parse_number(tok.text)
+        values.append(v if kind == "number" else None)
+    return RowReading(values, [values], 1, True, tokens=list(tokens))
+
+
+# Finished searches, with the steps each cost: a document that meets a row read before is
+# charged what the search cost, so what it reads never depends on what was read before it.
+_searched: dict[tuple, tuple[RowReading, int]] = {}
+
+
+def _read_split(texts: tuple[str, ...], n: int, check: RowCheck | None, budget: Budget) -> RowReading:
+    key = (texts, n, check)
+    hit = _searched.get(key)
+    if hit is not None:
+        done, cost = hit
+        if cost > budget.steps:
+            budget.steps = -1
+            return RowReading(None, [], done.n_unchecked, False, gave_up=True, why="budget", settled=done.settled)
+        budget.steps -= cost
+        return _copy(done)
+    before = budget.steps
     try:
-        for vals in _search(texts, n, group if group else (n if check is sums_to_last else None), budget):
-            if check is None or check(vals):
-                candidates.append(vals)
-                if len(candidates) > MAX_CANDIDATES:
-                    raise _TooManyReadings
-    except _TooManyReadings:
-        return RowReading(None, [], total, False, gave_up=True)  # too many readings to judge: unreadable
+        reading = _search_row(texts, n, check, budget)
+    except TooManyReadings as stop:
+        if stop.reason == "budget":
+            budget.steps = -1
+            return RowReading(None, [], count_readings(texts, n), False, gave_up=True, why="budget",
+                              settled=settled_values(texts, n))
+        reading = RowReading(None, [], count_readings(texts, n), False, gave_up=True, why="candidates",
+                             settled=settled_values(texts, n))
+    if len(_searched) > 4096:
+        _searched.clear()
+    _searched[key] = (reading, before - budget.steps)
+    return _copy(reading)
+
+
+def _copy(done: RowReading) -> RowReading:
+    values = list(done.values) if done.values is not None else None
+    return RowReading(values, [list(c) for c in done.candidates], done.n_unchecked, False, done.gave_up, done.why,
+                      settled=done.settled)
+
+
+# No cell of these tables holds more than this many characters on average (13575394432.52 is
+# two cells): a longer run is not a row's values run together, and is not searched.
+MAX_CHARS_PER_CELL = 8
+
+
+def _search_row(texts: tuple[str, ...], n: int, check: RowCheck | None, budget: Budget) -> RowReading:
+    chars = sum(len(t) for t in texts)
+    if chars > MAX_CHARS_PER_CELL * (n + 1):
+        return RowReading(None, [], 0, False, gave_up=True, why="candidates", settled=(UNSETTLED,) * n)
+    budget.spend(chars * n)  # what counting and settling the readings cost
+    total = count_readings(texts, n)
+    settled = settled_values(texts, n)
+    if total == 0:
+        return RowReading(None, [], 0, False, settled=settled)
+    if total == 1:  # the digit count leaves one reading: it is what the document says
+        values = list(settled)
+        return RowReading(values, [values] if check is None or check(values) else [], 1, False, settled=settled)
+    if check is None and total > MAX_CANDIDATES:
+        raise TooManyReadings("candidates")
+    group = n if check is sums_to_last else getattr(check, "group", None)
+    found = fitting_readings(texts, n, group, budget) if group else all_readings(texts, n, budget)
+    candidates = [[piece_value(p) for p in r] for r in found]
+    if check is not None and group is None:
+        candidates = [c for c in candidates if check(c)]
     one = candidates[0] if len(candidates) == 1 else None
-    return RowReading(one, candidates, total, False)
+    return RowReading(one, candidates, total, False, settled=settled)
 
 
 def sums_to_last(values: list[Value]) -> bool:
@@ -286,5 +278,5 @@ def grouped_sums(group: int) -> RowCheck:
     def check(values: list[Value]) -> bool:
         return all(sums_to_last(values[i:i + group]) for i in range(0, len(values), group))
 
-    check.group = group  # type: ignore[attr-defined]  # lets the search drop a failed group early
+    check.group = group  # type: ignore[attr-defined]  # lets the search check each group as it goes
     return check

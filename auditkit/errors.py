@@ -49,6 +49,7 @@ class DiagnosticCode(StrEnum):
     BLANK_CELL = "blank_cell"  # an empty cell: null, not 0
     DASH_CELL = "dash_cell"  # a cell written —, -, /, 无: null
     UNPARSED_VALUE = "unparsed_value"  # a cell holding something that is not a number
+    NOT_A_COUNT = "not_a_count"  # a figure where a count stands (8%, (8), 八, l2, a negative): null
     MISSING_TABLE = "missing_table"
     MISSING_SECTION = "missing_section"
     MISSING_ROW = "missing_row"

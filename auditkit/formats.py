@@ -77,6 +77,16 @@ class ColumnSpec:
     def leaf(self) -> str:
         return self.label.split()[-1]
 
+    @property
+    def signed(self) -> bool:
+        """A change from the year before (2019 本年增/减): the one kind of cell that may be negative."""
+        return "增/减" in self.label
+
+    @property
+    def is_count(self) -> bool:
+        """A number of things (件): a whole number."""
+        return self.unit == "件"
+
 
 @dataclass(frozen=True)
 class RowSpec:

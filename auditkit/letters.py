@@ -199,12 +199,18 @@ def _letter_fields(agency: str, findings: pd.DataFrame, data: AuditData) -> dict
         item["report"] = f"{report_title(item['year'])}（{'、'.join(files)}）"
         item["files"] = "、".join(files)
         item["number"] = number
-        item["heading"] = f"（{chinese_number(number)}）{item['description']}"
+        item["heading"] = f"（{chinese_number(number)}）{first_sentence(item['description'])}"
         findings_out.append(item)
     years = sorted({i["year"] for i in findings_out}, key=lambda y: (y is None, y))
     return {"agency": _plain(agency), "findings": findings_out, "count": len(findings_out),
             "years": "、".join(f"{y}年度" for y in years if y is not None),
             "report_titles": "".join(report_title(y) for y in years)}
+
+
+def first_sentence(text: str) -> str:
+    """The rule's statement of the problem without the explanation that may follow it."""
+    head, stop, _ = text.partition("。")
+    return head + stop
 
 
 def figures_text(row: dict[str, Any], sources: set[str] | None = None) -> str:

@@ -28,7 +28,7 @@ from auditkit.record import Report
 _STATE_OF_CODE = {
     "blank_cell": "blank", "dash_cell": "dash", "missing_row": "missing", "missing_values": "missing",
     "ambiguous_digits": "unreadable", "no_valid_split": "unreadable", "unparsed_value": "unreadable",
-    "extra_values": "unreadable", "merged_row": "merged", "missing_table": "table_missing",
+    "not_a_count": "unreadable", "extra_values": "unreadable", "merged_row": "merged", "missing_table": "table_missing",
     "cut_off": "missing", "self_check": "unreadable",
 }
 # When several diagnostics name one cell, the stronger explanation wins.

@@ -23,16 +23,18 @@ The stages, one module each, in the order ``match_layout`` runs them:
 
 from __future__ import annotations
 
-from auditkit.digits import Value
+from auditkit.digits import Budget, Value
 from auditkit.errors import DiagnosticCode, ReadError, ReadReason
 from auditkit.formats import SECTION_KEYS, format_spec
 from auditkit.layout import Layout, Table
+from auditkit.match.confirm import stated_appeals
 from auditkit.match.flat import read_flat
 from auditkit.match.grid import classify_table, read_grid, table_text
 from auditkit.match.metadata import read_metadata
+from auditkit.match.rows import TableReading
 from auditkit.match.sections import detect_format, find_sections, section_ranges
 from auditkit.match.selfcheck import cells_by_location, self_check_diagnostic, split_own_cells
-from auditkit.match.solve import solve
+from auditkit.match.solve import cells_vanish, solve
 from auditkit.match.stream import Compact, Stream
 from auditkit.record import Diagnostic, Provenance, Report
 
@@ -63,8 +65,14 @@ def match_layout(layout: Layout, sha256: str) -> Report:
     cells: dict[str, Value] = dict.fromkeys(fmt.keys)
     provenance: dict[str, Provenance] = {}
     cuts: list[tuple[int, int]] = []
-    tables_found = 0
     by_location = cells_by_location([t for ts in classified.values() for t in ts])  # the tables values come from
+    budget = Budget()  # the document's time for splitting digits that ran together
+
+    def stated() -> dict[str, int]:
+        """The appeals counts the text states (once each), read with the tables found so far cut out."""
+        return stated_appeals(_section_texts(stream, ranges, cuts), year)
+
+    found: dict[str, TableReading | None] = {}  # None: the table is not in the document
     anchors = {"active": "信息内容", "requests": "本年新收", "appeals": None}
     for key, spec in fmt.tables.items():
         if classified[key]:
@@ -77,12 +85,16 @@ def match_layout(layout: Layout, sha256: str) -> Report:
                 reading = read_flat(stream, start, end, spec, fmt, None)
             if reading.span:
                 cuts.append(reading.span)
-        if not reading.found or not reading.runs:
+        found[key] = reading if reading.found and reading.runs else None
+    # One table whose blank cells left no trace in the copy says so for the whole document.
+    vanish = any(cells_vanish(reading, fmt.tables[key]) for key, reading in found.items() if reading)
+    for key, reading in found.items():
+        spec = fmt.tables[key]
+        if reading is None:
             diags.append(Diagnostic(DiagnosticCode.MISSING_TABLE, f"未找到「{spec.title}」的表格，各格留空 (table not found; its "
                                     "cells are null)", key=f"table.{key}", keys=spec.keys))
             continue
-        tables_found += 1
-        solved = solve(reading, spec, fmt)
+        solved = solve(reading, spec, fmt, budget, stated, vanish)
         missing_rows = [r for r in spec.rows if r.cell_key(key, r.columns[0].key) not in solved.cells]
         merged_keys = {k for d in solved.diagnostics if d.code == DiagnosticCode.MERGED_ROW for k in (d.keys or [])}
         for r in missing_rows:
@@ -99,16 +111,15 @@ def match_layout(layout: Layout, sha256: str) -> Report:
         diags.extend(reading.notes)
         diags.extend(solved.diagnostics)
 
-    if not hits and tables_found == 0:
+    if not hits and not any(found.values()):
         raise ReadError(ReadReason.NOT_A_REPORT, "不是政府信息公开工作年度报告：未见年报的部分标题和表格 (no section or table of "
                         "the national format found)")
-    section_text = {}
-    for key in SECTION_KEYS:
-        if key in ranges:
-            s, e = ranges[key]
-            section_text[key] = stream.text_between(s, e, cuts)
-        else:
-            section_text[key] = ""
+    section_text = _section_texts(stream, ranges, cuts)
     return Report(source=layout.source, sha256=sha256, kind=layout.kind, format=fmt.name, agency=agency, year=year,
                   published=published, cells=cells, sections=section_text, diagnostics=diags,
                   provenance=provenance)
+
+
+def _section_texts(stream: Stream, ranges: dict[str, tuple[int, int]], cuts: list[tuple[int, int]]) -> dict[str, str]:
+    """Each section's running text, without the flattened tables found in it."""
+    return {key: stream.text_between(*ranges[key], cuts) if key in ranges else "" for key in SECTION_KEYS}

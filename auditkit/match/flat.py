@@ -13,26 +13,43 @@ import re
 
 from rapidfuzz.fuzz import partial_ratio_alignment
 
-from auditkit.digits import VALUE_CHARS, tokens_of
+from auditkit.digits import VALUE_CHARS, Token, tokens_of
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, nfkc, norm
 from auditkit.match.rows import FUZZY_ROW, RowRun, TableReading, header_variants
 from auditkit.match.stream import Compact, Stream
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# A unit written after each number (80件1件0件): it separates the numbers as a space would.
+_UNITS = ("人次", "万元", "件", "个", "条", "项", "次", "元")
+_UNIT_AFTER_DIGIT = re.compile(r"(?<=\d)(?:" + "|".join(_UNITS) + ")")
 
 
 def _value_prefix(text: str) -> str:
-    """The leading stretch of ``text`` that can only be values (digits, spaces, dashes)."""
-    out = []
-    for i, ch in enumerate(text):
+    """The leading stretch of ``text`` that can only be values (digits, spaces, dashes, a unit
+    after a number)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
         c = nfkc(ch)
         if all(x in VALUE_CHARS for x in c):
             out.append(ch)
         elif ch == "无" and (i + 1 == len(text) or not _CJK.match(text[i + 1])):
             out.append(ch)
         else:
-            break
+            unit = next((u for u in _UNITS if text.startswith(u, i)), None)
+            if unit is None or not out or not nfkc(out[-1]).isdigit():
+                break
+            out.append(unit)
+            i += len(unit)
+            continue
+        i += 1
     return "".join(out)
+
+
+def _value_tokens(values: str, location: str) -> list[Token]:
+    """The tokens of a run of values, units read as separators."""
+    return tokens_of(_UNIT_AFTER_DIGIT.sub(" ", nfkc(values)), location)
 
 
 _LABEL_TAIL = "）)”\"’'」』】]》〉 \t\u3000\xa0"
@@ -115,7 +132,7 @@ def read_flat(stream: Stream, start: int, end: int, spec: TableSpec, fmt: Format
         values = _value_prefix(raw[lead:])
         label = stream.text[o_start:o_end]
         location = f"{stream.location_at(o_start)}, 「{label.strip()[:24]}」后"
-        reading.runs.append(RowRun(row.key if row else group, label, tokens_of(values, location), location,
+        reading.runs.append(RowRun(row.key if row else group, label, _value_tokens(values, location), location,
                                    fuzzy=fuzzy, merged_group=group or None, raw=values.strip()))
         run_end = o_end + lead + len(values)
         reading.span = (min(reading.span[0], o_start) if reading.span else o_start, run_end)
@@ -175,6 +192,6 @@ def _read_flat_appeals(stream: Stream, view: Compact, cursor: int, end: int,
     at = o_start + m.start()
     location = f"{stream.location_at(at)}, 复议诉讼表数字"
     reading.found = True
-    reading.runs.append(RowRun("*", "", tokens_of(values, location), location, raw=values.strip()))
+    reading.runs.append(RowRun("*", "", _value_tokens(values, location), location, raw=values.strip()))
     reading.span = (o_start, at + len(values))
     return reading

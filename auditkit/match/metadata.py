@@ -26,6 +26,8 @@ _AGENCY_TAIL = re.compile(r"(人民政府|管委会|管理委员会|办公室|�
 def _clean_agency(text: str) -> str:
     text = re.sub(r"\s+", "", nfkc(text)).strip("《》“”\"'：:-—_，,。.（）()[]【】 ")
     text = re.sub(r"^(关于|标题)", "", text)
+    # A report sent under a covering letter: "…管理局关于报送2020年度…的函" names the agency before 关于.
+    text = re.sub(r"(?<=.{2})关于[^关于]{0,6}$", "", text)
     return nfkc(text)
 
 

@@ -1,6 +1,8 @@
 """Reading a case and sorting every cell into right, null with a reason, silent null or wrong.
 
-- right: the value the case expects (a null the document gives, with its diagnostic);
+- right: the value the case expects (a null the document gives, with its diagnostic; where the
+  copy's digits determine a value other than the agency wrote, that value or null with a
+  diagnostic);
 - null with a reason: null, and a diagnostic on that key says why (accuracy lost, not a lie);
 - silent null: null with no diagnostic on that key (a defect);
 - wrong: a number that is not the expected one (a silent error: the worst defect).
@@ -99,7 +101,7 @@ def check(case: Case) -> Result:
         got = report.cells.get(key)
         codes = tuple(explained.get(key, ()))
         if got is None:
-            verdict = (RIGHT if expected is None else REASON) if codes else SILENT
+            verdict = (RIGHT if expected is None or key in case.written else REASON) if codes else SILENT
         elif expected is not None and _same(got, expected):
             verdict = RIGHT
         else:
@@ -145,6 +147,8 @@ def defect_list(results: list[Result]) -> str:
             where = f"  from {o.text!r} at {o.location}" if o.text or o.location else ""
             codes = f"  [{', '.join(sorted(set(o.codes)))}]" if o.codes else ""
             cut = f" (cut off the paper: truly {_number(r.case.hidden[o.key])})" if o.key in r.case.hidden else ""
+            if o.key in r.case.written:
+                cut = f" (or null; the agency wrote {_number(r.case.written[o.key])})"
             lines.append(f"{o.verdict:11} {r.case.name}: {o.key} expected {_number(o.expected)}{cut}, "
                          f"got {_number(o.got)}{where}{codes}")
         for f, e, g in r.meta:
