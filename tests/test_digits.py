@@ -227,7 +227,7 @@ def test_values_with_cells_of_their_own_are_never_split(tmp_path: Path) -> None:
     report = read_report(path)
     keys = _row("2021", "requests", "granted")
     assert all(report.cells[k] is None for k in keys)
-    assert any(d.code == "no_valid_split" and "各有其格" in d.message for d in report.diagnostics_for(keys[0]))
+    assert any(d.code == "missing_values" and "不拆分" in d.message for d in report.diagnostics_for(keys[0]))
 
 
 def test_a_forced_reading_is_refused_where_blank_cells_vanish(tmp_path: Path) -> None:

@@ -99,10 +99,11 @@ def test_the_self_check_catches_a_value_cut_out_of_its_own_cell(monkeypatch: pyt
     solve = importlib.import_module("auditkit.match.solve")  # the module, not the function auditkit.match exports
     real = solve.read_row
 
-    def splitting(tokens, n, check):  # a solver that wrongly cuts numbers that had their own cells
-        reading = real(tokens, n, check)
+    def splitting(tokens, n, check, *rest):  # a solver that wrongly cuts numbers that had their own cells
+        reading = real(tokens, n, check, *rest)
         if reading.direct and [t.text for t in tokens][:2] == ["148", "1"]:
-            return RowReading(None, [[1, 4, 8, 1, 0, 0, 14]], 2, False)
+            cut = [1, 4, 8, 1, 0, 0, 14]
+            return RowReading(cut, [cut], 1, False, tokens=reading.tokens, settled=tuple(cut))
         return reading
 
     monkeypatch.setattr(solve, "read_row", splitting)
