@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,11 +40,12 @@ class Failure:
         return self.reason != ReadReason.DUPLICATE
 
 
-def read_report(path: str | Path, data: bytes | None = None) -> Report:
+def read_report(path: str | Path, data: bytes | None = None, grams: bool = True) -> Report:
     """Read one document into its canonical record; raises ``ReadError`` when it cannot.
 
     ``data``: the file's bytes when the caller has them already (a cluster worker is sent
-    them by the client, which may hold the only copy of the file).
+    them by the client, which may hold the only copy of the file). ``grams``: also work out,
+    in memory, the n-grams an audit's repetition check compares (not needed to parse).
     """
     from auditkit.match import match_layout
     from auditkit.narrative import read_figures
@@ -54,14 +56,14 @@ def read_report(path: str | Path, data: bytes | None = None) -> Report:
         data = read_bytes(path)
     layout = read_layout(path, data)
     report = match_layout(layout, hashlib.sha256(data).hexdigest())
-    report.figures = read_figures(report.sections, report.year)  # here, in the read worker: validation is spared it
+    report.figures = read_figures(report.sections, report.year, grams)  # here, in the read worker: validation is spared it
     return report
 
 
-def read_one(path: str, data: bytes | None = None) -> Report | Failure:
+def read_one(path: str, data: bytes | None = None, grams: bool = True) -> Report | Failure:
     """``read_report`` that never raises: a failure is a value, with no traceback."""
     try:
-        return read_report(path, data)
+        return read_report(path, data, grams)
     except ReadError as exc:
         return Failure(path, exc.reason, exc.message)
     except Exception as exc:  # a reader bug must not stop the batch
@@ -106,13 +108,15 @@ def scan_paths(paths: Iterable[str | Path]) -> list[str | Failure]:
 
 
 def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
-                 progress: bool | None = None, client: Any = None) -> Iterator[Report | Failure]:
+                 progress: bool | None = None, client: Any = None, grams: bool = True) -> Iterator[Report | Failure]:
     """Read documents in parallel, yielding each result in input order as it is ready.
 
     Memory stays bounded: at most a few documents per worker are in flight. ``client``: a
     Dask ``distributed.Client`` or a scheduler address (``tcp://host:8786``) to read on that
     cluster instead of local processes; None takes ``$AUDITKIT_CLUSTER`` when it is set.
+    ``grams``: see ``read_report`` (False when the records are only written out).
     """
+    reader = read_one if grams else partial(read_one, grams=False)
     from auditkit.readers import Limits, worth_opening
 
     Limits.from_env()  # a bad AUDITKIT_MAX_* value stops the run here, not in every file
@@ -134,7 +138,7 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         if client is not None:  # each worker converts its own legacy Word files: it has no shared disk with us
             from auditkit.cluster import iter_on_cluster
 
-            yield from _copies_listed(iter_on_cluster(files, client, read_one, Failure, bar=bar))
+            yield from _copies_listed(iter_on_cluster(files, client, reader, Failure, bar=bar))
             return
         if bar:
             bar.set_description("转换旧版 Word 文件")  # legacy .doc: LibreOffice, a chunk per worker
@@ -143,7 +147,7 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         with legacy_conversions([f for f in files if worth_opening(f)], jobs):
             if bar:
                 bar.set_description("读取报告")
-            yield from _copies_listed(_read_all(files, jobs, bar))
+            yield from _copies_listed(_read_all(files, jobs, bar, reader))
     finally:
         if bar:
             bar.close()
@@ -160,10 +164,11 @@ def _copies_listed(results: Iterable[Report | Failure]) -> Iterator[Report | Fai
         yield result
 
 
-def _read_all(files: list[str], jobs: int, bar: Any) -> Iterator[Report | Failure]:
+def _read_all(files: list[str], jobs: int, bar: Any, reader: Callable[[str], Report | Failure] = read_one,
+              ) -> Iterator[Report | Failure]:
     if jobs <= 1 or len(files) <= 1:
         for f in files:
-            yield read_one(f)
+            yield reader(f)
             if bar:
                 bar.update()
         return
@@ -172,14 +177,14 @@ def _read_all(files: list[str], jobs: int, bar: Any) -> Iterator[Report | Failur
         futures = []
         it = iter(files)
         for f in it:
-            futures.append(pool.submit(read_one, f))
+            futures.append(pool.submit(reader, f))
             if len(futures) >= window:
                 break
         while futures:
             result = futures.pop(0).result()
             nxt = next(it, None)
             if nxt is not None:
-                futures.append(pool.submit(read_one, nxt))
+                futures.append(pool.submit(reader, nxt))
             if bar:
                 bar.update()
             yield result

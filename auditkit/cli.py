@@ -211,7 +211,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
     read = with_diags = failed = copies = 0
     try:
-        for result in iter_reports(args.paths, jobs=args.jobs, client=args.cluster):
+        for result in iter_reports(args.paths, jobs=args.jobs, client=args.cluster, grams=False):
             if isinstance(result, Failure):
                 failed += result.unreadable
                 copies += not result.unreadable

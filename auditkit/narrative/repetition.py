@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+# numpy is imported where the n-grams are worked out: reading a report without them (``auditkit
+# parse``) must not pay for it.
 
 
 def _keep(cp: np.ndarray) -> np.ndarray:
@@ -19,7 +23,7 @@ def _keep(cp: np.ndarray) -> np.ndarray:
             | ((cp >= 0xFF10) & (cp <= 0xFF19)) | ((cp >= 0x3400) & (cp <= 0x4DBF)))
 
 
-_FNV = np.uint32(0x01000193)
+_FNV = 0x01000193  # the 32-bit FNV prime
 
 
 _END = "\ue000"  # a private-use character marks where each text ends in the joined stream
@@ -30,6 +34,8 @@ def _fold_table() -> np.ndarray:
     """For every code point: itself when wording is made of it, "0" for any digit, 0 when dropped
     (one lookup per character instead of a dozen comparisons over the whole batch's text); the
     end-of-text mark is kept, so that each text's n-grams are found between two of them."""
+    import numpy as np
+
     cp = np.arange(0x110000, dtype=np.uint32)
     digit = ((cp >= 0x30) & (cp <= 0x39)) | ((cp >= 0xFF10) & (cp <= 0xFF19))
     table = np.where(digit, np.uint32(0x30), np.where(_keep(cp), cp, np.uint32(0))).astype(np.uint32)
@@ -40,6 +46,8 @@ def _fold_table() -> np.ndarray:
 def shingles_many(texts: Sequence[str], n: int = 4) -> list[np.ndarray]:
     """Distinct character n-grams of each text, as sorted 32-bit hashes; punctuation and spaces
     dropped, digits folded (so "2023年" and "2024年" match). One vectorised pass over all texts."""
+    import numpy as np
+
     if not texts:
         return []
     joined = _END.join(texts) + _END
@@ -54,7 +62,7 @@ def shingles_many(texts: Sequence[str], n: int = 4) -> list[np.ndarray]:
         return out
     h = folded[:m].copy()
     for k in range(1, n):
-        h *= _FNV
+        h *= np.uint32(_FNV)
         h ^= folded[k:k + m]  # a 32-bit hash; collisions among a report's grams are negligible
     start = 0
     for t, end in enumerate(ends):
@@ -73,6 +81,8 @@ def shingles(text: str, n: int = 4) -> np.ndarray:
 
 def containment(a: np.ndarray, b: np.ndarray) -> float | None:
     """Share of the sorted distinct n-grams ``a`` found in ``b``; None when either is too short."""
+    import numpy as np
+
     if len(a) < 20 or len(b) < 20:
         return None
     i = np.searchsorted(b, a)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from auditkit.narrative.figures import extract_figures
 from auditkit.narrative.metrics import StatedFigure
 from auditkit.narrative.repetition import shingles_many
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Bumped whenever what ``extract_figures`` finds changes: a record's stored figures of another
 # version are extracted again.
@@ -33,13 +34,16 @@ def _fingerprint(sections: dict[str, str]) -> int:
     return crc
 
 
-def read_figures(sections: dict[str, str], year: int | None) -> dict[str, Any]:
+def read_figures(sections: dict[str, str], year: int | None, grams: bool = True) -> dict[str, Any]:
     """What a record keeps of its text (``Report.figures``): the figures it states; and, not
-    written, the very strings read and the n-grams of the sections compared with last year's."""
-    grams = shingles_many([sections.get(s) or "" for s in REPEATED_SECTIONS])
-    return {"version": FIGURES_VERSION, "year": year, "texts": _fingerprint(sections),
-            "items": [list(f) for f in extract_figures(sections, year)],
-            "_texts": tuple(sections.values()), "_grams": dict(zip(REPEATED_SECTIONS, grams, strict=True))}
+    written, the very strings read and (``grams``: for an audit, which compares them) the
+    n-grams of the sections compared with last year's."""
+    out = {"version": FIGURES_VERSION, "year": year, "texts": _fingerprint(sections),
+           "items": [list(f) for f in extract_figures(sections, year)], "_texts": tuple(sections.values())}
+    if grams:
+        found = shingles_many([sections.get(s) or "" for s in REPEATED_SECTIONS])
+        out["_grams"] = dict(zip(REPEATED_SECTIONS, found, strict=True))
+    return out
 
 
 def _same_texts(sections: dict[str, str], stored: dict[str, Any]) -> bool:
