@@ -37,11 +37,13 @@ class AuditResult:
     rules: RuleSet | None = None  # the suites validated, and the rule folders they came from
 
     def failed(self, severity: str = "critical") -> pd.DataFrame:
-        """Failed findings of this severity or worse."""
+        """The agency's problems (failed findings in the review queue, not the reading's limits) of this
+        severity or worse."""
+        from auditkit.queue import problems
         from auditkit.vocabulary import SEVERITY_ORDER
 
-        f = self.findings
-        return f[(f["status"] == "failed") & (f["severity"].map(SEVERITY_ORDER) <= SEVERITY_ORDER[severity])]
+        f = problems(self.findings)
+        return f[f["severity"].map(SEVERITY_ORDER) <= SEVERITY_ORDER[severity]]
 
 
 def audit_reports(reports: Sequence[Report], store: Any = None, failures: Sequence[Any] = (),

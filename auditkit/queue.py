@@ -146,13 +146,17 @@ def review_queue(findings: pd.DataFrame, reports: Sequence[Report] = (), copies:
         row["queue"] = queue_of(row["status"], queues.get(row["rule_id"]))
         row["also_rules"] = []
     kept: list[dict[str, Any]] = []
+    problems_of: dict[str, list[dict[str, Any]]] = {}  # source -> its problems kept so far
     for row in rows:  # most severe first within a report: the kept finding is the most severe one
         into = None
-        if row["status"] == "failed" and row["queue"] == PROBLEM:
-            into = next((k for k in kept if k["source"] == row["source"] and k["status"] == "failed"
-                         and k["queue"] == PROBLEM and k["rule_id"] != row["rule_id"] and _mergeable(k, row)), None)
+        problem = row["status"] == "failed" and row["queue"] == PROBLEM
+        if problem:
+            into = next((k for k in problems_of.get(row["source"], ())
+                         if k["rule_id"] != row["rule_id"] and _mergeable(k, row)), None)
         if into is None:
             kept.append(row)
+            if problem:
+                problems_of.setdefault(row["source"], []).append(row)
             continue
         into["also_rules"].append(row["rule_id"])
         said = set((into["evidence"] or "").split("；"))  # what the other rule adds to the evidence, once
