@@ -121,12 +121,13 @@ def _mergeable(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     ka, kb = set(a["keys"] or ()), set(b["keys"] or ())
     if not ka or not kb:
         return False
-    if ka == kb:
-        return a["category"] == b["category"]
+    da, db = a["difference"], b["difference"]
+    numeric = _number(da) and _number(db)
+    if ka == kb:  # the same check twice (two rule folders): the same cells, kind and amount
+        same = abs(da) == abs(db) if numeric else not _number(da) and not _number(db)
+        return a["category"] == b["category"] and same
     if not {a["category"], b["category"]} <= IDENTITY_CATEGORIES:
         return False
-    da, db = a["difference"], b["difference"]
-    numeric = all(isinstance(d, int | float) and not isinstance(d, bool) and d == d for d in (da, db))
     return bool(ka & kb) and numeric and da != 0 and abs(da) == abs(db)
 
 
