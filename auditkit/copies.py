@@ -7,8 +7,8 @@ Two kinds of copy:
   (``Copies``, used while the batch is read);
 - the same report in another form (a web page and its PDF or Word attachment, a crawler's
   text copy): the same agency and year and the same figures in the cells both files read
-  (``group_copies``). The report is audited once, on its most legible file (fewest cells it
-  could not read, then most values, then metadata); the others are listed as its copies. Copies
+  (``group_copies``). The report is audited once, on its most legible file (its whole text, then
+  fewest cells it could not read, most values, metadata); the others are listed as its copies. Copies
   that disagree on a cell both read are a finding of their own (``consistency.copies_disagree``,
   frame ``copies``), and a publication date one file lacks is taken from another, with a
   diagnostic that says so.
@@ -28,6 +28,7 @@ from auditkit.record import Diagnostic, Report
 # a corrected re-publication differs in a few cells, another report (a department's) in most.
 MIN_SHARED_CELLS = 20
 MIN_AGREEMENT = 0.9
+TEXT_SHARE = 0.5  # a copy with less than this share of the longest copy's text is not the one audited
 # Diagnostics that leave a cell without a value because the file could not be read there.
 UNREADABLE_CODES = frozenset({"ambiguous_digits", "no_valid_split", "unparsed_value", "not_a_count",
                               "extra_values", "cut_off", "self_check"})
@@ -73,10 +74,16 @@ def unreadable_cells(report: Report) -> int:
     return sum(1 for k in keys if report.cells.get(k, 0) is None)
 
 
-def _legibility(report: Report, order: int) -> tuple:
-    """Smaller is better: fewest unreadable cells, most values, a publication date, first in the batch."""
+def text_length(report: Report) -> int:
+    return sum(len(t or "") for t in report.sections.values())
+
+
+def _legibility(report: Report, order: int, longest: int) -> tuple:
+    """Smaller is better: the whole text (a copy with less than half the longest text lost the sentences the
+    narrative rules read), then fewest unreadable cells, most values, a publication date, first in the batch."""
     values = sum(v is not None for v in report.cells.values())
-    return unreadable_cells(report), -values, report.published is None, order
+    return (text_length(report) < TEXT_SHARE * longest, unreadable_cells(report), -values, report.published is None,
+            order)
 
 
 def _agreement(a: Report, b: Report) -> tuple[int, list[str]]:
@@ -99,7 +106,8 @@ def group_copies(reports: Sequence[Report]) -> list[CopyGroup]:
             by_report.setdefault((normalise_agency(r.agency), r.year, r.format), []).append(i)
     groups = []
     for members in by_report.values():
-        left = sorted(members, key=lambda i: _legibility(reports[i], i))
+        longest = max(text_length(reports[i]) for i in members)
+        left = sorted(members, key=lambda i: _legibility(reports[i], i, longest))
         while len(left) > 1:
             best = left[0]  # the most legible file left leads a group of the files that agree with it
             same = [i for i in left[1:] if _same_report(reports[best], reports[i])]

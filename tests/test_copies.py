@@ -116,3 +116,26 @@ def test_another_report_of_the_same_agency_and_year_is_not_a_copy(records) -> No
     result = audit_reports([copy.deepcopy(html), other])
     assert result.counts["reports"] == 2 and result.counts["copies"] == 0
     assert "consistency.copies_disagree" not in set(result.findings.rule_id)
+
+
+def test_the_file_with_the_whole_text_is_audited_even_with_a_cell_it_could_not_read(records, tmp_path: Path) -> None:
+    """The table alone (a page made from the report's true figures, with hardly any text) is a copy of the
+    crawler's text of 009, which runs three cells together: the text copy is audited, since the narrative
+    rules read its sentences."""
+    from auditkit.batch import read_report
+    from tests.conftest import truth_of
+    from tests.official_pages import official_page
+
+    text = copy.deepcopy(records["009_pingtan-shiyanqu_2022.txt"])
+    page = tmp_path / "009_table_only.html"
+    page.write_text(official_page(truth_of("009_pingtan-shiyanqu_2022.txt")), encoding="utf-8")
+    table = read_report(page)
+    assert unreadable_cells(text) > 0 == unreadable_cells(table)
+    [group] = group_copies([table, text])
+    assert group.audited == 1 and group.copies == [0]
+    result = audit_reports([table, text])
+    f = result.findings
+    plain = f[(f.rule_id == "narrative.figure_plain") & (f.status == "failed")]
+    assert sorted(plain["figures_text"]) == ["正文 72 / 表格 71", "正文 75 / 表格 74"]
+    assert set(plain["source"]) == {text.source} and all(c == [str(page)] for c in plain["copies"])
+    assert set(f["source"]) == {text.source}  # nothing raised on the page
