@@ -60,6 +60,7 @@ class DiagnosticCode(StrEnum):
     FORMAT_GUESS = "format_guess"  # the format could not be told; read as 2021
     YEAR_GUESS = "year_guess"  # the report year taken from somewhere other than the title
     AGENCY_GUESS = "agency_guess"  # the agency taken from somewhere other than the title
+    TAKEN_FROM_COPY = "taken_from_copy"  # metadata this file lacks, taken from another file of the same report
 
 
 class AuditkitError(Exception):

@@ -34,7 +34,17 @@ FINDING_COLUMNS = (
     "expected", "actual", "difference",
     "evidence",  # the sentence or the cells' text as written, with their location
     "basis",  # the article or line of the format notice the rule rests on
+    # The review queue (``auditkit.queue``): "problem" (the agency's defect) or "reading" (需人工核对读数:
+    # a check that held only on inferred values, a cell that could not be read)
+    "queue",
+    "also_rules",  # other rules that raised the same defect on the same cells, merged into this finding (list)
+    "copies",  # the other files of the same report, audited once on this one (list)
+    "rule_name",  # the rule's Chinese name
+    "place_text",  # where in the document, as the auditor finds it: 第3页 表三 第12行
+    "cells_text",  # the cells as the report prints them: 表三 三、本年度办理结果（七）总计 — 自然人
+    "figures_text",  # the figures in words: 应为 51，实际 52 / 正文 393 / 表格 470 / 5 个单元格无法确定读数 / 66.7%
 )
+LIST_COLUMNS = ("keys", "also_rules", "copies")
 
 
 def finding_id(report_id: str, rule_id: str, keys: Sequence[str], place: str = "") -> str:
@@ -111,9 +121,18 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Findings as JSON-ready dicts (keys as a list, numbers as numbers)."""
     out = []
     for row in df.itertuples(index=False):
-        rec = {c: plain(v) if c != "keys" else list(v or []) for c, v in zip(df.columns, row, strict=True)}
+        rec = {c: plain(v) if c not in LIST_COLUMNS else _list(v) for c, v in zip(df.columns, row, strict=True)}
         out.append(rec)
     return out
+
+
+def _list(value: Any) -> list[Any]:
+    """A list column's value as a list (a findings file written before the column existed has none)."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return list(value) if hasattr(value, "__iter__") and not isinstance(value, str) else [value]
 
 
 def write_jsonl(df: pd.DataFrame, path: str | Path) -> None:
@@ -137,7 +156,10 @@ def read_jsonl(path: str | Path) -> pd.DataFrame:
     import pandas as pd
 
     rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    return _ordered(pd.DataFrame(rows, columns=list(FINDING_COLUMNS)))
+    df = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    for col in ("expected", "actual", "difference", "year"):
+        df[col] = df[col].astype(object)
+    return df  # in the order written: the review's (``auditkit.queue``)
 
 
 def count_by(df: pd.DataFrame, column: str, status: str | None = "failed") -> dict[str, int]:

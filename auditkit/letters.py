@@ -180,11 +180,13 @@ def _letter_fields(agency: str, findings: pd.DataFrame, data: AuditData) -> dict
         # The same problem in copies of one report (a web page and its PDF) is one item naming every copy.
         same = (year, row["rule_id"], tuple(sorted(keys)), row["place"], str(row["expected"]), str(row["actual"]))
         file = Path(str(row["source"])).name
+        # The other files of the report, audited once on this one (``copies``; none in an older audit folder).
+        copies = [Path(str(c)).name for c in row.get("copies") or [] if c] if isinstance(row.get("copies"), list) else []
         if same in items:
-            items[same]["files"].append(file)
+            items[same]["files"] += [f for f in (file, *copies) if f not in items[same]["files"]]
             continue
         items[same] = {
-            "year": year, "files": [file], "severity": severity_label(row["severity"]),
+            "year": year, "files": sorted({file, *copies}), "severity": severity_label(row["severity"]),
             "category": CATEGORY_LABELS.get(row["category"], _plain(row["category"])),
             "description": _plain(row["description"]), "place": _plain(readable_text(row["place"], sources)),
             "cells": _plain(cells_text(keys)) if any(k.split(".")[0] in ("active", "requests", "appeals") for k in keys)

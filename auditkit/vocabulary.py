@@ -20,14 +20,14 @@ SEVERITY_BACKGROUNDS = {"critical": "#ffe3e3", "warning": "#ffe8cc", "info": "#d
 
 # Status of a finding: the rule does not hold, or it holds only on values the reader inferred.
 STATUSES = ("failed", "unverified")
-STATUS_LABELS = {"failed": "不符合", "unverified": "未能核验"}
+STATUS_LABELS = {"failed": "问题", "unverified": "未能核验"}
 STATUS_COLOURS = {"failed": "#212529", "unverified": "#5f3dc4"}
 
 # An auditor's decision on a finding (the review log's events), and a finding nobody has decided yet.
 DECISIONS = ("confirmed", "dismissed", "follow_up")
 DECISION_LABELS = {"confirmed": "确认", "dismissed": "排除（误报）", "follow_up": "待跟进"}
 UNDECIDED = "undecided"
-UNDECIDED_LABEL = "未审阅"
+UNDECIDED_LABEL = "未审核"
 # Where a finding stands in the review: undecided or its current decision (the reviewer's status filter).
 REVIEW_STATES = (UNDECIDED, *DECISIONS)
 REVIEW_STATE_LABELS = {UNDECIDED: UNDECIDED_LABEL, **DECISION_LABELS}

@@ -34,7 +34,7 @@ def findings_of(audit: Path) -> list[dict]:
 
 def decide(audit: Path) -> dict[str, list[dict]]:
     """洪泽区: two findings confirmed, its merged rows dismissed; 平潭 2023: the text-against-table figure
-    confirmed in every copy of the report (a later decision overrides an earlier one); 城乡: nothing."""
+    confirmed (one finding: the report's five files are audited once); 城乡: nothing."""
     log = ReviewLog.for_audit(audit)
     out: dict[str, list[dict]] = {"confirmed": [], "dismissed": []}
     for f in findings_of(audit):
@@ -93,8 +93,10 @@ def test_one_letter_per_agency_with_its_confirmed_findings(audit_dir: Path) -> N
 
 def test_copies_of_one_report_are_one_item_naming_each_copy(audit_dir: Path) -> None:
     decided = decide(audit_dir)
-    copies = sorted(Path(f["source"]).name for f in decided["confirmed"] if f["agency"] == PINGTAN)
-    assert len(copies) >= 4  # the web page, its PDF and Word attachments, the crawler's text copy
+    [finding] = [f for f in decided["confirmed"] if f["agency"] == PINGTAN and f["year"] == 2023]
+    # Audited once on the web page; its PDF and Word attachments and the crawler's text copy are its copies.
+    assert Path(finding["source"]).name == "011_pingtan-shiyanqu_2023.html" and len(finding["copies"]) == 4
+    copies = sorted(Path(f).name for f in [finding["source"], *finding["copies"]])
     text = letter_text(write_letters(audit_dir, agency=PINGTAN, date=LETTER_DATE)[0])
     headings = [line for line in text.splitlines() if line.startswith(("（一）", "（二）"))]
     assert "发现以下1个问题" in text and headings == ["（一）正文明确表述的数字与表格中对应数字不一致。"]

@@ -171,7 +171,7 @@ def test_status_filter_and_next_undecided(reviewer: Reviewer) -> None:
     reviewer.buttons["confirmed"].click()
     reviewer.buttons["dismissed"].click()
     n = len(s.findings)
-    assert [label for label, _ in reviewer.filters["status"].options][:3] == [f"全部 ({n})", f"未审阅 ({n - 2})", "确认 (1)"]
+    assert [label for label, _ in reviewer.filters["status"].options][:3] == [f"全部 ({n})", f"未审核 ({n - 2})", "确认 (1)"]
     reviewer.filters["status"].value = "confirmed"
     assert len(s.order) == 1 and s.status_of(s.current["finding_id"]) == "confirmed"
     reviewer.buttons["follow_up"].click()  # counts follow the decisions; the chosen filter stays
@@ -316,8 +316,8 @@ def test_summary_tables_of_the_decisions(reviewer: Reviewer) -> None:
     counts = s.decisions_by_severity()
     assert counts.at["合计", "合计"] == len(s.findings)
     assert counts.loc["合计", "确认"] == 1 and counts.loc["合计", "排除（误报）"] == 1
-    assert counts.loc["合计", "未审阅"] == len(s.findings) - 2
-    assert list(counts.columns) == ["未审阅", "确认", "排除（误报）", "合计"]  # the vocabulary's order
+    assert counts.loc["合计", "未审核"] == len(s.findings) - 2
+    assert list(counts.columns) == ["未审核", "确认", "排除（误报）", "合计"]  # the vocabulary's order
     assert set(counts.index) - {"合计"} <= {"严重", "警告", "提示"}
     decided = s.decided_table()
     assert list(decided.columns) == ["机关", "年度", "规则", "位置", "结论", "备注", "审阅人", "时间 (UTC)"]

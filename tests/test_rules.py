@@ -64,7 +64,8 @@ def test_requests_identities_cover_39_checks_per_2021_report() -> None:
 
 def test_catalogue() -> None:
     cat = catalogue()
-    assert list(cat.columns[:5]) == ["rule_id", "category", "severity", "description", "basis"]
+    assert list(cat.columns[:6]) == ["rule_id", "name", "category", "severity", "description", "basis"]
+    assert cat["name"].str.len().gt(0).all()  # every rule has a Chinese name
     assert len(cat) == sum(len(s.rules) for s in load_specs())
 
 

@@ -18,6 +18,7 @@ in_force            report x document kind          现行有效 == last year's 
 narrative           report x figure in the text     the text agrees with the table           narrative
 repetition          report x section (一, 五)        not a copy of last year's text           years
 reports             report                          deadline, format, plausibility           reports
+copies              report x another file of it     the files of one report agree            copies
 ==================  ==============================  =======================================  ==========
 
 Besides its data, each ``Frame`` knows which cell keys every (row, column)
@@ -35,10 +36,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from auditkit.agency import Prior
+from auditkit.copies import CopyGroup
 from auditkit.frames.appeals import build_appeals
 from auditkit.frames.bounds import cell_bounds
 from auditkit.frames.cells import cell_matrices, settle_by_twins
+from auditkit.frames.copies import build_copies
 from auditkit.frames.frame import Frame, Frames
 from auditkit.frames.keys import (
     ALL_KEYS,
@@ -68,11 +73,14 @@ __all__ = [
 ]
 
 FRAME_NAMES = ("requests_columns", "requests_rows", "appeals", "cell_values", "table_rows", "report_parts", "labels",
-               "carry_over", "in_force", "repetition", "narrative", "reports")
+               "carry_over", "in_force", "repetition", "narrative", "reports", "copies")
 
 
-def build_frames(reports: Sequence[Report], priors: Sequence[Prior | None] | None = None) -> Frames:
-    """Every frame of a batch. ``priors[i]`` is report i's previous-year record, if known."""
+def build_frames(reports: Sequence[Report], priors: Sequence[Prior | None] | None = None,
+                 copies: Sequence[CopyGroup] = ()) -> Frames:
+    """Every frame of a batch. ``priors[i]`` is report i's previous-year record, if known. ``copies``: the
+    files that hold one report (``auditkit.copies.group_copies``): only each group's audited file is
+    judged (``Frames.audited``); its copies still settle cells it could not read, and are compared with it."""
     reports = list(reports)
     priors = list(priors) if priors is not None else [None] * len(reports)
     values, states, recovered, merged = cell_matrices(reports)
@@ -93,5 +101,9 @@ def build_frames(reports: Sequence[Report], priors: Sequence[Prior | None] | Non
         build_repetition(reports, priors),
         build_narrative(reports, values, merged, bounds, priors),
         build_reports(reports, values),
+        build_copies(reports, copies),
     ]
-    return Frames(reports, values, states, recovered, priors, {f.name: f for f in frames}, merged, settled)
+    audited = np.ones(len(reports), dtype=bool)
+    for group in copies:
+        audited[group.copies] = False
+    return Frames(reports, values, states, recovered, priors, {f.name: f for f in frames}, merged, settled, audited)

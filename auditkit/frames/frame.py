@@ -31,6 +31,9 @@ class Frame:
     # a failing row's (expected, actual, difference) as the findings show them, when the rule's
     # own arithmetic does not say it well (a share, a claim in words, a bound from blank cells)
     explain: Callable[[Frame, int], tuple[Any, Any, Any]] | None = None
+    # the rule columns the ``evidence`` column speaks of: a rule reading none of them is not given it
+    # (the reports frame's deadline sentence is evidence for the timeliness rules, not for plausibility)
+    evidence_for: tuple[str, ...] | None = None
     _arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _names: frozenset[str] | None = field(default=None, repr=False)
 
@@ -67,6 +70,8 @@ class Frames:
     frames: dict[str, Frame]
     merged: dict[int, dict[str, dict[str, Any]]]  # report -> group -> {column: value}
     settled: dict[tuple[int, int], int] = field(default_factory=dict)  # (report, cell) -> twin report
+    # (n,) bool: the reports judged; False for a copy of a report audited on another file (None: all)
+    audited: np.ndarray | None = None
 
     def __getitem__(self, name: str) -> Frame:
         return self.frames[name]
@@ -135,10 +140,35 @@ class Frames:
             return (f"{k}：本文件数字连写无法确定" + (f"「{p.text}」（{p.location}）" if p is not None else "")
                     + f"，取自同一报告的另一文件 {self.reports[twin].source} = {format_value(v)}")
         if p is not None:
-            return f"{k}「{p.text}」（{p.location}）"
+            reading = self._readings(report).get(k)
+            said = f"「{p.text}」读作 {reading}" if reading and reading != p.text else f"「{p.text}」"
+            return f"{k}{said}（{p.location}）"
         if k in rep.cells and rep.cells[k] is None:
             return f"{k}：{STATE_REASONS.get(self.state(report, k), '无数值')}"
         return None
+
+
+    def _readings(self, report: int) -> dict[str, str]:
+        """Cells whose digits were run together and cut by the reader: the cut as a person checks it,
+        "713000074" read as "71|3|0|0|0|0|74" (cached per report)."""
+        cache = self.__dict__.setdefault("_reading_cache", {})
+        if report not in cache:
+            rep, out = self.reports[report], {}
+            for d in rep.diagnostics:
+                if d.code not in SPLIT_CODES or not d.keys or not d.found:
+                    continue
+                values = [(d.values or {}).get(key, rep.cells.get(key)) for key in d.keys]
+                if any(v is None for v in values):
+                    continue
+                cut = "|".join(format_value(float(v)) for v in values)
+                for key in d.keys:
+                    out[key] = cut
+            cache[report] = out
+        return cache[report]
+
+
+# Diagnostics of a run of digits that the reader cut into cells.
+SPLIT_CODES = frozenset({"digits_split", "recovered_by_arithmetic"})
 
 
 def format_value(v: Any) -> str:

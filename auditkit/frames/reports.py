@@ -78,4 +78,5 @@ def build_reports(reports: Sequence[Report], values: np.ndarray) -> Frame:
         "not_held_share": np.tile(np.array([nh, th], dtype=np.int32), (n, 1)),
         "litigation_corrected": np.tile(np.array(lc, dtype=np.int32), (n, 1)),
     }
-    return Frame("reports", df, ("row_id", "report"), keymap, place=lambda d, p: "报告")
+    return Frame("reports", df, ("row_id", "report"), keymap, place=lambda d, p: "报告",
+                 evidence_for=("published", "deadline"))

@@ -36,12 +36,18 @@ def _results_rows(fmt: str) -> frozenset[str]:
     return frozenset(keys[keys.index("granted"):keys.index("total_handled") + 1])
 
 
-def _row_spec(table: str, row: str):
+def _row_spec(table: str, row: str, column: str = ""):
+    """The format and row spec of a row key; a row in both formats (表二 行政许可) in the one that has the
+    column (2019's 上一年项目数 is not 2021's)."""
+    found = None, None
     for fmt in FORMATS:
         spec = format_spec(fmt).tables.get(table)
         if spec is not None and row in {r.key for r in spec.rows}:
-            return fmt, spec.row(row)
-    return None, None
+            row_spec = spec.row(row)
+            if not column or any(c.key == column for c in row_spec.columns):
+                return fmt, row_spec
+            found = found if found[0] else (fmt, row_spec)
+    return found
 
 
 @lru_cache(maxsize=8192)
@@ -58,7 +64,7 @@ def cell_name(key: str) -> str:
     if table not in TABLES:
         return key_label(key)  # sections and metadata: the official wording already
     row, _, col = rest.partition(".")
-    fmt, spec = _row_spec(table, row)
+    fmt, spec = _row_spec(table, row, col)
     if spec is None:
         return key
     label = f"{RESULTS_LABEL}{spec.label}" if table == "requests" and row in _results_rows(fmt) else spec.label
@@ -83,7 +89,7 @@ def cells_text(keys: Iterable[str], limit: int = 8) -> str:
             parts.append(cell_name(row_key))
             continue
         head = cell_name(cells[0]).rpartition(CELL_SEPARATOR)[0]
-        _, spec = _row_spec(*row_key.split(".", 1))
+        _, spec = _row_spec(*row_key.split(".", 1), cells[0].rpartition(".")[2])
         if spec is not None and len(cells) == len(spec.columns) > 1:
             parts.append(f"{head}{CELL_SEPARATOR}各列")
         else:
@@ -100,7 +106,7 @@ def _key_position(key: str) -> tuple[int, int]:
         return SECTION_POSITION.get(rest, 0), -1
     if table in TABLES:
         row, _, col = rest.partition(".")
-        fmt, spec = _row_spec(table, row)
+        fmt, spec = _row_spec(table, row, col)
         if spec is None:
             return SECTION_POSITION[table], 10_000
         rows = [r.key for r in format_spec(fmt).tables[table].rows]

@@ -177,10 +177,11 @@ def _report_fields(frames: Frames, i: int) -> dict[str, Any]:
     return cache[i]
 
 
-def _evidence(frames: Frames, frame, pos: int, report: int, keys: list[str]) -> str:
+def _evidence(frames: Frames, frame, pos: int, report: int, keys: list[str], columns: list[str]) -> str:
     own = frames.evidence(report, keys) if keys else ""
     row_ev = frame.evidence(pos)
-    if row_ev is None and frame.has("evidence"):
+    if row_ev is None and frame.has("evidence") and (frame.evidence_for is None
+                                                      or set(columns) & set(frame.evidence_for)):
         row_ev = str(frame.col("evidence")[pos])
     if row_ev is None:
         return own
@@ -200,6 +201,10 @@ def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
         failed = np.zeros(len(data), dtype=bool)
         if len(o.failed_rows):
             failed[o.failed_rows] = True  # row_id is the row's position
+        if frames.audited is not None and len(data):  # a copy of a report audited on another file
+            judged = frames.audited[fr.col("report").astype(np.int64)]
+            in_scope = in_scope & judged
+            failed &= judged
         null = _nulls(data, rule.type, rule.kwargs, cols) & in_scope & ~failed
         evaluated = in_scope & ~null
         passed = evaluated & ~failed
@@ -222,7 +227,7 @@ def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
                 keys = frames.keys(o.frame, pos, cols)
                 place = fr.where(pos)
                 expected, actual, difference = explain(n)
-                evidence = _evidence(frames, fr, pos, i, keys)
+                evidence = _evidence(frames, fr, pos, i, keys, cols)
                 if explain.bounded(n) and fr.explain is None:  # the frame's own note says it otherwise
                     evidence = f"{explain.why(n)}；{evidence}" if evidence else explain.why(n)
                 base = _report_fields(frames, i)
@@ -290,7 +295,8 @@ def _notes(frames: Frames, o: RuleOutcome, positions: np.ndarray) -> list[dict[s
             **base, "rule_id": rule.rule_id, "category": rule.category, "severity": rule.severity,
             "status": "failed", "description": rule.description, "place": place, "keys": keys,
             "expected": expected, "actual": actual, "difference": difference,
-            "evidence": _evidence(frames, fr, int(positions[ns[0]]), i, keys), "basis": rule.basis,
+            "evidence": _evidence(frames, fr, int(positions[ns[0]]), i, keys, rule.columns),
+            "basis": rule.basis,
         })
     return out
 

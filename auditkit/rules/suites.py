@@ -29,11 +29,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CATEGORIES = ("arithmetic", "narrative", "carry_over", "timeliness", "structure", "label", "completeness",
-              "repetition", "plausibility")
+              "repetition", "plausibility", "consistency")
 CATEGORY_LABELS = {
     "arithmetic": "勾稽关系", "narrative": "文字与表格一致", "carry_over": "跨年度衔接", "timeliness": "公布时限",
     "structure": "表格结构与数值", "label": "标题与用语", "completeness": "完整性", "repetition": "内容雷同",
-    "plausibility": "合理性",
+    "plausibility": "合理性", "consistency": "副本一致",
 }
 IDENTITY_TYPE = "expect_rowwise_identity"
 
@@ -52,6 +52,12 @@ class RuleSpec:
     cells: tuple[str, ...]
     meta: dict[str, Any]
     notes: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The rule's Chinese name (``meta.name``); a rule without one is named by its description's first
+        clause."""
+        return str(self.meta.get("name") or "").strip() or _short(self.description)
 
     @property
     def columns(self) -> list[str]:
@@ -102,6 +108,13 @@ class RuleSet:
     def to_record(self) -> dict[str, Any]:
         """The folders and the catalogue of every rule, as an audit folder keeps them (``rules.json``)."""
         return {"folders": self.folder_records(), "rules": self.catalogue().to_dict("records")}
+
+
+def _short(description: str, limit: int = 20) -> str:
+    head = description.replace("「", "").replace("」", "")
+    for stop in "。；，：（":
+        head = head.partition(stop)[0]
+    return head if len(head) <= limit else head[:limit] + "…"
 
 
 def _fail(path: Path, where: str, why: str) -> SuiteError:
@@ -278,13 +291,13 @@ def save_rule(rule: dict[str, Any], folder: str | Path, name: str, meta: dict[st
 
 
 def catalogue(specs: list[SuiteSpec] | None = None) -> pd.DataFrame:
-    """One row per rule: id, category, severity, description, basis, cells, suite, frame, type and the
-    folder its suite file is in (by default every rule ``load_rules`` reads)."""
+    """One row per rule: id, Chinese name, category, severity, description, basis, cells, suite, frame, type
+    and the folder its suite file is in (by default every rule ``load_rules`` reads)."""
     import pandas as pd
 
-    rows = [{"rule_id": r.rule_id, "category": r.category, "severity": r.severity, "description": r.description,
+    rows = [{"rule_id": r.rule_id, "name": r.name, "category": r.category, "severity": r.severity, "description": r.description,
              "basis": r.basis, "cells": "; ".join(r.cells), "suite": s.name, "frame": s.frame, "type": r.type,
              "folder": str(s.path.parent)}
             for s in (specs if specs is not None else load_rules().specs) for r in s.rules]
-    return pd.DataFrame(rows, columns=["rule_id", "category", "severity", "description", "basis", "cells", "suite",
+    return pd.DataFrame(rows, columns=["rule_id", "name", "category", "severity", "description", "basis", "cells", "suite",
                                        "frame", "type", "folder"])
