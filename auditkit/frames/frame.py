@@ -72,6 +72,11 @@ class Frames:
     settled: dict[tuple[int, int], int] = field(default_factory=dict)  # (report, cell) -> twin report
     # (n,) bool: the reports judged; False for a copy of a report audited on another file (None: all)
     audited: np.ndarray | None = None
+    # Per report: cells cut from run-together digits -> the diagnostic that cut them; per such
+    # diagnostic (by id, kept beside it so the id is not reused): the cut in words.
+    _cut_by_key: dict[int, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
+    _cut_words: dict[int, tuple[Any, str | None]] = field(default_factory=dict, init=False, repr=False)
+    _said: dict[tuple[int, str], str | None] = field(default_factory=dict, init=False, repr=False)  # cell evidence
 
     def __getitem__(self, name: str) -> Frame:
         return self.frames[name]
@@ -131,7 +136,14 @@ class Frames:
 
 
     def _cell_evidence(self, report: int, k: str) -> str | None:
-        """One cell's text as written and where (or why it has none)."""
+        """One cell's text as written and where (or why it has none); worded once per cell, since
+        several findings of a report name the same cells."""
+        said = self._said.get((report, k), _UNSAID)
+        if said is _UNSAID:
+            said = self._said[(report, k)] = self._word_cell(report, k)
+        return said  # type: ignore[return-value]
+
+    def _word_cell(self, report: int, k: str) -> str | None:
         rep = self.reports[report]
         p = rep.provenance.get(k)
         twin = self.settled.get((report, KEY_INDEX.get(k, -1))) if self.settled else None
@@ -140,7 +152,7 @@ class Frames:
             return (f"{k}：本文件数字连写无法确定" + (f"「{p.text}」（{p.location}）" if p is not None else "")
                     + f"，取自同一报告的另一文件 {self.reports[twin].source} = {format_value(v)}")
         if p is not None:
-            reading = self._readings(report).get(k)
+            reading = self._reading(report, k)
             said = f"「{p.text}」读作 {reading}" if reading and reading != p.text else f"「{p.text}」"
             return f"{k}{said}（{p.location}）"
         if k in rep.cells and rep.cells[k] is None:
@@ -148,24 +160,26 @@ class Frames:
         return None
 
 
-    def _readings(self, report: int) -> dict[str, str]:
-        """Cells whose digits were run together and cut by the reader: the cut as a person checks it,
-        "713000074" read as "71|3|0|0|0|0|74" (cached per report)."""
-        cache = self.__dict__.setdefault("_reading_cache", {})
-        if report not in cache:
-            rep, out = self.reports[report], {}
-            for d in rep.diagnostics:
-                if d.code not in SPLIT_CODES or not d.keys or not d.found:
-                    continue
-                values = [(d.values or {}).get(key, rep.cells.get(key)) for key in d.keys]
-                if any(v is None for v in values):
-                    continue
-                cut = "|".join(format_value(float(v)) for v in values)
-                for key in d.keys:
-                    out[key] = cut
-            cache[report] = out
-        return cache[report]
+    def _reading(self, report: int, key: str) -> str | None:
+        """The cut as a person checks it: "713000074" read as "71|3|0|0|0|0|74" (None: not cut).
+        Worded only for the cells evidence names; a report's diagnostics are looked through once."""
+        cuts = self._cut_by_key.get(report)
+        if cuts is None:
+            cuts = self._cut_by_key[report] = {k: d for d in self.reports[report].diagnostics
+                                               if d.code in SPLIT_CODES and d.keys and d.found for k in d.keys}
+        d = cuts.get(key)
+        if d is None:
+            return None
+        worded = self._cut_words.get(id(d))
+        if worded is None:
+            rep = self.reports[report]
+            values = [(d.values or {}).get(k, rep.cells.get(k)) for k in d.keys]
+            worded = self._cut_words[id(d)] = (d, None if any(v is None for v in values)
+                                               else "|".join(format_value(float(v)) for v in values))
+        return worded[1]
 
+
+_UNSAID = object()  # a cell whose evidence is not worded yet (None is a wording: nothing to say)
 
 # Diagnostics of a run of digits that the reader cut into cells.
 SPLIT_CODES = frozenset({"digits_split", "recovered_by_arithmetic"})
