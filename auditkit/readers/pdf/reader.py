@@ -33,7 +33,33 @@ def read_pdf(path: Path, data: bytes) -> Layout:
 
 
 def _read(path: Path, data: bytes) -> Layout:
-    contents, title_meta = read_text_layer(data)
+    try:
+        contents, title_meta = read_text_layer(data)
+    except ReadError as exc:
+        if exc.reason != ReadReason.SCANNED:
+            raise
+        contents, title_meta = _ocr_contents(data, exc), ""
+    return read_contents(path, contents, title_meta)
+
+
+def _ocr_contents(data: bytes, refusal: ReadError) -> list[PageContent]:
+    """The pages of a scan, OCR'd when the ``ocr`` extra is installed; else the refusal, with the hint to install it."""
+    from auditkit.readers import ocr
+
+    if not ocr.available():
+        raise ReadError(ReadReason.SCANNED, f"{refusal.message}；安装 OCR 后可读取 (install OCR to read it: "
+                        f"{ocr.INSTALL_HINT})") from None
+    try:
+        return ocr.scanned_contents(data)
+    except ReadError:
+        raise
+    except Exception as exc:  # a bug in the OCR stages, not a damaged PDF: say so
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ReadError(ReadReason.INTERNAL_ERROR, f"扫描件 OCR 失败 (OCR of the scan failed: {detail})") from None
+
+
+def read_contents(path: Path, contents: list[PageContent], title_meta: str = "") -> Layout:
+    """The layout of a document's pages, from their characters and rulings (a text layer's, or OCR's)."""
     pages = [_read_page(content) for content in contents]
     find_unruled_tables(pages)  # before the running lines go: a table row can sit in the page margin
     drop_running_lines(pages)

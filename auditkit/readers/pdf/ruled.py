@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from auditkit.readers.pdf.model import Box, Char, RawTable, group_lines, line_text
+from auditkit.readers.pdf.model import Box, Char, DoubtChar, RawTable, group_lines, line_text
 
 SNAP = 3.0  # pt: ruling coordinates closer than this are one line
 _JOIN = 3.0  # pt: collinear ruling pieces closer than this are one ruling
@@ -103,6 +103,7 @@ def fill_grids(grids: list[Grid], chars: list[Char], width: float) -> tuple[list
                     lines = [(text, lc) for lc in group_lines(box.chars) if (text := line_text(lc))]
                     box.lines = [text for text, _ in lines]
                     box.widths = [(lc[-1].x1 - lc[0].x0, lc[0].x1 - lc[0].x0) for _, lc in lines]
+                    box.doubt = [c.doubt for c in box.chars if type(c) is DoubtChar]
                     box.chars = []
     return out, free
 
