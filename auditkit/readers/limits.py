@@ -28,6 +28,7 @@ from dataclasses import dataclass, fields
 from io import BytesIO
 
 from auditkit.errors import ReadError, ReadReason, UsageError
+from auditkit.readers.sniffing import IMAGE_MAGIC
 
 MB = 1024 * 1024
 ENV_PREFIX = "AUDITKIT_MAX_"
@@ -76,6 +77,8 @@ def size_class(head: bytes, suffix: str = "") -> str:
     """``text``, ``pdf`` or ``office``: what the first bytes of a file say it is (as ``sniff`` would tell)."""
     if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(IMAGE_MAGIC):
+        return "pdf"  # page images: scans, held to the limit of scanned PDFs
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) or head.lstrip().startswith(b"{\\rtf") \
             or (suffix in (".doc", ".wps") and head.startswith(b"MIME-Version")):
         return "office"
