@@ -32,7 +32,7 @@ READERS: dict[str, tuple[str, str]] = {
     "wps": ("auditkit.readers.office", "read_doc"),
     "xlsx": ("auditkit.readers.office", "read_xlsx"),
     "xls": ("auditkit.readers.office", "read_xls"),
-    "image": ("auditkit.readers.ocr", "read_image"),  # scanned pages: OCR (the ocr extra)
+    "image": ("auditkit.readers.pdf", "read_image"),  # page images: OCR (the ocr extra), then the PDF stages
 }
 
 # File extensions a batch picks up when given a folder.

@@ -107,6 +107,8 @@ def check_document(kind: str, data: bytes, limits: Limits) -> None:
         _check_sheet_rows(data, limits)
     elif kind == "pdf":
         _check_pages(data, limits)
+    elif kind == "image":
+        _check_frames(data, limits)
 
 
 def _check_unpacked(data: bytes, limits: Limits) -> None:
@@ -152,6 +154,21 @@ def _check_sheet_rows(data: bytes, limits: Limits) -> None:
             raise ReadError(ReadReason.TOO_LARGE,
                             f"工作表 {name} 超过 {limits.sheet_rows} 行，不是年度报告的表格，未读取 "
                             f"(a sheet with more than {limits.sheet_rows} rows; {Limits.variable('sheet_rows')})")
+
+
+def _check_frames(data: bytes, limits: Limits) -> None:
+    """A TIFF of more pages than any report (each page is OCR'd: seconds of CPU): refused as a PDF would be."""
+    from PIL import Image
+
+    try:
+        frames = getattr(Image.open(BytesIO(data)), "n_frames", 1)
+    except Exception:  # damaged: the image reader says so
+        return
+    if frames > limits.pdf_pages:
+        raise ReadError(ReadReason.TOO_LARGE,
+                        f"图像共 {frames} 页，超过上限 {limits.pdf_pages} 页，不是年度报告，未读取 "
+                        f"(an image of {frames} pages, over the {limits.pdf_pages}-page limit; "
+                        f"{Limits.variable('pdf_pages')})")
 
 
 def _check_pages(data: bytes, limits: Limits) -> None:

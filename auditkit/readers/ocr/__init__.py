@@ -19,13 +19,11 @@ onnxruntime, OpenCV and numpy are imported only when a scan is read; one engine 
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditkit.errors import ReadError, ReadReason
 
 if TYPE_CHECKING:
-    from auditkit.layout import Layout
     from auditkit.readers.ocr.cells import PageResult
     from auditkit.readers.ocr.engine import Engine
     from auditkit.readers.pdf.model import PageContent
@@ -71,18 +69,6 @@ def image_contents(data: bytes) -> list[PageContent]:
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
         raise ReadError(ReadReason.CORRUPT, f"图像文件无法解码 (image cannot be decoded: {detail})") from None
     return _contents(iter(frames))
-
-
-def read_image(path: Path, data: bytes) -> Layout:
-    """A report given as page images (PNG, JPEG, or a TIFF of several pages), read by OCR."""
-    if not available():
-        raise ReadError(ReadReason.SCANNED, f"图像文件，无文字层；安装 OCR 后可读取 (a page image, no text layer; install OCR "
-                        f"to read it: {INSTALL_HINT})")
-    from auditkit.readers.pdf.reader import read_contents
-
-    layout = read_contents(path, image_contents(data))
-    layout.kind = "image"
-    return layout
 
 
 def _contents(images) -> list[PageContent]:

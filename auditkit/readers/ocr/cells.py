@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from auditkit.readers.ocr import deskew, doubt, grid
+import auditkit.readers.ocr.deskew as deskew  # the modules, not the package: it imports this one
+import auditkit.readers.ocr.doubt as doubt
+import auditkit.readers.ocr.grid as grid
 from auditkit.readers.ocr.engine import Engine, RecLine
 
 

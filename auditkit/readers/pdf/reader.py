@@ -42,6 +42,25 @@ def _read(path: Path, data: bytes) -> Layout:
     return read_contents(path, contents, title_meta)
 
 
+def read_image(path: Path, data: bytes) -> Layout:
+    """A report given as page images (PNG, JPEG, or a TIFF of several pages): OCR'd, then read as a scanned PDF is."""
+    from auditkit.readers import ocr
+
+    if not ocr.available():
+        raise ReadError(ReadReason.SCANNED, f"图像文件，无文字层；安装 OCR 后可读取 (a page image, no text layer; install OCR "
+                        f"to read it: {ocr.INSTALL_HINT})")
+    try:
+        contents = ocr.image_contents(data)
+    except ReadError:
+        raise
+    except Exception as exc:  # a bug in the OCR stages: say so, in one line
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ReadError(ReadReason.INTERNAL_ERROR, f"图像 OCR 失败 (OCR of the image failed: {detail})") from None
+    layout = read_contents(path, contents)
+    layout.kind = "image"
+    return layout
+
+
 def _ocr_contents(data: bytes, refusal: ReadError) -> list[PageContent]:
     """The pages of a scan, OCR'd when the ``ocr`` extra is installed; else the refusal, with the hint to install it."""
     from auditkit.readers import ocr
