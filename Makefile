@@ -57,6 +57,7 @@ bench: setup $(VENV)/.bench-extra
 	$(BIN)/python bench/parse_bench.py
 	$(BIN)/python bench/validate_bench.py
 	$(BIN)/python bench/cluster_bench.py
+	$(BIN)/python bench/ocr_bench.py
 
 clean:
 	rm -rf $(VENV) out

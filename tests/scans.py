@@ -189,3 +189,36 @@ def other_photo(seed: int) -> np.ndarray:
         colour = tuple(int(v) for v in rng.integers(0, 255, 3))
         cv2.circle(img, (int(rng.integers(0, w)), int(rng.integers(0, h))), int(rng.integers(30, 250)), colour, -1)
     return jpeg(noise(blur(np.clip(img, 0, 255).astype(np.uint8), 3), 5, rng), 70)
+
+
+def mixed_pdf(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200) -> Path:
+    """The PDF with the pages ``picture_pages`` (0-based) replaced by JPEG pictures of themselves: a
+    report whose other pages keep their text layer (tables pasted as pictures, or scanned pages)."""
+    import io
+
+    src = pdfium.PdfDocument(str(pdf_path))
+    out = pdfium.PdfDocument.new()
+    try:
+        for i in range(len(src)):
+            if i not in picture_pages:
+                out.import_pages(src, [i])
+                continue
+            width, height = src[i].get_size()
+            buf = io.BytesIO()
+            Image.fromarray(jpeg(render_page(src, i, dpi), 75)).save(buf, "JPEG", quality=90)
+            buf.seek(0)
+            page = out.new_page(width, height)
+            picture = pdfium.PdfImage.new(out)
+            picture.load_jpeg(buf, inline=True)
+            picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
+            page.insert_obj(picture)
+            page.gen_content()
+        out.save(str(path))
+    finally:
+        out.close()
+        src.close()
+    return path
+
+
+def render_page(pdf: pdfium.PdfDocument, index: int, dpi: int) -> np.ndarray:
+    return np.asarray(pdf[index].render(scale=dpi / 72).to_pil().convert("RGB"))

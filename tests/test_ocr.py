@@ -218,6 +218,8 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                                                 as_photo=True), base / "011_photo.pdf", 200),
         # every page upside down, as one multi-page TIFF
         "002_upside_down": scans.write_tiff(upside_down, base / "002_upside_down.tif", 150),
+        # the text-layer PDF with its pages 3 and 4 (the requests table) pasted as pictures
+        "002_mixed": scans.mixed_pdf(PDF_002, {2, 3}, base / "002_mixed.pdf"),
         "blank": scans.write_pdf([scans.blank_page(18)], base / "blank.pdf", 150),
         "other": base / "other.jpg",
     }
@@ -228,6 +230,7 @@ SCANS = {
     "002_scan200": ("002_huaian-hongzequ_2024.pdf", 0.78),
     "011_photo": ("011_pingtan-shiyanqu_2023_print.pdf", 0.95),
     "002_upside_down": ("002_huaian-hongzequ_2024.pdf", 0.97),
+    "002_mixed": ("002_huaian-hongzequ_2024.pdf", 0.97),
 }
 
 
@@ -245,6 +248,31 @@ def test_scan_reads_to_its_truth_with_no_silent_error(scanned: dict[str, Path], 
             assert d.found and d.found.startswith("「") and "」: " in d.found, d
     if name == "002_scan200":
         assert any(d.code == DiagnosticCode.OCR_DOUBTFUL and "red seal" in (d.found or "") for d in report.diagnostics)
+
+
+def test_only_pictures_holding_a_ruled_table_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text-layer PDF with a big picture of no table (a photo, a seal) reads as before: the picture is not OCR'd."""
+    from auditkit.readers.pdf.text_layer import read_text_layer
+
+    photo = tmp_path / "photo.jpg"
+    Image.fromarray(scans.other_photo(3)).save(photo)
+    pdf = scans.mixed_pdf(PDF_002, set(), tmp_path / "with_photo.pdf")
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    page = doc[4]
+    picture = pdfium.PdfImage.new(doc)
+    picture.load_jpeg(str(photo), inline=True)
+    picture.set_matrix(pdfium.PdfMatrix().scale(300, 220).translate(150, 80))
+    page.insert_obj(picture)
+    page.gen_content()
+    doc.save(str(tmp_path / "photo_in_text.pdf"))
+    doc.close()
+    data = (tmp_path / "photo_in_text.pdf").read_bytes()
+    contents, _ = read_text_layer(data)
+    assert contents[4].n_images == 1
+    monkeypatch.setattr(ocr, "get_engine", lambda: pytest.fail("the engine was started for a picture with no table"))
+    assert ocr.add_picture_tables(data, contents) == 0
 
 
 @pytest.mark.parametrize(("name", "reason"), [("blank", "empty"), ("other", "not_a_report")])

@@ -33,6 +33,10 @@ _MODULES = ("rapidocr_onnxruntime", "onnxruntime", "cv2", "numpy")
 # Below these a document is no report: a photo of something else reads as a few short guesses.
 MIN_LINES = 10
 MIN_MEAN_PROB = 0.6
+# A picture on a text-layer page is OCR'd when it covers this share of the page, holds no text of
+# the layer (a scan with an invisible OCR layer keeps that layer) and shows a ruled table.
+MIN_PICTURE_SHARE = 0.02
+MAX_LAYER_CHARS = 20
 
 _engine: Engine | None = None
 
@@ -69,6 +73,79 @@ def image_contents(data: bytes) -> list[PageContent]:
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
         raise ReadError(ReadReason.CORRUPT, f"图像文件无法解码 (image cannot be decoded: {detail})") from None
     return _contents(iter(frames))
+
+
+def add_picture_tables(data: bytes, contents: list[PageContent]) -> int:
+    """OCR the tables pasted as pictures into a PDF that has a text layer, in place: each picture's
+    characters and rulings join its page's. Only pictures worth it are read (``MIN_PICTURE_SHARE``, no
+    text of the layer over them, a ruled table in them): a logo, a seal or a photo stays a picture.
+    Returns how many pictures were read."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from auditkit.readers.ocr import deskew, grid, render
+    from auditkit.readers.ocr.cells import read_page
+    from auditkit.readers.pdf.text_layer import PDFIUM_LOCK
+
+    read = 0
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(data)
+    try:
+        for content in contents:
+            if not content.n_images:
+                continue
+            with PDFIUM_LOCK:
+                regions = _picture_regions(pdf[content.number - 1], raw)
+            for (x0, top, x1, bottom), px_width, crop in regions:
+                inside = sum(1 for c in content.chars if x0 <= c.cx <= x1 and top <= c.cy <= bottom and c.ch.isalnum())
+                if inside > MAX_LAYER_CHARS:
+                    continue
+                dpi = max(100.0, min(render.TARGET_DPI, px_width / ((x1 - x0) / 72)))
+                with PDFIUM_LOCK:
+                    page = pdf[content.number - 1]
+                    pil = page.render(scale=dpi / 72, crop=crop).to_pil().convert("RGB")
+                    page.close()
+                bgr = np.asarray(pil)[:, :, ::-1].copy()
+                ink = deskew.ink_mask(deskew.normalise(deskew.text_grey(bgr), dpi), dpi)
+                if not grid.find_tables(ink, dpi)[0]:
+                    continue
+                result = read_page(get_engine(), bgr, dpi, content.number, check_orientation=False)
+                shifted = _page_content(result)
+                for c in shifted.chars:
+                    c.x0, c.x1, c.cx = c.x0 + x0, c.x1 + x0, c.cx + x0
+                    c.y0, c.y1, c.cy = c.y0 + top, c.y1 + top, c.cy + top
+                content.chars.extend(shifted.chars)
+                content.hs.extend((y + top, a + x0, b + x0) for y, a, b in shifted.hs)
+                content.vs.extend((x + x0, a + top, b + top) for x, a, b in shifted.vs)
+                content.n_chars += shifted.n_chars
+                read += 1
+    finally:
+        with PDFIUM_LOCK:
+            pdf.close()
+    return read
+
+
+def _picture_regions(page, raw) -> list[tuple[tuple[float, float, float, float], float, tuple[float, float, float, float]]]:
+    """The pictures of an unturned page worth a look: (box in top-down points, width in pixels, the
+    render crop (left, bottom, right, top margins))."""
+    out = []
+    try:
+        if raw.FPDFPage_GetRotation(page.raw) % 4:
+            return out  # turned pages: their pictures' boxes are not in the text layer's frame (not handled)
+        w, h = page.get_size()
+        for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            x0, y0, x1, y1 = (max(0.0, min(v, lim)) for v, lim in zip(obj.get_bounds(), (w, h, w, h), strict=True))
+            if (x1 - x0) * (y1 - y0) < MIN_PICTURE_SHARE * w * h:
+                continue
+            try:
+                px_width = float(obj.get_px_size()[0])
+            except Exception:  # an image PDFium cannot decode: nothing to read
+                continue
+            out.append(((x0, h - y1, x1, h - y0), px_width, (x0, y0, w - x1, h - y1)))
+    finally:
+        page.close()
+    return out
 
 
 def _contents(images) -> list[PageContent]:

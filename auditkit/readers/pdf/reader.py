@@ -39,7 +39,26 @@ def _read(path: Path, data: bytes) -> Layout:
         if exc.reason != ReadReason.SCANNED:
             raise
         contents, title_meta = _ocr_contents(data, exc), ""
+    else:
+        if any(content.n_images for content in contents):
+            _ocr_pictures(data, contents)
     return read_contents(path, contents, title_meta)
+
+
+def _ocr_pictures(data: bytes, contents: list[PageContent]) -> None:
+    """Tables pasted as pictures into a text-layer PDF, OCR'd into their pages (with the ``ocr`` extra)."""
+    from auditkit.readers import ocr
+
+    if not ocr.available():
+        return
+    try:
+        ocr.add_picture_tables(data, contents)
+    except ReadError:
+        raise
+    except Exception as exc:  # a bug in the OCR stages, not a damaged PDF: say so
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ReadError(ReadReason.INTERNAL_ERROR,
+                        f"PDF 中图片的 OCR 失败 (OCR of the PDF's pictures failed: {detail})") from None
 
 
 def read_image(path: Path, data: bytes) -> Layout:
