@@ -222,3 +222,29 @@ def mixed_pdf(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 20
 
 def render_page(pdf: pdfium.PdfDocument, index: int, dpi: int) -> np.ndarray:
     return np.asarray(pdf[index].render(scale=dpi / 72).to_pil().convert("RGB"))
+
+
+def docx_with_pictures(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200) -> Path:
+    """A Word file of the PDF's text, a paragraph a line, with the pages ``picture_pages`` (0-based)
+    pasted as PNG pictures where they stand: tables sent as pictures in a .docx."""
+    import io
+
+    from docx import Document
+    from docx.shared import Inches
+
+    src = pdfium.PdfDocument(str(pdf_path))
+    doc = Document()
+    try:
+        for i in range(len(src)):
+            if i in picture_pages:
+                buf = io.BytesIO()
+                Image.fromarray(render_page(src, i, dpi)).save(buf, "PNG", dpi=(dpi, dpi))
+                buf.seek(0)
+                doc.add_picture(buf, width=Inches(6.2))
+                continue
+            for text in src[i].get_textpage().get_text_range().splitlines():
+                doc.add_paragraph(text)
+    finally:
+        src.close()
+    doc.save(str(path))
+    return path

@@ -220,6 +220,8 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "002_upside_down": scans.write_tiff(upside_down, base / "002_upside_down.tif", 150),
         # the text-layer PDF with its pages 3 and 4 (the requests table) pasted as pictures
         "002_mixed": scans.mixed_pdf(PDF_002, {2, 3}, base / "002_mixed.pdf"),
+        # a Word file of the text, the requests table's two pages pasted as pictures
+        "002_pictures": scans.docx_with_pictures(PDF_002, {2, 3}, base / "002_pictures.docx"),
         "blank": scans.write_pdf([scans.blank_page(18)], base / "blank.pdf", 150),
         "other": base / "other.jpg",
     }
@@ -231,6 +233,8 @@ SCANS = {
     "011_photo": ("011_pingtan-shiyanqu_2023_print.pdf", 0.95),
     "002_upside_down": ("002_huaian-hongzequ_2024.pdf", 0.97),
     "002_mixed": ("002_huaian-hongzequ_2024.pdf", 0.97),
+    # the tables of the text pages come as lines of text there: 3 rows of them are not found
+    "002_pictures": ("002_huaian-hongzequ_2024.pdf", 0.93),
 }
 
 

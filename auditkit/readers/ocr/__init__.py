@@ -148,6 +148,27 @@ def _picture_regions(page, raw) -> list[tuple[tuple[float, float, float, float],
     return out
 
 
+def picture_contents(images: list[bytes]) -> list[PageContent]:
+    """Pictures (a Word file's) that show a ruled table, OCR'd as the pages of one document in the order
+    given; [] when none does."""
+    from auditkit.readers.ocr import deskew, grid, render
+    from auditkit.readers.ocr.cells import read_page
+
+    frames = []
+    for data in images:
+        try:
+            frames.extend(render.image_file(data))
+        except Exception:  # damaged, or a kind Pillow cannot draw (EMF, WMF): that picture stays a picture
+            continue
+    tables = []
+    for img, dpi in frames:
+        ink = deskew.ink_mask(deskew.normalise(deskew.text_grey(img), dpi), dpi)
+        if grid.find_tables(ink, dpi)[0]:
+            tables.append((img, dpi))
+    results = [read_page(get_engine(), img, dpi, i + 1) for i, (img, dpi) in enumerate(tables)]
+    return [_page_content(r) for r in results if not r.blank]
+
+
 def _contents(images) -> list[PageContent]:
     from auditkit.readers.ocr.cells import read_page
 
