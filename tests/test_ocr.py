@@ -139,6 +139,30 @@ def test_grey_paper_and_noise_keep_the_grid() -> None:
     assert len(tables) == 1 and len(tables[0].cells) == 11
 
 
+def test_a_number_whose_image_cell_and_grid_cell_disagree_is_refused() -> None:
+    """The grid comes from the rulings, the characters from the image's cells: a character that lands in a
+    neighbour's grid cell (a tilt read wrong, a ruling missed) must not make a number there."""
+    from auditkit.readers.pdf.model import Char, OcrChar
+    from auditkit.readers.pdf.ruled import fill_grids, find_grids
+
+    hs = [(100, 100, 300), (150, 100, 300), (200, 100, 300)]
+    vs = [(100, 100, 200), (200, 100, 200), (300, 100, 200)]
+
+    def table(kind: type[Char]) -> list[list[list[str]]]:
+        def char(ch: str, x: float, y: float, region: int) -> Char:
+            return OcrChar(ch, x, y, x + 8, y + 10, region) if kind is OcrChar else Char(ch, x, y, x + 8, y + 10)
+
+        chars = [char("甲", 120, 120, 0), char("1", 240, 120, 1), char("2", 250, 120, 2),  # two image cells, one grid cell
+                 char("乙", 120, 170, 3), char("5", 240, 170, 4), char("6", 250, 170, 4)]
+        (t,), _free = fill_grids(find_grids(hs, vs, 1, 600), chars, 600)
+        return [[box.lines + box.doubt for box in row] for row in t.grid]
+
+    grid_cells = table(OcrChar)
+    assert grid_cells[0][1] == [OCR_DOUBT, "「12」: characters of 2 cells of the image in one cell of the table"]
+    assert grid_cells[1] == [["乙"], ["56"]]
+    assert table(Char)[0][1] == ["12"]  # a text layer has no image cells: read as ever
+
+
 def test_engine_reads_a_drawn_number_with_its_confidence() -> None:
     crop = np.full((60, 160), 255, np.uint8)
     cv2.putText(crop, "9487", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.3, 0, 3)

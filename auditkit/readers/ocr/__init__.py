@@ -111,7 +111,7 @@ def add_picture_tables(data: bytes, contents: list[PageContent]) -> int:
                 if not grid.find_tables(ink, dpi)[0]:
                     continue
                 result = read_page(get_engine(), bgr, dpi, content.number, check_orientation=False)
-                shifted = _page_content(result)
+                shifted = _page_content(result, region_base=(read + 1) * 100_000)
                 for c in shifted.chars:
                     c.x0, c.x1, c.cx = c.x0 + x0, c.x1 + x0, c.cx + x0
                     c.y0, c.y1, c.cy = c.y0 + top, c.y1 + top, c.cy + top
@@ -184,10 +184,14 @@ def _contents(images) -> list[PageContent]:
     return [_page_content(r) for r in results if not r.blank]
 
 
-def _page_content(r: PageResult) -> PageContent:
-    from auditkit.readers.pdf.model import Char, DoubtChar, PageContent
+def _page_content(r: PageResult, region_base: int = 0) -> PageContent:
+    """``region_base``: added to the image cells' numbers, to keep those of several pictures on one page apart."""
+    from auditkit.readers.pdf.model import Char, DoubtChar, OcrChar, PageContent
 
-    chars: list[Char] = [DoubtChar(c.ch, c.x0, c.y0, c.x1, c.y1, c.doubt) if c.doubt else Char(c.ch, c.x0, c.y0, c.x1, c.y1)
-                         for c in r.chars]
+    def region(c) -> int:
+        return c.region + region_base if c.region >= 0 else -1
+
+    chars: list[Char] = [DoubtChar(c.ch, c.x0, c.y0, c.x1, c.y1, c.doubt, region(c)) if c.doubt
+                         else OcrChar(c.ch, c.x0, c.y0, c.x1, c.y1, region(c)) for c in r.chars]
     n_text = sum(1 for c in chars if c.ch.isalnum())
     return PageContent(r.number, r.width_pt, r.height_pt, chars, r.hs, r.vs, n_text, 1, 0)

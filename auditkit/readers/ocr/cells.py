@@ -26,13 +26,16 @@ from auditkit.readers.ocr.engine import Engine, RecLine
 
 
 @dataclass
-class OcrChar:
+class PlacedChar:
+    """A recognised character in points on the page; ``region``: the image cell it was read from (-1 outside tables)."""
+
     ch: str
     x0: float
     y0: float
     x1: float
     y1: float
     doubt: str | None = None
+    region: int = -1
 
 
 @dataclass
@@ -40,7 +43,7 @@ class PageResult:
     number: int
     width_pt: float
     height_pt: float
-    chars: list[OcrChar] = field(default_factory=list)
+    chars: list[PlacedChar] = field(default_factory=list)
     hs: list[tuple[float, float, float]] = field(default_factory=list)
     vs: list[tuple[float, float, float]] = field(default_factory=list)
     angle: float = 0.0
@@ -132,10 +135,12 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
     items: list[tuple[np.ndarray, tuple[int, int, int, int], np.ndarray | None, bool, float, int | None]] = []
     forced: list[tuple[tuple[int, int, int, int], str]] = []  # cells refused without reading
     in_table = np.zeros(norm.shape, bool)
+    region = 0  # the image cells, numbered through the page: every character read in one carries its number
     for t in tables:
         in_table[t.y0:t.y1, t.x0:t.x1] = True
         for cell in t.cells:
-            _cell_items(cell, clean, text_ink, red, body_h, items, forced, keep, cell_id=id(cell))
+            _cell_items(cell, clean, text_ink, red, body_h, items, forced, keep, cell_id=region)
+            region += 1
     for b in boxes:
         cx, cy = b[:, 0].mean(), b[:, 1].mean()
         if in_table[int(min(cy, h_px - 1)), int(min(cx, w_px - 1))]:
@@ -173,24 +178,24 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
             if v.doubtful:
                 res.doubts.append(f"page {number}: {v.describe()}")
                 if not refuse:
-                    for c in _place_chars(line, x0, y0, x1, y1, k):
+                    for c in _place_chars(line, x0, y0, x1, y1, k, cell_id):
                         c.doubt = v.describe()
                         res.chars.append(c)
                 elif cell_id is None:
-                    res.chars.append(OcrChar(doubt.OCR_DOUBT, x0 * k, y0 * k, x1 * k, y1 * k, v.describe()))
+                    res.chars.append(PlacedChar(doubt.OCR_DOUBT, x0 * k, y0 * k, x1 * k, y1 * k, v.describe()))
                 else:
                     refused_cells.setdefault(cell_id, []).append(((x0, y0, x1, y1), v.describe()))
                 continue
             if refuse and cell_id is not None:
                 # kept for now; dropped below if another number of the same cell is refused
-                refused_cells.setdefault(-1 - cell_id, []).append(_place_chars(line, x0, y0, x1, y1, k))
+                refused_cells.setdefault(-1 - cell_id, []).append(_place_chars(line, x0, y0, x1, y1, k, cell_id))
                 continue
-        placed = _place_chars(line, x0, y0, x1, y1, k)
+        placed = _place_chars(line, x0, y0, x1, y1, k, cell_id)
         for a, b, why in reversed(doubt.doubtful_runs(line)):
             # a number inside running text or a label: the whole run becomes one refused mark
             res.doubts.append(f"page {number}: {why}")
             ca, cb = placed[a], placed[b - 1]
-            placed[a:b] = [OcrChar(doubt.OCR_DOUBT, ca.x0, ca.y0, cb.x1, cb.y1, why)]
+            placed[a:b] = [PlacedChar(doubt.OCR_DOUBT, ca.x0, ca.y0, cb.x1, cb.y1, why, ca.region)]
         res.chars.extend(placed)
     for key, entries in refused_cells.items():
         if key >= 0:
@@ -198,13 +203,13 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
             x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
             x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
             why = "; ".join(w for _, w in entries)
-            res.chars.append(OcrChar(doubt.OCR_DOUBT, x0 * k, y0 * k, x1 * k, y1 * k, why))
+            res.chars.append(PlacedChar(doubt.OCR_DOUBT, x0 * k, y0 * k, x1 * k, y1 * k, why, key))
         elif -1 - key not in refused_cells:
             for placed in entries:
                 res.chars.extend(placed)
-    for (x0, y0, x1, y1), why in forced:
+    for (x0, y0, x1, y1), why, cell_id in forced:
         res.doubts.append(f"page {number}: {why}")
-        res.chars.append(OcrChar(doubt.OCR_DOUBT, x0 * k, y0 * k, x1 * k, y1 * k, why))
+        res.chars.append(PlacedChar(doubt.OCR_DOUBT, x0 * k, y0 * k, x1 * k, y1 * k, why, cell_id))
     res.mean_prob = float(np.mean(probs)) if probs else 0.0
     for t in tables:
         res.hs.extend((y * k, a * k, b * k) for y, a, b in t.hs)
@@ -241,7 +246,7 @@ def _cell_items(cell: grid.CellRegion, clean: np.ndarray, text_ink: np.ndarray, 
                 canvas[comp] = 255
                 removed = True
     if removed and ink.sum() < 4:
-        forced.append(((x0, y0, x1, y1), "「|」: only a sliver of the border in the cell"))
+        forced.append(((x0, y0, x1, y1), "「|」: only a sliver of the border in the cell", cell_id))
         return
     if ink.sum() < 4:
         return
@@ -280,7 +285,7 @@ def _cell_items(cell: grid.CellRegion, clean: np.ndarray, text_ink: np.ndarray, 
                       red_share, cell_id))
 
 
-def _place_chars(line: RecLine, x0: int, y0: int, x1: int, y1: int, k: float) -> list[OcrChar]:
+def _place_chars(line: RecLine, x0: int, y0: int, x1: int, y1: int, k: float, region: int | None) -> list[PlacedChar]:
     """Character boxes along the line from where CTC emitted them (centres matter, not widths)."""
     w = x1 - x0
     h = y1 - y0
@@ -289,7 +294,8 @@ def _place_chars(line: RecLine, x0: int, y0: int, x1: int, y1: int, k: float) ->
         cx = x0 + (c.x0 + c.x1) / 2 * w
         half = (0.45 if _is_cjk(c.ch) else 0.25) * h * 0.75
         a, b = max(x0, cx - half), min(x1, cx + half)
-        out.append(OcrChar(c.ch, a * k, (y0 + 0.15 * h) * k, b * k, (y1 - 0.15 * h) * k))
+        out.append(PlacedChar(c.ch, a * k, (y0 + 0.15 * h) * k, b * k, (y1 - 0.15 * h) * k,
+                              region=-1 if region is None else region))
     return out
 
 

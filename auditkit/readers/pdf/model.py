@@ -34,14 +34,25 @@ class Char:
         self.cy = (y0 + y1) / 2
 
 
-class DoubtChar(Char):
-    """OCR only: the mark standing for a number that could not be read for certain (``digits.OCR_DOUBT``),
-    carrying what was seen and why."""
+class OcrChar(Char):
+    """A character OCR read, and the cell of the page image it was read from (``region``; -1 outside
+    tables): the grid built from the rulings must put each image cell's characters in one grid cell."""
+
+    __slots__ = ("region",)
+
+    def __init__(self, ch: str, x0: float, y0: float, x1: float, y1: float, region: int = -1) -> None:
+        super().__init__(ch, x0, y0, x1, y1)
+        self.region = region
+
+
+class DoubtChar(OcrChar):
+    """The mark standing for a number OCR could not read for certain (``digits.OCR_DOUBT``), carrying
+    what was seen and why."""
 
     __slots__ = ("doubt",)
 
-    def __init__(self, ch: str, x0: float, y0: float, x1: float, y1: float, doubt: str) -> None:
-        super().__init__(ch, x0, y0, x1, y1)
+    def __init__(self, ch: str, x0: float, y0: float, x1: float, y1: float, doubt: str, region: int = -1) -> None:
+        super().__init__(ch, x0, y0, x1, y1, region)
         self.doubt = doubt
 
 
