@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
-TARGET_DPI = 200  # enough for 9-12 pt print (see REPORT.md); a page is rendered at no more than this
+TARGET_DPI = 200  # enough for 9-12 pt print (150 refuses more on blurred scans); a page is rendered at no more than this
 
 
 def pdf_pages(data: bytes, target_dpi: float = TARGET_DPI) -> Iterator[tuple[np.ndarray, float]]:
