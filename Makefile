@@ -12,10 +12,12 @@ SLOW_KINDS := browser or libreoffice or notebooks or slow
 
 .PHONY: setup audit test test-fast lint bench clean
 
-$(BIN)/auditkit: pyproject.toml
+$(BIN)/auditkit: pyproject.toml scripts/uv-excludes.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(UV_INSTALL) --compile-bytecode -e '.[dev]'
+	# the ocr extra reads scanned reports (make audit and make test both read scans); the
+	# excludes file keeps OpenCV's GUI build out, the extra brings the headless one
+	$(UV_INSTALL) --compile-bytecode --excludes scripts/uv-excludes.txt -e '.[dev,ocr]'
 	# bytecode ahead of time: start-up is a third of `auditkit parse` on a small batch, and
 	# where PYTHONDONTWRITEBYTECODE is set every run would compile numpy and lxml again
 	$(BIN)/python -m compileall -q auditkit > /dev/null
@@ -47,7 +49,7 @@ lint: setup
 	$(BIN)/ruff check auditkit tests bench notebooks
 
 $(VENV)/.bench-extra: $(BIN)/auditkit
-	$(UV_INSTALL) -e '.[bench]'
+	$(UV_INSTALL) --excludes scripts/uv-excludes.txt -e '.[bench]'
 	touch $@
 
 bench: setup $(VENV)/.bench-extra
@@ -55,6 +57,7 @@ bench: setup $(VENV)/.bench-extra
 	$(BIN)/python bench/parse_bench.py
 	$(BIN)/python bench/validate_bench.py
 	$(BIN)/python bench/cluster_bench.py
+	$(BIN)/python bench/ocr_bench.py
 
 clean:
 	rm -rf $(VENV) out

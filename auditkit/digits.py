@@ -34,11 +34,14 @@ from auditkit.splits import (
     settled_values,
 )
 
-__all__ = ["MAX_CANDIDATES", "NULL_MARKERS", "UNSETTLED", "VALUE_CHARS", "Budget", "RowCheck", "RowReading", "Token",
+__all__ = ["MAX_CANDIDATES", "NULL_MARKERS", "OCR_DOUBT", "UNSETTLED", "VALUE_CHARS", "Budget", "RowCheck", "RowReading", "Token",
            "Value", "count_readings", "grouped_sums", "parse_number", "read_row", "splits", "sums_to_last", "tokens_of"]
 
 RowCheck = Callable[[list[Value]], bool]
 
+# What the OCR reader writes for a number it could not read for certain (scans): the value is null
+# with an ``ocr_doubtful`` diagnostic, never a guess; the cell's ``doubt`` says what was seen.
+OCR_DOUBT = "\u2370"  # ⍰
 NULL_MARKERS = {"—", "–", "-", "－", "/", "／", "无", "\\", "、", "×", "x", "X", "--", "——", "―", "─", "一"}
 _DASHES = {"-", "—", "–", "－", "―", "─"}
 # Minus signs NFKC leaves alone: a number written with one is negative.
@@ -54,10 +57,10 @@ _NOT_A_COUNT = (
     re.compile(r"^(?=.*[OoIl])[\dOoIl]{1,6}$"),  # letters typed for digits: O for 0, l or I for 1
 )
 # A token inside a run of values: a number (a sign or a percent sign stuck to it) or a dash.
-_TOKEN = re.compile(r"[+-]?\d+(?:\.\d+)?%?|—+|–+|－+|-+|/|／|无")
+_TOKEN = re.compile(r"[+-]?\d+(?:\.\d+)?%?|—+|–+|－+|-+|/|／|无|\u2370")
 _SIGNED = re.compile(r"^[+-]\d")
 # Characters a run of values may hold; anything else ends the run.
-VALUE_CHARS = set("0123456789.,—–-－/／+%− \t\u3000\xa0\n")
+VALUE_CHARS = set("0123456789.,—–-－/／+%− \t\u3000\xa0\n\u2370")
 
 
 class Token(NamedTuple):  # a tuple: a page makes hundreds, and a frozen dataclass is slow to build
@@ -72,10 +75,13 @@ def _clean(text: str) -> str:
 @lru_cache(maxsize=65536)
 def parse_number(text: str) -> tuple[str, Value]:
     """Classify one cell's text: ("number", v), ("blank", None), ("dash", None), ("not_a_count", None)
-    for a figure that is not a count (``8%``, ``(8)``, ``八``, ``l2``), or ("text", None)."""
+    for a figure that is not a count (``8%``, ``(8)``, ``八``, ``l2``), ("doubt", None) for a number OCR
+    refused (``OCR_DOUBT``), or ("text", None)."""
     t = _clean(text)
     if not t:
         return "blank", None
+    if not t.replace(OCR_DOUBT, ""):  # only the mark: a label holding one (⍰.本机关…) stays text
+        return "doubt", None
     t = _UNIT.sub("", t)
     if t in NULL_MARKERS or set(t) <= _DASHES:
         return "dash", None

@@ -26,6 +26,9 @@ class Cell:
     # Part of the cell lies beyond the paper's edge and its text may have lost characters
     # there (a web page printed to PDF, its table wider than the page): read it as nothing.
     cut: bool = False
+    # OCR only: what was seen in a cell whose number could not be read for certain, and why (the
+    # text is then ``digits.OCR_DOUBT``), e.g. "「9b87」: b 0.54 letter for digit"
+    doubt: str | None = None
 
 
 @dataclass(eq=False)

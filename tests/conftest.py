@@ -49,6 +49,7 @@ SLOW = {
     "test_matching.py": {"test_pruned_search_finds_exactly_the_readings_that_add_up"},
     "test_roundtrip.py": {"test_crawler_copies_of_random_reports_never_read_a_wrong_number"},  # 80 random reports
     "test_rules.py": {"test_validation_imports_gx_lazily_and_quietly"},  # a fresh interpreter imports GX (~10 s)
+    "test_ocr.py": {"scanned"},  # whole scans OCR'd: 20-60 s of CPU each
 }
 
 

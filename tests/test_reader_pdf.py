@@ -590,7 +590,8 @@ def test_owner_password_only_still_reads(tmp_path):
     assert len(read_pdf(out, out.read_bytes()).tables) == 3
 
 
-def test_scanned(tmp_path):
+def test_scanned_without_ocr_is_refused_with_the_hint(tmp_path, monkeypatch):
+    """Without the ocr extra a scan is refused; with it, it is OCR'd (tests/test_ocr.py)."""
     from PIL import Image, ImageDraw
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
@@ -606,10 +607,13 @@ def test_scanned(tmp_path):
         c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, width=A4[0], height=A4[1])
         c.showPage()
     c.save()
+    from auditkit.readers import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
     with pytest.raises(ReadError) as err:
         read_pdf(out, out.read_bytes())
     assert err.value.reason == "scanned"
-    assert "扫描件" in err.value.message and "scanned" in err.value.message
+    assert "扫描件" in err.value.message and "scanned" in err.value.message and "pip install auditkit[ocr]" in err.value.message
 
 
 def test_no_text_no_images_is_empty(tmp_path):

@@ -29,7 +29,7 @@ _STATE_OF_CODE = {
     "blank_cell": "blank", "dash_cell": "dash", "missing_row": "missing", "missing_values": "missing",
     "ambiguous_digits": "unreadable", "no_valid_split": "unreadable", "unparsed_value": "unreadable",
     "not_a_count": "unreadable", "extra_values": "unreadable", "merged_row": "merged", "missing_table": "table_missing",
-    "cut_off": "missing", "self_check": "unreadable",
+    "cut_off": "missing", "self_check": "unreadable", "ocr_doubtful": "unreadable",
 }
 # When several diagnostics name one cell, the stronger explanation wins.
 _STATE_RANK = {"merged": 6, "table_missing": 5, "missing": 4, "blank": 3, "dash": 2, "unreadable": 1}

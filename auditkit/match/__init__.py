@@ -26,7 +26,7 @@ from __future__ import annotations
 from auditkit.digits import Budget, Value
 from auditkit.errors import DiagnosticCode, ReadError, ReadReason
 from auditkit.formats import SECTION_KEYS, format_spec
-from auditkit.layout import Layout, Table
+from auditkit.layout import Cell, Layout, Table
 from auditkit.match.confirm import stated_appeals
 from auditkit.match.flat import read_flat
 from auditkit.match.grid import classify_table, read_grid, table_text
@@ -110,6 +110,7 @@ def match_layout(layout: Layout, sha256: str) -> Report:
         provenance.update(solved.provenance)
         diags.extend(reading.notes)
         diags.extend(solved.diagnostics)
+    _show_ocr_doubts(diags, by_location)
 
     if not hits and not any(found.values()):
         raise ReadError(ReadReason.NOT_A_REPORT, "不是政府信息公开工作年度报告：未见年报的部分标题和表格 (no section or table of "
@@ -118,6 +119,15 @@ def match_layout(layout: Layout, sha256: str) -> Report:
     return Report(source=layout.source, sha256=sha256, kind=layout.kind, format=fmt.name, agency=agency, year=year,
                   published=published, cells=cells, sections=section_text, diagnostics=diags,
                   provenance=provenance)
+
+
+def _show_ocr_doubts(diags: list[Diagnostic], by_location: dict[str, Cell]) -> None:
+    """A value OCR refused is shown as what was seen in its cell and why, not as the refusal mark."""
+    for d in diags:
+        if d.code == DiagnosticCode.OCR_DOUBTFUL and d.location in by_location:
+            seen = by_location[d.location].doubt
+            if seen:
+                d.found = seen
 
 
 def _section_texts(stream: Stream, ranges: dict[str, tuple[int, int]], cuts: list[tuple[int, int]]) -> dict[str, str]:

@@ -400,6 +400,9 @@ def _null_diag(out: Solved, key: str, tok: Token) -> None:
                                           key=key, found=tok.text, location=tok.location))
     elif kind == "not_a_count":
         out.diagnostics.append(_not_a_count_diag(key, tok.text, tok.location))
+    elif kind == "doubt":
+        out.diagnostics.append(Diagnostic(DiagnosticCode.OCR_DOUBTFUL, "OCR 识别存疑，按空值处理，不猜测 (doubtful OCR "
+                                          "reading: null, never guessed)", key=key, found=tok.text, location=tok.location))
     else:
         out.diagnostics.append(Diagnostic(DiagnosticCode.UNPARSED_VALUE, f"无法识别的数值「{tok.text}」 (not a number)",
                                           key=key, found=tok.text, location=tok.location))

@@ -32,11 +32,12 @@ READERS: dict[str, tuple[str, str]] = {
     "wps": ("auditkit.readers.office", "read_doc"),
     "xlsx": ("auditkit.readers.office", "read_xlsx"),
     "xls": ("auditkit.readers.office", "read_xls"),
+    "image": ("auditkit.readers.pdf", "read_image"),  # page images: OCR (the ocr extra), then the PDF stages
 }
 
 # File extensions a batch picks up when given a folder.
 REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".shtml", ".xhtml", ".pdf", ".docx", ".doc",
-                   ".wps", ".rtf", ".xlsx", ".xlsm", ".xls"}
+                   ".wps", ".rtf", ".xlsx", ".xlsm", ".xls", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 
 __all__ = ["READERS", "REPORT_SUFFIXES", "Limits", "read_bytes", "read_layout", "sniff", "worth_opening"]
 

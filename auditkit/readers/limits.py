@@ -28,6 +28,7 @@ from dataclasses import dataclass, fields
 from io import BytesIO
 
 from auditkit.errors import ReadError, ReadReason, UsageError
+from auditkit.readers.sniffing import IMAGE_MAGIC
 
 MB = 1024 * 1024
 ENV_PREFIX = "AUDITKIT_MAX_"
@@ -76,6 +77,8 @@ def size_class(head: bytes, suffix: str = "") -> str:
     """``text``, ``pdf`` or ``office``: what the first bytes of a file say it is (as ``sniff`` would tell)."""
     if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(IMAGE_MAGIC):
+        return "pdf"  # page images: scans, held to the limit of scanned PDFs
     if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) or head.lstrip().startswith(b"{\\rtf") \
             or (suffix in (".doc", ".wps") and head.startswith(b"MIME-Version")):
         return "office"
@@ -104,6 +107,8 @@ def check_document(kind: str, data: bytes, limits: Limits) -> None:
         _check_sheet_rows(data, limits)
     elif kind == "pdf":
         _check_pages(data, limits)
+    elif kind == "image":
+        _check_frames(data, limits)
 
 
 def _check_unpacked(data: bytes, limits: Limits) -> None:
@@ -149,6 +154,21 @@ def _check_sheet_rows(data: bytes, limits: Limits) -> None:
             raise ReadError(ReadReason.TOO_LARGE,
                             f"工作表 {name} 超过 {limits.sheet_rows} 行，不是年度报告的表格，未读取 "
                             f"(a sheet with more than {limits.sheet_rows} rows; {Limits.variable('sheet_rows')})")
+
+
+def _check_frames(data: bytes, limits: Limits) -> None:
+    """A TIFF of more pages than any report (each page is OCR'd: seconds of CPU): refused as a PDF would be."""
+    from PIL import Image
+
+    try:
+        frames = getattr(Image.open(BytesIO(data)), "n_frames", 1)
+    except Exception:  # damaged: the image reader says so
+        return
+    if frames > limits.pdf_pages:
+        raise ReadError(ReadReason.TOO_LARGE,
+                        f"图像共 {frames} 页，超过上限 {limits.pdf_pages} 页，不是年度报告，未读取 "
+                        f"(an image of {frames} pages, over the {limits.pdf_pages}-page limit; "
+                        f"{Limits.variable('pdf_pages')})")
 
 
 def _check_pages(data: bytes, limits: Limits) -> None:

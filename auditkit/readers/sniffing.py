@@ -1,4 +1,4 @@
-"""Telling a document's kind from its bytes: PDF, Word, Excel, RTF, HTML or plain text.
+"""Telling a document's kind from its bytes: PDF, Word, Excel, RTF, HTML, a page image or plain text.
 
 Also what the Office readers and the batch's conversion check in an OLE2 container
 (Word 97, WPS, Excel 97) before reading it: which streams it holds and whether it
@@ -22,6 +22,8 @@ WORKBOOK_STREAMS = (WORKBOOK_STREAM, BOOK_STREAM)
 ENCRYPTED_PACKAGE_STREAM = "EncryptedPackage".encode("utf-16-le")
 # The streams of an encrypted OOXML package (Word and Excel save password-protected files as OLE).
 ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), ENCRYPTED_PACKAGE_STREAM)
+# Page images (scans, photos): PNG, JPEG, TIFF (little- and big-endian), read by OCR.
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
 def sniff(data: bytes, suffix: str = "") -> str:
@@ -53,6 +55,8 @@ def sniff(data: bytes, suffix: str = "") -> str:
         return "doc"  # Word's web archive (MHT) or Word 2003 XML saved as .doc
     if head.startswith(b"{\\rtf"):
         return "rtf"
+    if head.startswith(IMAGE_MAGIC):
+        return "image"
     lowered = head.lower()
     if b"<html" in lowered or b"<!doctype html" in lowered or b"<table" in lowered or b"<body" in lowered \
             or b"<div" in lowered or (b"<p" in lowered and b">" in lowered):

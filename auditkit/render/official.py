@@ -23,7 +23,7 @@ DRAWN_FORMATS = ("2021", "2019")
 NULL_TEXT = {
     "blank_cell": "空白", "dash_cell": "—", "missing_row": "缺", "missing_values": "缺", "missing_table": "缺表",
     "merged_row": "合并", "ambiguous_digits": "？", "no_valid_split": "？", "unparsed_value": "？", "not_a_count": "？",
-    "extra_values": "？", "cut_off": "截断", "self_check": "？",
+    "extra_values": "？", "cut_off": "截断", "self_check": "？", "ocr_doubtful": "存疑",
 }
 
 

@@ -30,12 +30,16 @@ _DC = "http://purl.org/dc/elements/1.1/"
 _VML_OFFICE = "urn:schemas-microsoft-com:office:office"
 _REL_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REL_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"  # a picture: r:embed names its part
 
 
-def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[bytes], list[Block]]) -> Layout:
+def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[bytes], list[Block]],
+                read_pictures: Callable[[list[bytes]], list[Block]] | None = None) -> Layout:
     """A .docx package's body as text blocks and tables, in order; ``kind`` names what the file
     was ("docx", or "doc" for a converted one). ``read_embedded`` gives the blocks of an object
-    embedded in the document (a workbook pasted from Excel), or none."""
+    embedded in the document (a workbook pasted from Excel), or none; ``read_pictures`` the blocks
+    of pictures that follow one another with nothing between them (a table pasted as pictures, one
+    per page: read together, as pages), or none."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True,
@@ -67,6 +71,8 @@ def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[byt
 
         walker = _DocxWalker(w, _heading_styles(styles_xml, w, parser), load, read_embedded)
         walker.body(body)
+        if read_pictures is not None and walker.pictures:
+            _splice_pictures(walker, load, read_pictures)
     if not walker.blocks:
         if body.find(f".//{{{w}}}drawing") is not None or body.find(f".//{{{w}}}pict") is not None:
             raise ReadError(ReadReason.SCANNED, "文档只有图片，没有文字 (the document holds images only, no text)")
@@ -77,6 +83,33 @@ def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[byt
     if title:
         meta["title"] = title
     return Layout(source=str(path), kind=kind, blocks=walker.blocks, meta=meta)
+
+
+def _splice_pictures(walker: _DocxWalker, load: Callable[[str], bytes | None],
+                     read_pictures: Callable[[list[bytes]], list[Block]]) -> None:
+    """The blocks read from the body's pictures, put where the pictures stand. Pictures with no block
+    between them are read together (pages of one table); the last run is spliced in first, so the
+    places of the earlier ones still hold."""
+    runs: dict[int, list[str]] = {}
+    for place, rid in walker.pictures:
+        runs.setdefault(place, []).append(rid)
+    n = 0
+    read = []
+    for place, rids in runs.items():
+        images = [part for rid in rids if (part := load(rid))]
+        blocks = read_pictures(images) if images else []
+        if not blocks:
+            continue
+        n += 1
+        where = f"picture {n}, "
+        for block in blocks:
+            block.location = where + block.location
+            if isinstance(block, Table):
+                for cell in {id(c): c for row in block.grid for c in row if c is not None}.values():
+                    cell.location = where + cell.location
+        read.append((place, blocks))
+    for place, blocks in reversed(read):
+        walker.blocks[place:place] = blocks
 
 
 def _cut_short(xml: bytes) -> bool:
@@ -184,6 +217,7 @@ class _DocxWalker:
         self.load = load  # relationship id -> bytes of the part (embedded workbooks)
         self.read_embedded = read_embedded  # an embedded object's bytes -> its blocks
         self.n_objects = 0
+        self.pictures: list[tuple[int, str]] = []  # (index in blocks it stands before, relationship id)
         self.heading_styles = heading_styles
         self.blocks: list[Block] = []
         self.first_heading: str | None = None
@@ -269,6 +303,10 @@ class _DocxWalker:
                 rid = child.get(f"{{{_REL_DOC}}}id")
                 if rid:
                     boxes.append(rid)
+            elif tag == _BLIP:
+                rid = child.get(f"{{{_REL_DOC}}}embed")
+                if rid:
+                    self.pictures.append((len(self.blocks), rid))
             elif tag == f"{{{_MC}}}AlternateContent":
                 # Choice and Fallback hold the same content (DrawingML vs VML): read one.
                 choice = child.find(f"{{{_MC}}}Choice")

@@ -60,7 +60,7 @@ def read_docx(path: Path, data: bytes) -> Layout:
     """Read a .docx into text blocks and span-expanded tables, in body order."""
     if is_encrypted_ole(data):  # Word saves password-protected .docx as an OLE container
         raise _encrypted_error()
-    return _guard("docx", lambda: docx_layout(path, data, "docx", _embedded_blocks))
+    return _guard("docx", lambda: docx_layout(path, data, "docx", _embedded_blocks, _picture_blocks))
 
 
 def read_doc(path: Path, data: bytes) -> Layout:
@@ -83,7 +83,7 @@ def read_doc(path: Path, data: bytes) -> Layout:
             except ReadError as exc:
                 if exc.reason != ReadReason.CORRUPT or i == len(suffixes) - 1:
                     raise
-        return docx_layout(path, converted, kind, _embedded_blocks)
+        return docx_layout(path, converted, kind, _embedded_blocks, _picture_blocks)
 
     return _guard(kind, run)
 
@@ -125,6 +125,22 @@ def read_xls(path: Path, data: bytes) -> Layout:
         return xls_layout(path, book)
 
     return _guard("xls", run)
+
+
+def _picture_blocks(images: list[bytes]) -> list[Block]:
+    """Blocks of pictures in a Word file that show ruled tables (tables pasted as pictures), OCR'd as the
+    pages of one document, with the ``ocr`` extra; nothing for other pictures (a logo, a seal, a photo)."""
+    from auditkit.readers import ocr
+
+    if not ocr.available():
+        return []
+    from auditkit.readers.pdf.reader import read_contents
+
+    try:
+        contents = ocr.picture_contents(images)
+    except ReadError:
+        return []  # an unreadable picture must not cost the document its other content
+    return read_contents(Path("pictures"), contents).blocks if contents else []
 
 
 def _embedded_blocks(data: bytes) -> list[Block]:

@@ -47,6 +47,6 @@ in the (merged) table: "page 4, table 2, row 18, col 4". Pages turned with
 /Rotate are read as shown.
 """
 
-from auditkit.readers.pdf.reader import read_pdf
+from auditkit.readers.pdf.reader import read_image, read_pdf
 
-__all__ = ["read_pdf"]
+__all__ = ["read_image", "read_pdf"]

@@ -12,7 +12,7 @@ from auditkit.readers.pdf.model import ENUMERATED, Box, Line, Page, RawTable, ce
 from auditkit.readers.pdf.ruled import SNAP, cluster
 
 _EDGE_TOL = 6.0  # pt: column edges of a table continued on the next page
-_NUMERIC = re.compile(r"^[\d０-９][\d０-９,，.．%％\s]*$")
+_NUMERIC = re.compile(r"^[\d０-９\u2370][\d０-９,，.．%％\s\u2370]*$")  # \u2370: a number OCR refused (digits.OCR_DOUBT)
 _WS = re.compile(r"\s+")
 
 
@@ -133,6 +133,7 @@ def _absorb(keep: Box, gone: Box, rows: list[list[Box]]) -> None:
     """Make ``gone`` part of ``keep``: its text appended, its grid places taken."""
     keep.lines.extend(gone.lines)
     keep.cut = keep.cut or gone.cut
+    keep.doubt.extend(gone.doubt)
     for row in rows:
         for j, c in enumerate(row):
             if c is gone:

@@ -118,7 +118,8 @@ def _finish_table(t: RawTable, number: int) -> Table:
     for k, (r0, c0, r1, c1) in spans.items():
         box = boxes[k]
         cells[k] = Cell(cell_text(box.lines), f"page {box.page}, table {number}, row {r0 + 1}, col {c0 + 1}",
-                        rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1, cut=box.cut)
+                        rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1, cut=box.cut,
+                        doubt="; ".join(box.doubt) or None)
     grid: list[list[Cell | None]] = [[cells[id(b)] for b in row] for row in t.grid]
     pages = f"page {t.first_page}" if t.first_page == t.last_page else f"pages {t.first_page}-{t.last_page}"
     return Table(grid, f"{pages}, table {number}", cut_left=t.cut_left, cut_right=t.cut_right)

@@ -34,6 +34,28 @@ class Char:
         self.cy = (y0 + y1) / 2
 
 
+class OcrChar(Char):
+    """A character OCR read, and the cell of the page image it was read from (``region``; -1 outside
+    tables): the grid built from the rulings must put each image cell's characters in one grid cell."""
+
+    __slots__ = ("region",)
+
+    def __init__(self, ch: str, x0: float, y0: float, x1: float, y1: float, region: int = -1) -> None:
+        super().__init__(ch, x0, y0, x1, y1)
+        self.region = region
+
+
+class DoubtChar(OcrChar):
+    """The mark standing for a number OCR could not read for certain (``digits.OCR_DOUBT``), carrying
+    what was seen and why."""
+
+    __slots__ = ("doubt",)
+
+    def __init__(self, ch: str, x0: float, y0: float, x1: float, y1: float, doubt: str, region: int = -1) -> None:
+        super().__init__(ch, x0, y0, x1, y1, region)
+        self.doubt = doubt
+
+
 @dataclass(slots=True)
 class PageContent:
     """What a page's text layer holds, turned the way a viewer shows the page."""
@@ -74,6 +96,7 @@ class Box:
     cut: bool = False  # the paper's edge runs through the cell and may have taken some of its text
     # each line's width and the width of its first character (whether a line was full: ``wrapped``)
     widths: list[tuple[float, float]] = field(default_factory=list)
+    doubt: list[str] = field(default_factory=list)  # OCR: what was seen where a number was refused
 
 
 @dataclass(eq=False)

@@ -33,7 +33,71 @@ def read_pdf(path: Path, data: bytes) -> Layout:
 
 
 def _read(path: Path, data: bytes) -> Layout:
-    contents, title_meta = read_text_layer(data)
+    try:
+        contents, title_meta = read_text_layer(data)
+    except ReadError as exc:
+        if exc.reason != ReadReason.SCANNED:
+            raise
+        contents, title_meta = _ocr_contents(data, exc), ""
+    else:
+        if any(content.n_images for content in contents):
+            _ocr_pictures(data, contents)
+    return read_contents(path, contents, title_meta)
+
+
+def _ocr_pictures(data: bytes, contents: list[PageContent]) -> None:
+    """Tables pasted as pictures into a text-layer PDF, OCR'd into their pages (with the ``ocr`` extra)."""
+    from auditkit.readers import ocr
+
+    if not ocr.available():
+        return
+    try:
+        ocr.add_picture_tables(data, contents)
+    except ReadError:
+        raise
+    except Exception as exc:  # a bug in the OCR stages, not a damaged PDF: say so
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ReadError(ReadReason.INTERNAL_ERROR,
+                        f"PDF 中图片的 OCR 失败 (OCR of the PDF's pictures failed: {detail})") from None
+
+
+def read_image(path: Path, data: bytes) -> Layout:
+    """A report given as page images (PNG, JPEG, or a TIFF of several pages): OCR'd, then read as a scanned PDF is."""
+    from auditkit.readers import ocr
+
+    if not ocr.available():
+        raise ReadError(ReadReason.SCANNED, f"图像文件，无文字层；安装 OCR 后可读取 (a page image, no text layer; install OCR "
+                        f"to read it: {ocr.INSTALL_HINT})")
+    try:
+        contents = ocr.image_contents(data)
+    except ReadError:
+        raise
+    except Exception as exc:  # a bug in the OCR stages: say so, in one line
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ReadError(ReadReason.INTERNAL_ERROR, f"图像 OCR 失败 (OCR of the image failed: {detail})") from None
+    layout = read_contents(path, contents)
+    layout.kind = "image"
+    return layout
+
+
+def _ocr_contents(data: bytes, refusal: ReadError) -> list[PageContent]:
+    """The pages of a scan, OCR'd when the ``ocr`` extra is installed; else the refusal, with the hint to install it."""
+    from auditkit.readers import ocr
+
+    if not ocr.available():
+        raise ReadError(ReadReason.SCANNED, f"{refusal.message}；安装 OCR 后可读取 (install OCR to read it: "
+                        f"{ocr.INSTALL_HINT})") from None
+    try:
+        return ocr.scanned_contents(data)
+    except ReadError:
+        raise
+    except Exception as exc:  # a bug in the OCR stages, not a damaged PDF: say so
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise ReadError(ReadReason.INTERNAL_ERROR, f"扫描件 OCR 失败 (OCR of the scan failed: {detail})") from None
+
+
+def read_contents(path: Path, contents: list[PageContent], title_meta: str = "") -> Layout:
+    """The layout of a document's pages, from their characters and rulings (a text layer's, or OCR's)."""
     pages = [_read_page(content) for content in contents]
     find_unruled_tables(pages)  # before the running lines go: a table row can sit in the page margin
     drop_running_lines(pages)

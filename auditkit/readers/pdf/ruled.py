@@ -5,9 +5,10 @@ that hold their centres.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 
-from auditkit.readers.pdf.model import Box, Char, RawTable, group_lines, line_text
+from auditkit.readers.pdf.model import Box, Char, DoubtChar, OcrChar, RawTable, group_lines, line_text
 
 SNAP = 3.0  # pt: ruling coordinates closer than this are one line
 _JOIN = 3.0  # pt: collinear ruling pieces closer than this are one ruling
@@ -97,14 +98,57 @@ def fill_grids(grids: list[Grid], chars: list[Char], width: float) -> tuple[list
     for t in out:
         if t.cut_left or t.cut_right:
             _mark_cut(t, width)
+        split = _split_regions(t)
         for row in t.grid:
             for box in row:
                 if box.chars:
                     lines = [(text, lc) for lc in group_lines(box.chars) if (text := line_text(lc))]
                     box.lines = [text for text, _ in lines]
                     box.widths = [(lc[-1].x1 - lc[0].x0, lc[0].x1 - lc[0].x0) for _, lc in lines]
+                    box.doubt = [c.doubt for c in box.chars if type(c) is DoubtChar]
+                    if id(box) in split and _VALUE_TEXT.match(" ".join(box.lines)):
+                        _refuse(box, split[id(box)])
                     box.chars = []
     return out, free
+
+
+# A cell's text that is values only: digits, separators, and the marks of numbers OCR refused.
+_VALUE_TEXT = re.compile(r"^[\d\s.,，．%％\u2370-]*[\d\u2370][\d\s.,，．%％\u2370-]*$")
+
+
+def _split_regions(table: RawTable) -> dict[int, str]:
+    """OCR only: grid cells (by id) where the grid built from the rulings and the cells found in the page
+    image disagree: characters of several image cells in one grid cell, or one image cell's characters in
+    several grid cells. A character there may sit in its neighbour's cell: its number is not taken."""
+    boxes_of: dict[int, set[int]] = {}  # image cell -> grid cells holding its characters
+    for row in table.grid:
+        for box in row:
+            for c in box.chars:
+                if isinstance(c, OcrChar) and c.region >= 0:
+                    boxes_of.setdefault(c.region, set()).add(id(box))
+    if not boxes_of:
+        return {}
+    regions_of: dict[int, set[int]] = {}
+    for region, boxes in boxes_of.items():
+        for b in boxes:
+            regions_of.setdefault(b, set()).add(region)
+    out = {b: f"characters of {len(regions)} cells of the image in one cell of the table"
+           for b, regions in regions_of.items() if len(regions) > 1}
+    for boxes in boxes_of.values():
+        if len(boxes) > 1:
+            for b in boxes:
+                out.setdefault(b, f"one cell of the image spread over {len(boxes)} cells of the table")
+    return out
+
+
+def _refuse(box: Box, why: str) -> None:
+    """The box's numbers replaced by the refusal mark, with what was seen."""
+    from auditkit.digits import OCR_DOUBT
+
+    seen = " ".join(box.lines)
+    box.doubt = [f"「{seen}」: {why}", *(d for d in box.doubt)]
+    box.lines = [OCR_DOUBT]
+    box.widths = box.widths[:1]
 
 
 def _mark_cut(table: RawTable, width: float) -> None:

@@ -15,7 +15,7 @@ from auditkit.readers.pdf.model import Char, PageContent
 _THIN = 3.0  # pt: a filled rectangle thinner than this is a ruling, not a shading
 _EDGE = 1.0  # pt: a glyph or ruling reaching this far past the page's edge still lies on the paper
 _SCAN_CHARS_PER_PAGE = 10  # fewer readable characters than this on an image page: a scan
-_PDFIUM = threading.Lock()  # PDFium is not thread-safe; batches use processes, notebooks may not
+PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe; batches use processes, notebooks may not
 
 
 def _looks_truncated(data: bytes) -> bool:
@@ -37,7 +37,7 @@ def read_text_layer(data: bytes) -> tuple[list[PageContent], str]:
     import pypdfium2 as pdfium
 
     truncated = _looks_truncated(data)
-    with _PDFIUM:
+    with PDFIUM_LOCK:
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
