@@ -12,7 +12,6 @@ with ``=`` stays a string).
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from auditkit.vocabulary import (
     REVIEW_STATE_LABELS,
     REVIEW_STATES,
     SEVERITY_BACKGROUNDS,
+    china_time,
     decision_label,
     severity_label,
     status_label,
@@ -61,7 +61,6 @@ FINDINGS_TITLE = "问题清单"
 # The hidden sheet: what joins a row of the workpaper back to the audit's data files.
 DATA_TITLE = "数据"
 DATA_SHEET = ("编号", "finding_id", "rule_id", "severity", "status", "decision", "keys", "source", "sha256")
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
 RULE_SHEET = (
     ("rule_id", "规则编号", 30, False),
     ("category", "类别", 13, False),
@@ -159,19 +158,6 @@ def _sources(data: AuditData) -> set[str]:
 
 def _readable_value(value: Any, sources: set[str]) -> Any:
     return readable_text(value, sources) if isinstance(value, str) else value
-
-
-def china_time(text: object) -> str:
-    """A review log time (ISO 8601, UTC) as China Standard Time to the minute: "2026-12-03 18:20"."""
-    if not text:
-        return ""
-    try:
-        moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        return str(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def _decision_dropdown(ws: Worksheet, column: int) -> None:
