@@ -55,8 +55,8 @@ ERROR_TITLES: dict[type[Exception], str] = {
     ExpressionError: "规则表达式有误",
     ValidationRunError: "规则未能运行",
     StoreError: "报告库拒绝了此操作",
-    ReviewError: "无法记录审阅结论",
-    ReviewLogError: "审阅记录不可用",
+    ReviewError: "无法记录审核结论",
+    ReviewLogError: "审核记录不可用",
     NotebookRunError: "笔记本未能运行或导出",
     OfflineError: "页面不能离线打开",
     AuditkitError: "无法完成",
@@ -196,7 +196,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="回复期限：日期 YYYY-MM-DD，或落款日期后的工作日数；缺省 15 个工作日 (reply by)")
     letters.add_argument("--issuer", default=None, help="发文单位，如 某市人民政府办公室 (the supervising office)")
     letters.add_argument("--date", default=None, help="落款日期 YYYY-MM-DD，缺省为今天 (the letters' date)")
-    verify = sub.add_parser("verify-log", help="核对审阅记录的哈希链与记录头 (check the review log has not been rewritten)")
+    verify = sub.add_parser("verify-log", help="核对审核记录的哈希链与记录头 (check the review log has not been rewritten)")
     verify.add_argument("dir", type=Path, metavar="DIR", help="审核结果文件夹或 review.sqlite (audit folder or the log)")
 
     export = sub.add_parser("export-notebook", help="无界面运行笔记本并导出离线 HTML (run a notebook, export offline HTML)")
@@ -302,7 +302,7 @@ def _cmd_verify_log(args: argparse.Namespace) -> int:
 
     check = check_log(args.dir)
     if check is None:
-        raise UsageError(f"{args.dir}: 没有审阅记录 (no review log)")
+        raise UsageError(f"{args.dir}: 没有审核记录 (no review log)")
     print(check.line())  # the command's result: stdout, as parse's records
     return EXIT_OK if check.ok else EXIT_TAMPERED
 

@@ -170,7 +170,7 @@ def test_confirm_a_finding_in_jupyterlab(lab: dict) -> None:
                       120, "the notebook to finish")
             errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
             assert errors.count() == 0, errors.first.inner_text()
-            assert "已审阅" in review.locator(".ak-progress").inner_text()
+            assert "已审核" in review.locator(".ak-progress").inner_text()
 
             # By mouse: a note, then 确认.
             first = review.locator(".ak-card").get_attribute("data-finding-id")

@@ -52,7 +52,7 @@ def test_workbook_sheets_headers_filters_and_widths(audit_dir: Path) -> None:
     frame = sheet_frame(ws)
     assert list(frame["编号"]) == list(range(1, len(csv) + 1))
     assert set(frame["严重程度"]) <= {"严重", "警告", "提示"}
-    assert set(frame["审核结论"]) == {"未审阅"}
+    assert set(frame["审核结论"]) == {"未审核"}
     # Numbers stay numbers for Excel's filters and sums.
     assert all(isinstance(v, int) for v in frame["年度"])
     rules = wb["审核规则"]
@@ -191,7 +191,7 @@ def test_decisions_are_joined_and_document_text_never_becomes_a_formula(audit_di
     # The time in China Standard Time, to the minute.
     cst = datetime.fromisoformat(event["time"]) + timedelta(hours=8)
     assert row["审核时间"] == cst.strftime("%Y-%m-%d %H:%M")
-    assert (frame["审核结论"] == "未审阅").sum() == len(csv) - 1
+    assert (frame["审核结论"] == "未审核").sum() == len(csv) - 1
     ws = wb["问题清单"]
     number = int(frame[frame["finding_id"] == lines[0]["finding_id"]]["编号"].iloc[0])
     evidence = ws.cell(number + 1, VISIBLE_HEADER.index("证据（原文）") + 1)

@@ -90,6 +90,7 @@ def load_audit(out_dir: str | Path) -> AuditData:
                     rec = json.loads(line)
                     (failures if "error" in rec else reports).append(rec)
     findings = read_jsonl(findings_file)
+    findings = _with_extra_columns(findings, findings_file)
 
     # A missing log means nothing was decided yet; opening ReviewLog would create one, so don't.
     log_file = out_dir / LOG_NAME
@@ -117,6 +118,24 @@ def load_audit(out_dir: str | Path) -> AuditData:
     rules = pd.DataFrame(used["rules"]) if used else catalogue()
     return AuditData(out_dir, reports, failures, findings, rules, checks, summary, orphans,
                      rule_folders=used["folders"] if used else [], log_check=log_check)
+
+
+def _with_extra_columns(findings: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The EXTRA_FINDING_COLUMNS a findings file carries that the frame read from it lacks, joined by finding_id."""
+    missing = [c for c in EXTRA_FINDING_COLUMNS if c not in findings.columns]
+    if not missing:
+        return findings
+    extra: dict[str, dict[str, Any]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                if any(c in row for c in missing):
+                    extra[row["finding_id"]] = row
+    for column in missing:
+        if any(column in row for row in extra.values()):
+            findings[column] = [(extra.get(f) or {}).get(column) for f in findings["finding_id"]]
+    return findings
 
 
 def split_queue(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

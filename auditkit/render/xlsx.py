@@ -98,7 +98,7 @@ def build_workbook(data: AuditData) -> Any:
     _failures_sheet(wb.create_sheet("无法读取的文件"), data)
     _data_sheet(wb.create_sheet(DATA_TITLE), findings)
     if data.log_warning:  # the first sheet, open on arrival: the decisions in this workbook may be forged
-        ws = wb.create_sheet("警告 审阅记录被改动", 0)
+        ws = wb.create_sheet("警告 审核记录被改动", 0)
         _warning_sheet(ws, data)
         wb.active = 0
     wb.properties.title = "政府信息公开工作年度报告审核结果"
@@ -161,7 +161,7 @@ def _readable_value(value: Any, sources: set[str]) -> Any:
 
 
 def _decision_dropdown(ws: Worksheet, column: int) -> None:
-    """The decision cells offer the review decisions (and 未审阅) as a list, and refuse anything else."""
+    """The decision cells offer the review decisions (and 未审核) as a list, and refuse anything else."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -203,7 +203,7 @@ def _warning_sheet(ws: Worksheet, data: AuditData) -> None:
     from openpyxl.styles import Font
 
     red = Font(bold=True, color="C92A2A", size=14)
-    _append(ws, ["警告：审阅记录的哈希链已断开，本工作簿中的审阅结论可能被改动，请勿采信。"])
+    _append(ws, ["警告：审核记录的哈希链已断开，本工作簿中的审核结论可能被改动，请勿采信。"])
     _append(ws, ["WARNING: the review log was tampered with; the decisions in this workbook may be forged."])
     _append(ws, [data.log_warning])
     for row in (1, 2, 3):

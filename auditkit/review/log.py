@@ -108,7 +108,7 @@ class ReviewLog:
             try:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
-                    raise ReviewLogError(f"{self.path}: 审阅记录由更新版本的 auditkit 写入 (review log from a newer auditkit)")
+                    raise ReviewLogError(f"{self.path}: 审核记录由更新版本的 auditkit 写入 (review log from a newer auditkit)")
                 fresh = not _has_events_table(db)
                 if version < SCHEMA_VERSION and not fresh:
                     self._upgrade(db, version)
@@ -140,7 +140,7 @@ class ReviewLog:
                rule_version: str | None = None, report_sha256: str | None = None) -> dict[str, Any]:
         """Append one decision and return the stored event."""
         if decision not in DECISIONS:
-            raise ReviewError(f"未知的审阅结论 {decision!r} (decision must be one of {', '.join(DECISIONS)})")
+            raise ReviewError(f"未知的审核结论 {decision!r} (decision must be one of {', '.join(DECISIONS)})")
         if not finding_id:
             raise ReviewError("finding_id 不能为空 (finding_id is required)")
         event = self._append({"kind": DECISION, "finding_id": finding_id, "decision": decision, "note": note or "",
@@ -222,7 +222,7 @@ class ReviewLog:
             event["hash"] = prev = event_hash(event)
             db.execute(f"INSERT INTO events ({', '.join(ALL_COLUMNS)}) VALUES ({', '.join('?' * len(ALL_COLUMNS))})",
                        [event.get(c) for c in ALL_COLUMNS])
-        note = (f"审阅记录升级：结构版本 {version} → {SCHEMA_VERSION}，为已有 {len(old)} 条记录计算哈希链 "
+        note = (f"审核记录升级：结构版本 {version} → {SCHEMA_VERSION}，为已有 {len(old)} 条记录计算哈希链 "
                 f"(schema {version} -> {SCHEMA_VERSION}: hash chain computed for {len(old)} existing events)")
         last = _appended(db, {"kind": MIGRATION, "note": note, "reviewer": _default_reviewer()})
         write_head(self.head_path, len(old) + 1, last["event_id"], last["hash"])
