@@ -600,7 +600,8 @@ def report_tables(rec: dict[str, Any], findings: Iterable[dict[str, Any]]) -> st
             prov = provenance.get(key)
             if prov:
                 tip.append(f"原文「{prov.get('text', '')}」 {prov.get('location', '')}")
-            tip.extend(f"{rule_name(x['rule_id'], x['description'])}（{severity_label(x['severity'])}）" for x in found)
+            tip.extend(f"{rule_name(x['rule_id'], x['description'])} {x['rule_id']}（{severity_label(x['severity'])}）"
+                       for x in found)
             marks[i] = [worst, "\n".join(tip)]
     missing = " ".join(t for t in TABLES if not any(cells.get(k) is not None or k in hits for k in spec.tables[t].keys))
     marks_json = json.dumps(marks, ensure_ascii=False, separators=(",", ":"))
