@@ -12,11 +12,13 @@ with ``=`` stays a string).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, severity_breakdown
+from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, severity_breakdown, split_queue
 from auditkit.render.places import cells_text, file_name, readable_text, sort_findings
+from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import (
     REVIEW_STATE_LABELS,
     REVIEW_STATES,
@@ -24,6 +26,7 @@ from auditkit.vocabulary import (
     china_time,
     decision_label,
     severity_label,
+    signoff_label,
     status_label,
 )
 
@@ -43,6 +46,7 @@ FINDING_SHEET = (
     ("year", "年度", 6, False),
     ("file", "报告文件", 14, True),
     ("category", "类别", 8, True),
+    ("rule", "规则", 16, True),
     ("description", "问题说明", 28, True),
     ("place", "位置", 16, True),
     ("cells", "涉及单元格", 24, True),
@@ -56,8 +60,11 @@ FINDING_SHEET = (
     ("note", "审核意见", 16, True),
     ("reviewer", "审核人", 7, True),
     ("time", "审核时间", 11, True),
+    ("signoff", "复核", 7, True),
+    ("signer", "复核人", 7, True),
 )
 FINDINGS_TITLE = "问题清单"
+READINGS_TITLE = "需人工核对读数"
 # The hidden sheet: what joins a row of the workpaper back to the audit's data files.
 DATA_TITLE = "数据"
 DATA_SHEET = ("编号", "finding_id", "rule_id", "severity", "status", "decision", "keys", "source", "sha256")
@@ -91,11 +98,17 @@ def build_workbook(data: AuditData) -> Any:
     wb = Workbook()
     findings_ws = wb.active
     findings_ws.title = FINDINGS_TITLE
-    findings = sort_findings(data.findings)
+    # Readings to check by hand are not the agency's problems: a sheet of their own, outside the counts.
+    problems, readings = split_queue(data.findings)
+    if len(readings):
+        data = replace(data, findings=problems)
+    findings = sort_findings(problems)
     _findings_sheet(findings_ws, data, findings)
     _summary_sheet(wb.create_sheet("概况"), data)
     _rules_sheet(wb.create_sheet("审核规则"), data)
     _failures_sheet(wb.create_sheet("无法读取的文件"), data)
+    if len(readings):
+        _findings_sheet(wb.create_sheet(READINGS_TITLE), data, sort_findings(readings), READINGS_TITLE)
     _data_sheet(wb.create_sheet(DATA_TITLE), findings)
     if data.log_warning:  # the first sheet, open on arrival: the decisions in this workbook may be forged
         ws = wb.create_sheet("警告 审核记录被改动", 0)
@@ -112,7 +125,7 @@ def _category(c: Any) -> str:
     return CATEGORY_LABELS.get(c, c)
 
 
-def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame) -> None:
+def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame, title: str = FINDINGS_TITLE) -> None:
     from openpyxl.styles import PatternFill
 
     sources = _sources(data)
@@ -123,12 +136,16 @@ def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame) -> N
         shown = {
             "number": number, "severity": severity_label(row["severity"]), "agency": row["agency"],
             "year": row["year"], "file": file_name(row["source"]), "category": _category(row["category"]),
-            "description": row["description"], "place": readable_text(row["place"], sources),
+            "description": row["description"],
             "cells": cells_text(row["keys"] or []), "evidence": readable_text(row["evidence"], sources),
             "expected": _readable_value(row["expected"], sources), "actual": _readable_value(row["actual"], sources),
             "difference": row["difference"], "status": status_label(row["status"]),
             "basis": row["basis"], "decision": decision_label(row["decision"]), "note": row["note"],
             "reviewer": row["reviewer"], "time": china_time(row["time"]),
+            "rule": f"{rule_name(row['rule_id'], row['description'])}（{row['rule_id']}）",
+            "place": readable_text(row.get("place_text") or row["place"], sources),
+            "signoff": signoff_label(row.get("signoff")) if row["decision"] else "",
+            "signer": row.get("signer") or "",
         }
         r = _append(ws, [shown[col] for col, *_ in FINDING_SHEET])
         fill = fills.get(row["severity"])
@@ -137,7 +154,7 @@ def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame) -> N
     _finish(ws, FINDING_SHEET, freeze="D2")
     _fit_row_heights(ws, FINDING_SHEET)
     _decision_dropdown(ws, [c for c, *_ in FINDING_SHEET].index("decision") + 1)
-    _workpaper_print(ws, f"政府信息公开工作年度报告审核{FINDINGS_TITLE}")
+    _workpaper_print(ws, f"政府信息公开工作年度报告审核{title}")
 
 
 def _data_sheet(ws: Worksheet, findings: pd.DataFrame) -> None:
@@ -238,7 +255,8 @@ def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
 
     table("按严重程度", severity_breakdown(f), severity_label)
     table("按类别", breakdown(f, "category").sort_values(["failed", "total"], ascending=False), _category)
-    table("按规则", breakdown(f, "rule_id").sort_values(["failed", "total"], ascending=False), str)
+    table("按规则", breakdown(f, "rule_id").sort_values(["failed", "total"], ascending=False),
+          lambda r: f"{rule_name(r)}（{r}）")
     table("按机关", breakdown(f, "agency").sort_values(["failed", "total"], ascending=False), str)
     ws.append([])
     ws.append(["审核进度"])
