@@ -298,3 +298,14 @@ def test_rules_are_named_in_chinese_with_the_id_beside(audit_dir: Path) -> None:
     cell = doc.xpath('//table[@id="findings-table"]/tbody/tr[1]/td[6]')[0]
     assert cell.xpath("code[@class='rid']") and any("\u4e00" <= ch <= "\u9fff" for ch in cell.text_content())
     assert "审阅" not in doc.text_content() and "实为" not in doc.text_content().replace("表格实为", "")
+
+
+def test_past_the_limit_of_originals_a_finding_quotes_the_cell(audit_dir: Path) -> None:
+    from auditkit.render.origin import Origins
+
+    pdf = next(r for r in records(audit_dir) if r.get("kind") == "pdf")
+    key = next(k for k, p in pdf["provenance"].items() if p["location"].startswith("page"))
+    opened = Origins().html(pdf, [key])
+    assert "data:image/jpeg;base64," in opened
+    quoted = Origins(max_files=0).html(pdf, [key])  # a national batch: no original opened again
+    assert "data:" not in quoted and f"「{pdf['provenance'][key]['text']}」" in quoted and "第" in quoted

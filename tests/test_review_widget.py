@@ -29,6 +29,12 @@ BATCH = ("000_seed-chengxiang_2023.txt", "008_pingtan-shiyanqu_2019.txt", "019_p
          "002_huaian-hongzequ_2024.pdf")
 
 
+@pytest.fixture(autouse=True)
+def _own_user_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own per-user folder: the name a reviewer typed in one test is not remembered in the next."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+
+
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> Path:
     """One audit of the batch, written to a folder; tests copy it so that each has its own log."""

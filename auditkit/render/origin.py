@@ -16,14 +16,16 @@ the file there:
 
 Reading the original again costs a reader's run per file, so ``Origins`` keeps each
 file's layout and each image it made; renderers make one per page they draw and ask
-only for the files that findings cite. A file that is gone or unreadable gives a note,
-never an error.
+only for the files that findings cite. Past ``max_files`` originals (a national batch)
+a finding shows the cell's text as written and its place instead, so that rebuilding
+``audit.html`` stays quick. A file that is gone or unreadable gives a note, never an error.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 from collections.abc import Iterable, Mapping
 from html import escape
@@ -35,6 +37,7 @@ from auditkit.errors import AuditkitError
 _PAGE = re.compile(r"\bpages? (\d+)")
 _TABLE_ROW = re.compile(r"\btable (\d+), row (\d+)(?:, col (\d+))?")
 _LINE = re.compile(r"^line (\d+)")
+MAX_FILES = int(os.environ.get("AUDITKIT_MAX_ORIGIN_FILES", "400"))  # originals opened again per page
 MAX_PLACES = 3  # places shown per finding: a row total names its whole row, and one picture says it
 IMAGE_WIDTH = 900  # pixels: legible Chinese at a glance, ~30-60 kB a picture
 CONTEXT_LINES = 2
@@ -59,7 +62,9 @@ def parse_location(location: str) -> dict[str, int]:
 class Origins:
     """Renders the origin of findings of many reports, reading each original file at most once."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_files: int = MAX_FILES) -> None:
+        self.max_files = max_files
+        self._opened: set[str] = set()
         self._layouts: dict[str, Any] = {}
         self._lines: dict[str, list[str] | None] = {}
         self._images: dict[tuple[str, int, tuple[str, ...]], str] = {}
@@ -86,6 +91,9 @@ class Origins:
         if not places:
             return ""
         source, kind = str(record.get("source") or ""), str(record.get("kind") or "")
+        if source not in self._opened and len(self._opened) >= self.max_files:
+            return "".join(_quote(text, w, source) for (_, w, text), in ((v[0],) for v in list(places.values())[:MAX_PLACES]))
+        self._opened.add(source)
         try:
             if kind == "pdf":
                 return self._pdf(source, places)
@@ -185,7 +193,7 @@ class Origins:
         where = wheres[0][1]
         cells = self._row_cells(source, where)
         if not cells:
-            return "".join(_quote(text, w) for _, w, text in wheres[:1])
+            return "".join(_quote(text, w, source) for _, w, text in wheres[:1])
         cited = {w.get("col") for _, w, _ in wheres}
         tds, col = [], 1
         for cell in cells:
@@ -261,8 +269,15 @@ def _find_rows(page: Any, labels: tuple[str, ...]) -> list[tuple[float, float]]:
         textpage.close()
 
 
-def _quote(text: str, where: Mapping[str, int]) -> str:
-    return f'<figure class="ak-origin-row"><blockquote>「{escape(text)}」</blockquote></figure>' if text else ""
+def _quote(text: str, where: Mapping[str, int], source: str = "") -> str:
+    """The cell's text as written and its place in words, when the original is not opened again."""
+    if not text:
+        return ""
+    place = "".join(f"{name}{where[key]}{unit}" for key, name, unit in (
+        ("page", "第", "页 "), ("table", "表", " "), ("row", "第", "行 "), ("col", "第", "列 "), ("line", "第", "行"))
+        if key in where)
+    return (f'<figure class="ak-origin-row"><blockquote>「{escape(text)}」</blockquote><figcaption>原文 '
+            f"{escape(Path(source).name)} {escape(place.strip())}</figcaption></figure>")
 
 
 def _note(text: str) -> str:

@@ -462,7 +462,7 @@ KEYS_JS = """
     if (typing) {
       if (e.key === 'Escape') { var b = root.querySelector('button.ak-confirm'); if (b) { b.focus(); stop(); } }
       // A list box keeps its own keys (arrows choose an option); JupyterLab must not move cells meanwhile.
-      else { e.stopPropagation(); }
+      else if (tag === 'SELECT') { e.stopPropagation(); }
       return;
     }
     if (e.altKey || e.ctrlKey || e.metaKey) { return; }
