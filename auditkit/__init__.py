@@ -23,6 +23,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "SAMPLES_DIR": ("auditkit.audit", "SAMPLES_DIR"),
     # auditing
     "run_audit": ("auditkit.audit", "run_audit"),
+    "default_out_dir": ("auditkit.results", "default_out_dir"),
     "audit_reports": ("auditkit.audit", "audit_reports"),
     "AuditResult": ("auditkit.audit", "AuditResult"),
     "rule_catalogue": ("auditkit.rules.suites", "catalogue"),
@@ -33,6 +34,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "write_audit_html": ("auditkit.render.html", "write_audit_html"),
     "write_findings_xlsx": ("auditkit.render.xlsx", "write_findings_xlsx"),
     "export_notebook": ("auditkit.render.notebook", "export_notebook"),
+    "export_decisions": ("auditkit.render.decisions", "export_decisions"),
     "write_letters": ("auditkit.letters", "write_letters"),
     # the notebooks' tables and charts
     "audit_overview": ("auditkit.render.overview", "audit_overview"),
@@ -66,6 +68,8 @@ __all__ = [
     "cjk_font",
     "compare_reports",
     "comparison_chart",
+    "default_out_dir",
+    "export_decisions",
     "export_notebook",
     "load_audit",
     "overview_chart",
@@ -89,10 +93,12 @@ if TYPE_CHECKING:
     from auditkit.render import rebuild_report
     from auditkit.render.charts import cjk_font, comparison_chart, overview_chart
     from auditkit.render.data import AuditData, load_audit
+    from auditkit.render.decisions import export_decisions
     from auditkit.render.html import write_audit_html
     from auditkit.render.notebook import export_notebook
     from auditkit.render.overview import AuditOverview, audit_overview
     from auditkit.render.xlsx import write_findings_xlsx
+    from auditkit.results import default_out_dir
     from auditkit.review.log import ReviewLog
     from auditkit.review.widget import Reviewer, ReviewSession
     from auditkit.rules.suites import catalogue as rule_catalogue

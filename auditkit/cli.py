@@ -55,8 +55,8 @@ ERROR_TITLES: dict[type[Exception], str] = {
     ExpressionError: "规则表达式有误",
     ValidationRunError: "规则未能运行",
     StoreError: "报告库拒绝了此操作",
-    ReviewError: "无法记录审阅结论",
-    ReviewLogError: "审阅记录不可用",
+    ReviewError: "无法记录审核结论",
+    ReviewLogError: "审核记录不可用",
     NotebookRunError: "笔记本未能运行或导出",
     OfflineError: "页面不能离线打开",
     AuditkitError: "无法完成",
@@ -150,6 +150,9 @@ CLUSTER_HELP = ("在 Dask 集群上读取，如 tcp://host:8786 或调度器文�
                 "(read on this Dask scheduler, or a scheduler file; default $AUDITKIT_CLUSTER, else local processes)")
 
 
+OUT_HELP = "项目中的 out/audit（与 make audit 相同；环境变量 AUDITKIT_OUT 可另指定）"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="auditkit", description="政府信息公开工作年度报告审核工具 (audit toolkit for annual "
                                 "reports on government information disclosure)")
@@ -165,7 +168,8 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="读取并审核报告，写出结果 (read, validate, write findings)")
     audit.add_argument("paths", nargs="*", metavar="PATH", type=_existing_path,
                        help="报告文件或文件夹；缺省为自带样例 (default: bundled samples)")
-    audit.add_argument("--out", type=Path, required=True, help="结果文件夹 (output folder)")
+    audit.add_argument("--out", type=Path, default=None,
+                       help=f"结果文件夹，缺省为 {OUT_HELP} (output folder; default as make audit)")
     audit.add_argument("--store", type=Path, default=None, help="报告库 SQLite 路径 (report store; env AUDITKIT_STORE)")
     audit.add_argument("--jobs", type=_positive, default=None, help="并行进程数 (worker processes)")
     audit.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
@@ -183,11 +187,13 @@ def _parser() -> argparse.ArgumentParser:
     alias.add_argument("--note", default=None, help="说明 (why)")
 
     report = sub.add_parser("report", help="由审核文件夹重建 audit.html (rebuild the shared HTML result)")
-    report.add_argument("dir", type=Path, metavar="DIR")
+    report.add_argument("dir", type=Path, metavar="DIR", nargs="?", default=None,
+                        help=f"审核结果文件夹，缺省为 {OUT_HELP} (the audit folder)")
 
     letters = sub.add_parser("letters", help="为每个机关生成审核意见书（Word），列出已确认的问题 "
                                              "(one Word letter per agency with its confirmed findings)")
-    letters.add_argument("dir", type=Path, metavar="DIR", help="审核结果文件夹 (the audit folder)")
+    letters.add_argument("dir", type=Path, metavar="DIR", nargs="?", default=None,
+                         help=f"审核结果文件夹，缺省为 {OUT_HELP} (the audit folder)")
     letters.add_argument("--out", type=Path, default=None, help="输出文件夹，缺省为 DIR/letters (output folder)")
     letters.add_argument("--template", type=Path, default=None,
                          help="Word 模板（含 {{ }} 字段的 .docx），缺省为自带模板 auditkit/templates/letter.docx，可复制后修改")
@@ -196,8 +202,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="回复期限：日期 YYYY-MM-DD，或落款日期后的工作日数；缺省 15 个工作日 (reply by)")
     letters.add_argument("--issuer", default=None, help="发文单位，如 某市人民政府办公室 (the supervising office)")
     letters.add_argument("--date", default=None, help="落款日期 YYYY-MM-DD，缺省为今天 (the letters' date)")
-    verify = sub.add_parser("verify-log", help="核对审阅记录的哈希链与记录头 (check the review log has not been rewritten)")
-    verify.add_argument("dir", type=Path, metavar="DIR", help="审核结果文件夹或 review.sqlite (audit folder or the log)")
+    verify = sub.add_parser("verify-log", help="核对审核记录的哈希链与记录头 (check the review log has not been rewritten)")
+    verify.add_argument("dir", type=Path, metavar="DIR", nargs="?", default=None,
+                        help=f"审核结果文件夹或 review.sqlite，缺省为 {OUT_HELP} (audit folder or the log)")
 
     export = sub.add_parser("export-notebook", help="无界面运行笔记本并导出离线 HTML (run a notebook, export offline HTML)")
     export.add_argument("notebook", type=Path)
@@ -302,7 +309,7 @@ def _cmd_verify_log(args: argparse.Namespace) -> int:
 
     check = check_log(args.dir)
     if check is None:
-        raise UsageError(f"{args.dir}: 没有审阅记录 (no review log)")
+        raise UsageError(f"{args.dir}: 没有审核记录 (no review log)")
     print(check.line())  # the command's result: stdout, as parse's records
     return EXIT_OK if check.ok else EXIT_TAMPERED
 
@@ -337,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    # One results folder by default: the one make audit writes, which the notebooks use too.
+    folder = {"audit": "out", "report": "dir", "letters": "dir", "verify-log": "dir"}.get(args.command)
+    if folder and getattr(args, folder) is None:
+        from auditkit.results import default_out_dir
+
+        setattr(args, folder, default_out_dir())
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

@@ -101,6 +101,8 @@ def _no_user_rules(tmp_path_factory: pytest.TempPathFactory):
     tests find: the per-user data directory points into the session's temporary folder, for subprocesses too."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+        # A command run without a results folder writes here, never into the checkout's out/audit.
+        mp.setenv("AUDITKIT_OUT", str(tmp_path_factory.mktemp("default-out") / "audit"))
         mp.delenv("AUDITKIT_RULES", raising=False)
         yield
 

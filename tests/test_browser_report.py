@@ -6,6 +6,7 @@ shown by a real browser that was refused every request.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -197,4 +198,54 @@ def test_printing_opens_every_report(audit_page, tmp_path: Path) -> None:
     assert page.locator("details.report:not([open])").count() == closed  # folded again after printing
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(pdf, ARTIFACTS / "audit-print.pdf")
+    assert browser.attempted == [] and browser.errors == []
+
+
+def test_a_finding_shows_where_it_came_from_offline(audit_page) -> None:
+    """From the findings table, one click on 详情 and one on 原文出处: the PDF's page region as a picture
+    embedded in the page (it loads with the network cut), the HTML report's
+    table row as text."""
+    page, audit, browser = audit_page
+    records = {r["source"]: r for r in (json.loads(x) for x in
+                                        (audit / "records.jsonl").read_text(encoding="utf-8").splitlines() if x.strip())
+               if "error" not in r}
+    csv = read_findings_csv(audit)
+    by_kind: dict[str, str] = {}
+    for row in csv.itertuples(index=False):
+        kind = records.get(row.source, {}).get("kind")
+        if kind and page.locator(f"#f-{row.finding_id} details.origin").count():
+            by_kind.setdefault(kind, row.finding_id)
+    assert {"pdf", "html"} <= set(by_kind)
+    page.locator("#f-clear").click()  # the filters other tests chose
+
+    pdf = by_kind["pdf"]
+    page.locator(f'#findings-table a[href="#f-{pdf}"]').click()
+    finding = page.locator(f"#f-{pdf}")
+    finding.wait_for(state="visible")
+    assert not finding.locator("details.origin img").first.is_visible()  # closed until asked for
+    finding.locator("details.origin summary").click()
+    picture = finding.locator("details.origin").locator("img, a").first
+    picture.wait_for(state="visible")
+    if picture.evaluate("e => e.tagName") == "A":  # the same page is pictured above: the link leads to it
+        target = picture.get_attribute("href")
+        picture.click()
+        image = page.locator(f"{target} img")
+        image.evaluate("img => img.closest('details').open = true")
+    else:
+        image = picture
+    image.scroll_into_view_if_needed()
+    width = image.evaluate("img => img.complete && img.naturalWidth")
+    assert width and width >= 600
+    assert image.get_attribute("src").startswith("data:image/jpeg;base64,")
+    assert "第" in image.evaluate("img => img.closest('figure').querySelector('figcaption').textContent")
+    finding.screenshot(path=str(ARTIFACTS / "browser-report-origin.png"))
+
+    html = by_kind["html"]
+    page.locator(f'#findings-table a[href="#f-{html}"]').click()
+    finding = page.locator(f"#f-{html}")
+    finding.locator("details.origin summary").click()
+    row = finding.locator("details.origin figure.ak-origin-row")
+    row.wait_for(state="visible")
+    assert "表" in row.locator("figcaption").inner_text()
+    assert row.locator("td").count() >= 2 and not row.locator("script, img, a").count()
     assert browser.attempted == [] and browser.errors == []

@@ -120,12 +120,13 @@ def lab(tmp_path: Path) -> Iterator[dict]:
         log.close()
 
 
-def _decisions(db: Path) -> dict[str, dict]:
+def _decisions(db: Path, kind: str = "decision") -> dict[str, dict]:
+    """finding_id -> its latest event of ``kind`` (``decision`` or ``signoff``) in the review log."""
     if not db.exists():
         return {}
     with contextlib.closing(sqlite3.connect(db)) as con:
         con.row_factory = sqlite3.Row
-        rows = con.execute("SELECT * FROM events ORDER BY event_id").fetchall()
+        rows = con.execute("SELECT * FROM events WHERE kind = ? ORDER BY event_id", (kind,)).fetchall()
     return {r["finding_id"]: dict(r) for r in rows}
 
 
@@ -170,7 +171,7 @@ def test_confirm_a_finding_in_jupyterlab(lab: dict) -> None:
                       120, "the notebook to finish")
             errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
             assert errors.count() == 0, errors.first.inner_text()
-            assert "已审阅" in review.locator(".ak-progress").inner_text()
+            assert "已审核" in review.locator(".ak-progress").inner_text()
 
             # By mouse: a note, then 确认.
             first = review.locator(".ak-card").get_attribute("data-finding-id")
@@ -236,3 +237,98 @@ def test_confirm_a_finding_in_jupyterlab(lab: dict) -> None:
             browser.close()
     events = _decisions(db)
     assert set(events) == {first, second}
+
+
+def _run_the_notebook(page, lab: dict):
+    page.goto(lab["url"])
+    _wait_for(lambda: _kernel_state(lab) == "idle", 90, "the kernel to start")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=30_000)
+    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+    page.locator("li[data-command='runmenu:run-all']").click()
+    review = page.locator(".ak-review")
+    review.wait_for(state="visible", timeout=120_000)
+    _wait_for(lambda: _kernel_state(lab) == "idle" and page.locator(".jp-InputPrompt", has_text="*").count() == 0,
+              120, "the notebook to finish")
+    errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
+    assert errors.count() == 0, errors.first.inner_text()
+    return review
+
+
+def test_sign_off_with_the_keyboard_after_clicking_the_table(lab: dict) -> None:
+    """Two-level review in JupyterLab: one person decides, a second signs off; the keys work after a click
+    on the report table (focus stays in the reviewer), and never reach the notebook."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/system-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    db = lab["out"] / "review.sqlite"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+            review = _run_the_notebook(page, lab)
+            code_cells = page.locator(".jp-Notebook .jp-CodeCell").count()
+
+            # The controls are above the report table: no scrolling between the finding and its decision.
+            top = {name: review.locator(sel).bounding_box()["y"] for name, sel in (
+                ("confirm", "button.ak-confirm"), ("approve", "button.ak-approve"), ("table", ".ak-report-view"))}
+            assert top["confirm"] < top["table"] and top["approve"] < top["table"]
+
+            # Where the finding came from: one click on 原文出处 shows the original's lines.
+            review.locator(".ak-card .ak-origin summary").click()
+            review.locator(".ak-card .ak-origin[open] .ak-origin-lines .hit").first.wait_for(timeout=10_000)
+
+            # 编制: the preparer confirms the first finding.
+            first = review.locator(".ak-card").get_attribute("data-finding-id")
+            review.locator(".ak-reviewer input").fill("编制人甲")
+            review.locator(".ak-note textarea").fill("总计与各项之和不符，已核对原文")
+            review.locator("button.ak-confirm").click()
+            _wait_for(lambda: _decisions(db).get(first), 30, "the decision in the review log")
+            review.locator(f".ak-card:not([data-finding-id='{first}'])").wait_for(timeout=30_000)
+
+            # A click on the report table, then K: back to the first finding (the focus stayed in the reviewer).
+            review.locator(".ak-report-view .ak-report-table td").first.click()
+            page.wait_for_timeout(200)
+            assert page.evaluate("!!document.activeElement.closest('.ak-review')")
+            # The click made the reviewer's cell the active one; keys that leaked would move or edit cells.
+            active = page.evaluate("[...document.querySelectorAll('.jp-Notebook .jp-Cell')]"
+                                   ".findIndex(c => c.classList.contains('jp-mod-active'))")
+            page.keyboard.press("k")
+            review.locator(f".ak-card[data-finding-id='{first}'] .ak-signoff[data-signoff='awaiting']").wait_for(
+                timeout=30_000)
+            assert "待复核" in review.locator(".ak-card").inner_text()
+
+            # The preparer cannot sign off their own decision.
+            review.locator(".ak-card-view").click()
+            page.keyboard.press("a")
+            review.locator(".ak-message", has_text="不能复核本人").wait_for(timeout=30_000)
+            assert not _decisions(db, "signoff")
+
+            # 复核: a second person approves it with the keyboard (A), after clicking the table again.
+            review.locator(".ak-reviewer input").fill("复核人乙")
+            review.locator(".ak-report-view .ak-report-table td").first.click()
+            page.keyboard.press("a")
+            signed = _wait_for(lambda: _decisions(db, "signoff").get(first), 30, "the sign-off in the review log")
+            assert (signed["decision"], signed["reviewer"]) == ("approved", "复核人乙")
+            review.locator(".ak-progress", has_text="复核 1 /").wait_for(timeout=30_000)
+            review.locator(".ak-message", has_text="已记录复核：复核通过").wait_for(timeout=30_000)
+
+            # Back on the first: the card shows both levels with who signed.
+            review.locator(".ak-report-view").click()
+            page.keyboard.press("ArrowLeft")
+            card = review.locator(f".ak-card[data-finding-id='{first}']")
+            card.locator(".ak-signoff[data-signoff='approved']").wait_for(timeout=30_000)
+            assert "复核人乙" in card.inner_text() and "编制人甲" in card.inner_text()
+            # None of those keys reached JupyterLab: no cell added, changed into Markdown, or moved to.
+            assert page.locator(".jp-Notebook .jp-CodeCell").count() == code_cells
+            assert page.evaluate("[...document.querySelectorAll('.jp-Notebook .jp-Cell')]"
+                                 ".findIndex(c => c.classList.contains('jp-mod-active'))") == active
+            review.scroll_into_view_if_needed()
+            review.screenshot(path=str(ARTIFACTS / "browser-signoff.png"))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(ARTIFACTS / "browser-signoff-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()

@@ -88,9 +88,12 @@ def test_audit_of_a_missing_path_is_a_usage_error_before_anything_is_read(tmp_pa
     assert not out.exists()
 
 
-def test_audit_usage_errors(tmp_path: Path, capsys) -> None:
-    assert main(["audit", str(SAMPLE)]) == 2  # --out is required
-    one_line_error(capsys.readouterr().err, "--out")
+def test_audit_usage_errors(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Without --out the results go to the one default folder (AUDITKIT_OUT here; make audit's out/audit).
+    monkeypatch.setenv("AUDITKIT_OUT", str(tmp_path / "default"))
+    assert main(["audit", str(SAMPLE)]) == 0
+    assert (tmp_path / "default" / "findings.jsonl").is_file()
+    capsys.readouterr()
     assert main(["audit", "--out", str(tmp_path), "--fail-on", "fatal"]) == 2
     one_line_error(capsys.readouterr().err, "fatal")
 
@@ -201,7 +204,7 @@ def test_no_command_unknown_command_and_help(capsys) -> None:
     (["audit", "--out", "x", "--fail-on", "critcal"], ["--fail-on", "critcal", "您是否要输入 critical？"]),
     (["audit", "--out", "x", "--fail-on", "fatal"], ["--fail-on", "fatal", "critical、warning、info"]),
     (["rules", "--rulez", "x"], ["无法识别的参数", "--rulez", "您是否要输入 --rules？"]),
-    (["audit"], ["缺少必需的参数", "--out"]),
+    (["report", "a", "b"], ["无法识别的参数", "b"]),
     (["audit", "--out"], ["参数 --out", "需要一个值"]),
 ])
 def test_argparse_complaints_in_chinese_with_did_you_mean(argv: list[str], words: list[str], capsys) -> None:

@@ -133,7 +133,7 @@ def test_02_shows_the_reviewer_over_the_audit(executed) -> None:
     assert len(views) == 1
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     values = [m["state"].get("value") for m in state.values()]
-    assert f"0 / {len(findings)} 已审阅" in "".join(v for v in values if isinstance(v, str))
+    assert f"0 / {len(findings)} 已审核" in "".join(v for v in values if isinstance(v, str))
     assert "测试审核员" in values
     classes = {c for m in state.values() for c in m["state"].get("_dom_classes", [])}
     assert {"ak-review", "ak-confirm", "ak-dismiss", "ak-follow-up", "ak-note"} <= classes
@@ -247,7 +247,7 @@ def test_every_notebook_exports_to_a_page_that_opens_offline(executed, name: str
         shown.wait_for_load_state("load")
         if name == NAMES[1]:  # the reviewer, drawn from its saved state
             shown.wait_for_selector(".ak-review .ak-confirm", timeout=20000)
-            assert "已审阅" in shown.locator(".ak-review").inner_text()
+            assert "已审核" in shown.locator(".ak-review").inner_text()
         assert browser.attempted == [] and browser.errors == []
     finally:
         browser.close()

@@ -161,7 +161,7 @@ def test_decisions_notes_and_unreadable_files_are_shown(audit_dir: Path) -> None
     note = doc.xpath(f'//div[@id="f-{second}"]//p[@class="note"]')[0].text_content()
     assert "已函询机关" in note and "李四" in note and "初判" not in note
     assert "表格实为合并单元格 &lt;b&gt;误读&lt;/b&gt;" in page  # notes are text, never markup
-    assert "1 条审阅记录所对应的问题在本次审核中不再出现" in page
+    assert "1 条审核记录所对应的问题在本次审核中不再出现" in page
     unreadable = doc.xpath('//table[@id="unreadable"]/tbody/tr')[0].text_content()
     assert "坏文件.pdf" in unreadable and "encrypted" in unreadable
 
@@ -179,7 +179,9 @@ def test_document_text_is_escaped(audit_dir: Path) -> None:
     page = write_audit_html(audit_dir).read_text(encoding="utf-8")
     assert "onerror=" not in page.replace("onerror=&quot;", "")
     doc = lxml_html.fromstring(page.encode("utf-8"))
-    assert not doc.xpath("//img")
+    # The only pictures are the pages findings cite, drawn here as data: URIs; none from the report's text.
+    assert all(img.get("src", "").startswith("data:image/jpeg;base64,") and not img.get("onerror")
+               for img in doc.xpath("//img"))
     assert evil in doc.xpath('//table[@id="findings-table"]/tbody/tr[1]/td[3]')[0].text_content()
 
 
@@ -229,3 +231,81 @@ def test_import_auditkit_does_not_load_the_renderers() -> None:
     code = "import sys, auditkit; print(sorted(m for m in sys.modules if m.startswith(('auditkit.render', 'pandas'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- issue 14: sign-off, where a finding came from, readings apart, rules named in Chinese ----------------
+
+
+def test_sign_off_is_shown_beside_each_decision(audit_dir: Path) -> None:
+    from auditkit.review.log import ReviewLog
+
+    csv = read_findings_csv(audit_dir)
+    first, second = csv["finding_id"].iloc[0], csv["finding_id"].iloc[1]
+    log = ReviewLog.for_audit(audit_dir)
+    log.record(first, "confirmed", note="核实无误", reviewer="张三")
+    log.sign_off(first, "approved", reviewer="李四")
+    log.record(second, "follow_up", note="待函询", reviewer="张三")
+    doc = lxml_html.fromstring(write_audit_html(audit_dir).read_bytes())
+    assert kpi(doc, "signed-off") == f"1 / {len(csv)}"
+    rows = {tr.xpath("td")[-1].xpath(".//a")[0].get("href"): tr for tr in doc.xpath('//table[@id="findings-table"]/tbody/tr')}
+    assert rows[f"#f-{first}"].xpath("td")[12].text_content() == "已复核"
+    assert rows[f"#f-{second}"].xpath("td")[12].text_content() == "待复核"
+    note = doc.xpath(f'//div[@id="f-{first}"]//p[@class="note"]')[0].text_content()
+    assert "复核：已复核" in note and "李四" in note
+
+
+def test_each_finding_links_to_where_it_came_from(audit_dir: Path) -> None:
+    page = write_audit_html(audit_dir).read_text(encoding="utf-8")
+    doc = lxml_html.fromstring(page.encode("utf-8"))
+    kinds = {r["source"]: r.get("kind") for r in records(audit_dir) if "error" not in r}
+    found: dict[str, list] = {}
+    for div in doc.xpath('//div[contains(@class,"finding")][details[@class="origin"]]'):
+        report = div.xpath("ancestor::details[@class='report']")[0]
+        source = report.xpath(".//dl[@class='meta']/dd")[4].text_content().split(" (")[0].strip()
+        found.setdefault(kinds.get(source, "?"), []).append(div)
+    assert {"pdf", "html", "text", "docx"} <= set(found)
+    pictures = doc.xpath('//figure[@class="ak-origin-page"]/img')
+    assert pictures and all(img.get("src").startswith("data:image/jpeg;base64,") for img in pictures)
+    # Each picture is embedded once; the page stays small enough to mail.
+    sources = [img.get("src") for img in pictures]
+    assert len(sources) == len(set(sources)) and sum(map(len, sources)) < 600_000
+    row = found["html"][0].xpath('.//figure[@class="ak-origin-row"]//td')
+    assert row and any("font-weight:bold" in (td.get("style") or "") for td in row)
+    assert found["text"][0].xpath('.//figure[@class="ak-origin-lines"]//span[@class="hit"]')
+    assert not outside_references(page, links=False)
+
+
+def test_readings_are_listed_apart_and_not_counted(audit_dir: Path) -> None:
+    path = audit_dir / "findings.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    for x in rows:
+        x["queue"] = "reading" if x["rule_id"] == "structure.unreadable" else "problem"
+        x["also_rules"] = ["arithmetic.requests_outcomes"] if x["rule_id"] == "arithmetic.requests_row_total" else []
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in rows), encoding="utf-8")
+    readings = [x for x in rows if x["queue"] == "reading"]
+    assert readings
+    doc = lxml_html.fromstring(write_audit_html(audit_dir).read_bytes())
+    assert len(doc.xpath('//table[@id="findings-table"]/tbody/tr')) == len(rows) - len(readings)
+    assert len(doc.xpath('//table[@id="readings-table"]/tbody/tr')) == len(readings)
+    assert doc.xpath('//section[@id="readings"]/h2')[0].text_content().startswith("需人工核对读数")
+    assert "数字无法唯一识别" in doc.xpath('//table[@id="readings-table"]')[0].text_content()
+    merged = [d for d in doc.xpath('//div[contains(@class,"finding")]') if "同时违反" in d.text_content()]
+    assert merged and "办理结果总计与分项之和不符" in merged[0].text_content()
+
+
+def test_rules_are_named_in_chinese_with_the_id_beside(audit_dir: Path) -> None:
+    doc = lxml_html.fromstring(write_audit_html(audit_dir).read_bytes())
+    cell = doc.xpath('//table[@id="findings-table"]/tbody/tr[1]/td[6]')[0]
+    assert cell.xpath("code[@class='rid']") and any("\u4e00" <= ch <= "\u9fff" for ch in cell.text_content())
+    assert "审阅" not in doc.text_content() and "实为" not in doc.text_content().replace("表格实为", "")
+
+
+def test_past_the_limit_of_originals_a_finding_quotes_the_cell(audit_dir: Path) -> None:
+    from auditkit.render.origin import Origins
+
+    pdf = next(r for r in records(audit_dir) if r.get("kind") == "pdf")
+    key = next(k for k, p in pdf["provenance"].items() if p["location"].startswith("page"))
+    opened = Origins().html(pdf, [key])
+    assert "data:image/jpeg;base64," in opened
+    quoted = Origins(max_files=0).html(pdf, [key])  # a national batch: no original opened again
+    assert "data:" not in quoted and f"「{pdf['provenance'][key]['text']}」" in quoted and "第" in quoted

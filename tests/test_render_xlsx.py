@@ -18,8 +18,9 @@ from auditkit.render.xlsx import write_findings_xlsx
 from auditkit.vocabulary import REVIEW_STATE_LABELS, SEVERITIES, SEVERITY_LABELS
 from tests.conftest import SAMPLES, read_findings_csv
 
-VISIBLE_HEADER = ["编号", "严重程度", "机关", "年度", "报告文件", "类别", "问题说明", "位置", "涉及单元格", "证据（原文）",
-                  "应为", "实际", "差额", "状态", "依据", "审核结论", "审核意见", "审核人", "审核时间"]
+VISIBLE_HEADER = ["编号", "严重程度", "机关", "年度", "报告文件", "类别", "规则", "问题说明", "位置", "涉及单元格",
+                  "证据（原文）", "应为", "实际", "差额", "状态", "依据", "审核结论", "审核意见", "审核人", "审核时间",
+                  "复核", "复核人"]
 
 
 def sheet_frame(ws) -> pd.DataFrame:
@@ -44,10 +45,10 @@ def test_workbook_sheets_headers_filters_and_widths(audit_dir: Path) -> None:
     header = [c.value for c in ws[1]]
     assert header == VISIBLE_HEADER
     assert ws.max_row == len(csv) + 1
-    assert ws.auto_filter.ref == f"A1:S{len(csv) + 1}"
+    assert ws.auto_filter.ref == f"A1:V{len(csv) + 1}"
     assert ws.freeze_panes == "D2"  # 编号, 严重程度 and 机关 stay in view
     widths = {k: d.width for k, d in ws.column_dimensions.items()}
-    assert widths["J"] >= 30 and all(6 <= w <= 40 for w in widths.values())
+    assert widths["K"] >= 30 and all(6 <= w <= 40 for w in widths.values())
     assert ws.cell(2, header.index("证据（原文）") + 1).alignment.wrap_text
     frame = sheet_frame(ws)
     assert list(frame["编号"]) == list(range(1, len(csv) + 1))
@@ -127,7 +128,7 @@ def test_no_cell_key_absolute_path_or_finding_id_in_the_visible_sheets(audit_dir
 
 def test_decision_column_is_a_dropdown_of_the_review_decisions(audit_dir: Path) -> None:
     ws = load_workbook(write_findings_xlsx(audit_dir))["问题清单"]
-    column = "P"
+    column = "Q"
     assert ws[f"{column}1"].value == "审核结论"
     validations = ws.data_validations.dataValidation
     assert len(validations) == 1
@@ -135,7 +136,7 @@ def test_decision_column_is_a_dropdown_of_the_review_decisions(audit_dir: Path) 
     assert dv.type == "list" and dv.showErrorMessage and not dv.showDropDown  # (showDropDown=True hides the arrow)
     assert str(dv.sqref) == f"{column}2:{column}{ws.max_row}"
     assert dv.formula1.strip('"').split(",") == list(REVIEW_STATE_LABELS.values())
-    assert {c.value for (c,) in ws.iter_rows(min_row=2, min_col=16, max_col=16)} <= set(REVIEW_STATE_LABELS.values())
+    assert {c.value for (c,) in ws.iter_rows(min_row=2, min_col=17, max_col=17)} <= set(REVIEW_STATE_LABELS.values())
 
 
 def test_print_setup_makes_a_workpaper(audit_dir: Path) -> None:
@@ -144,7 +145,7 @@ def test_print_setup_makes_a_workpaper(audit_dir: Path) -> None:
     assert setup.orientation == "landscape" and str(setup.paperSize) == str(ws.PAPERSIZE_A4)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1 and setup.fitToHeight == 0
     assert ws.print_title_rows == "$1:$1"  # the header row on every printed page
-    assert ws.print_area == [f"'问题清单'!$A$1:$S${ws.max_row}"] or str(ws.print_area).endswith(f"$A$1:$S${ws.max_row}")
+    assert ws.print_area == [f"'问题清单'!$A$1:$V${ws.max_row}"] or str(ws.print_area).endswith(f"$A$1:$V${ws.max_row}")
     assert "&P" in ws.oddFooter.center.text and ws.oddHeader.center.text
     for cell in (ws["A1"], ws["J2"], ws.cell(ws.max_row, 19)):
         assert all(getattr(cell.border, side).style == "thin" for side in ("left", "right", "top", "bottom"))
@@ -203,3 +204,27 @@ def test_decisions_are_joined_and_document_text_never_becomes_a_formula(audit_di
     assert failures.to_dict("records") == [{"文件": "空.txt", "原因代码": "empty", "说明": "空文件 (empty file)"}]
     summary = {r[0]: r[1] for r in wb["概况"].iter_rows(values_only=True) if r and r[0]}
     assert summary["已作出审核结论"] == 1 and summary["无法读取的文件"] == 1
+
+
+def test_rule_names_sign_off_and_readings_in_the_workpaper(audit_dir: Path) -> None:
+    from auditkit.review.log import ReviewLog
+
+    csv = read_findings_csv(audit_dir)
+    first = csv["finding_id"].iloc[0]
+    log = ReviewLog.for_audit(audit_dir)
+    log.record(first, "confirmed", note="核实无误", reviewer="张三")
+    log.sign_off(first, "approved", reviewer="李四")
+    path = audit_dir / "findings.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    for x in rows:
+        x["queue"] = "reading" if x["rule_id"] == "structure.unreadable" else "problem"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in rows), encoding="utf-8")
+    readings = sum(x["queue"] == "reading" for x in rows)
+    assert readings
+    wb = load_workbook(write_findings_xlsx(audit_dir))
+    frame = joined(wb)
+    assert len(frame) == len(rows) - readings
+    assert all(re.fullmatch(r".+（[a-z_]+\.[a-z_]+）", r) for r in frame["规则"])
+    signed = frame[frame["finding_id"] == first].iloc[0]
+    assert (signed["复核"], signed["复核人"]) == ("已复核", "李四")
+    assert len(sheet_frame(wb["需人工核对读数"])) == readings

@@ -86,3 +86,66 @@ def test_export_csv(tmp_path: Path) -> None:
         ("f1", "follow_up", "待跟进", "再看")]
     full = list(csv.DictReader(log.export_csv(tmp_path / "all.csv", history=True).open(encoding="utf-8-sig")))
     assert [r["note"] for r in full] == ["备注，含逗号", "再看"]
+
+
+# -- the second level (复核): sign-off --------------------------------------------------------------------
+
+
+def test_a_second_person_signs_off_a_decision_and_the_log_says_what_is_open(tmp_path: Path) -> None:
+    log = ReviewLog.for_audit(tmp_path)
+    first = log.record("f1", "confirmed", "总计不符", reviewer="张三")
+    log.record("f2", "follow_up", "待核实", reviewer="张三")
+    assert log.signoff_state("f1") == "awaiting" and log.signoff_state("f9") == "undecided"
+    signed = log.sign_off("f1", "approved", reviewer="李四", decision_event=first["event_id"])
+    assert (signed["decision"], signed["reviewer"]) == ("approved", "李四")
+    log.sign_off("f2", "returned", "请补充核实依据", reviewer="李四")
+    rows = log.signoff_rows()
+    assert (rows["f1"]["state"], rows["f1"]["signer"]) == ("approved", "李四")
+    assert (rows["f2"]["state"], rows["f2"]["signoff_note"]) == ("returned", "请补充核实依据")
+    assert log.open_items(["f1", "f2", "f3"]) == {"undecided": ["f3"], "awaiting": [], "returned": ["f2"]}
+    # Sign-offs are events of their own: the decisions readers see are unchanged, the chain holds both.
+    assert [e["decision"] for e in log.events()] == ["confirmed", "follow_up"]
+    assert [e["kind"] for e in log.trail("f2")] == ["decision", "signoff"]
+    assert log.verify().ok and log.verify().events == 4
+    # The preparer decides again: open again, until signed off in turn.
+    log.record("f2", "confirmed", "已核实", reviewer="张三")
+    assert log.open_items(["f1", "f2"])["awaiting"] == ["f2"]
+
+
+def test_nobody_signs_off_their_own_decision(tmp_path: Path) -> None:
+    log = ReviewLog.for_audit(tmp_path)
+    log.record("f1", "confirmed", reviewer="张三")
+    with pytest.raises(ReviewError, match="不能复核本人"):
+        log.sign_off("f1", "approved", reviewer="张三")
+    with pytest.raises(ReviewError, match="退回须写明理由"):
+        log.sign_off("f1", "returned", "  ", reviewer="李四")
+    with pytest.raises(ReviewError, match="尚无审核结论"):
+        log.sign_off("f2", "approved", reviewer="李四")
+    with pytest.raises(ReviewError, match="未知的复核结论"):
+        log.sign_off("f1", "confirmed", reviewer="李四")
+    assert log.signoffs() == [] and log.signoff_state("f1") == "awaiting"
+
+
+def test_a_sign_off_is_refused_when_the_decision_changed_meanwhile(tmp_path: Path) -> None:
+    log = ReviewLog.for_audit(tmp_path)
+    seen = log.record("f1", "confirmed", reviewer="张三")
+    log.record("f1", "dismissed", "格式允许", reviewer="王五")  # while 李四 was reading the first one
+    with pytest.raises(ReviewError, match="已被他人更新"):
+        log.sign_off("f1", "approved", reviewer="李四", decision_event=seen["event_id"])
+    assert log.signoff_state("f1") == "awaiting"
+
+
+def test_verify_log_checks_sign_offs_too(tmp_path: Path) -> None:
+    from auditkit.cli import main
+
+    log = ReviewLog.for_audit(tmp_path)
+    log.record("f1", "confirmed", reviewer="张三")
+    log.sign_off("f1", "approved", reviewer="李四")
+    assert main(["verify-log", str(tmp_path)]) == 0
+    db = sqlite3.connect(log.path)
+    db.execute("DROP TRIGGER events_no_update")
+    db.execute("UPDATE events SET reviewer = '张三' WHERE kind = 'signoff'")  # a forged second signature
+    db.commit()
+    db.close()
+    assert not log.verify().ok and log.verify().bad_event == 2
+    assert main(["verify-log", str(tmp_path)]) != 0

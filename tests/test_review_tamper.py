@@ -170,7 +170,7 @@ def test_verify_log_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     db.close()
     assert main(["verify-log", str(tmp_path)]) == 4
     out = capsys.readouterr().out
-    assert "审阅记录已被改动" in out and "event 3" in out
+    assert "审核记录已被改动" in out and "event 3" in out
     assert main(["verify-log", str(tmp_path / "none")]) == 2
 
 
@@ -199,7 +199,7 @@ def test_every_reader_warns(audit_dir: Path, capsys: pytest.CaptureFixture[str])
     log.record(fids[0], "confirmed", "原文如此", reviewer="张三")
     log.record(fids[1], "dismissed", "读取误差", reviewer="张三")
     assert main(["report", str(audit_dir)]) == 0
-    assert "审阅记录" in (audit_dir / "audit.html").read_text(encoding="utf-8")
+    assert "审核记录" in (audit_dir / "audit.html").read_text(encoding="utf-8")
     assert 'id="log-warning"' not in (audit_dir / "audit.html").read_text(encoding="utf-8")
     capsys.readouterr()
 
@@ -210,7 +210,7 @@ def test_every_reader_warns(audit_dir: Path, capsys: pytest.CaptureFixture[str])
     page = (audit_dir / "audit.html").read_text(encoding="utf-8")
     assert 'id="log-warning"' in page and "第 1 条" in page
     wb = load_workbook(audit_dir / "findings.xlsx")
-    assert wb.sheetnames[0] == "警告 审阅记录被改动" and wb.active.title == "警告 审阅记录被改动"
+    assert wb.sheetnames[0] == "警告 审核记录被改动" and wb.active.title == "警告 审核记录被改动"
     assert "event 1 does not match its hash" in wb.active["A3"].value
 
     reviewer = Reviewer.from_audit(audit_dir, reviewer="王五")

@@ -29,6 +29,12 @@ BATCH = ("000_seed-chengxiang_2023.txt", "008_pingtan-shiyanqu_2019.txt", "019_p
          "002_huaian-hongzequ_2024.pdf")
 
 
+@pytest.fixture(autouse=True)
+def _own_user_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own per-user folder: the name a reviewer typed in one test is not remembered in the next."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+
+
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory: pytest.TempPathFactory, samples_dir: Path) -> Path:
     """One audit of the batch, written to a folder; tests copy it so that each has its own log."""
@@ -69,7 +75,7 @@ def test_loads_the_audit_and_starts_at_the_first_finding(reviewer: Reviewer, out
     s = reviewer.session
     assert len(s.findings) == len(findings) and len(reports) == len(BATCH)
     assert s.position == 0 and s.current["finding_id"] == findings.at[0, "finding_id"]
-    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">0 / {len(findings)} 已审阅</b>')
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">编制 0 / {len(findings)} 已审核</b>')
     assert f'data-finding-id="{findings.at[0, "finding_id"]}"' in reviewer.card.value
     assert reviewer.prev.disabled and not reviewer.next.disabled
     for dd in reviewer.filters.values():  # every filter shows "全部 (n)", not an empty box
@@ -95,7 +101,7 @@ def test_filters_by_each_field_and_combine(reviewer: Reviewer) -> None:
     agency = f.loc[f["severity"] == "warning", "agency"].iloc[0]
     reviewer.filters["agency"].value = agency
     assert ids(s) == list(f.loc[(f["severity"] == "warning") & (f["agency"] == agency), "finding_id"])
-    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">0 / {len(s.order)} 已审阅</b>')
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">编制 0 / {len(s.order)} 已审核</b>')
     with pytest.raises(KeyError):
         s.set_filters(colour="red")
 
@@ -105,7 +111,7 @@ def test_a_filter_that_matches_nothing_disables_the_decisions(reviewer: Reviewer
     assert reviewer.session.order == [] and reviewer.session.current is None
     assert "没有符合筛选条件的问题" in reviewer.card.value
     assert all(b.disabled for b in reviewer.buttons.values()) and reviewer.next.disabled
-    assert reviewer.progress.value.startswith('<b style="font-size:15px">0 / 0 已审阅</b>')
+    assert reviewer.progress.value.startswith('<b style="font-size:15px">编制 0 / 0 已审核</b>')
 
 
 def test_navigation_stops_at_both_ends_and_keeps_the_finding_across_filters(reviewer: Reviewer) -> None:
@@ -137,7 +143,7 @@ def test_decisions_go_to_the_review_log_with_reviewer_note_and_versions(reviewer
     reviewer.note.value = "表内数字与正文核对一致，确属错误"
     reviewer.buttons["confirmed"].click()
     assert s.position == 1  # moved on
-    assert "已记录：确认（审核员甲）" in reviewer.message.value
+    assert "已记录：确认（审核员甲，" in reviewer.message.value
     second = s.current
     reviewer.buttons["follow_up"].click()
 
@@ -150,7 +156,7 @@ def test_decisions_go_to_the_review_log_with_reviewer_note_and_versions(reviewer
     assert current.at[first["finding_id"], "rule_version"] == rule_versions()[first["rule_id"]]
     assert current.at[second["finding_id"], "decision"] == "follow_up"
     assert current.at[second["finding_id"], "note"] == ""
-    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">2 / {len(s.order)} 已审阅</b>')
+    assert reviewer.progress.value.startswith(f'<b style="font-size:15px">编制 2 / {len(s.order)} 已审核</b>')
 
     # Deciding again appends: the current decision changes, the history keeps both.
     reviewer.prev.click()
@@ -169,6 +175,7 @@ def test_decisions_go_to_the_review_log_with_reviewer_note_and_versions(reviewer
 def test_status_filter_and_next_undecided(reviewer: Reviewer) -> None:
     s = reviewer.session
     reviewer.buttons["confirmed"].click()
+    reviewer.note.value = "格式允许"
     reviewer.buttons["dismissed"].click()
     n = len(s.findings)
     assert [label for label, _ in reviewer.filters["status"].options][:3] == [f"全部 ({n})", f"未审核 ({n - 2})", "确认 (1)"]
@@ -191,13 +198,13 @@ def test_status_filter_and_next_undecided(reviewer: Reviewer) -> None:
             s.next()
     assert s.progress() == (len(s.order), len(s.order))
     reviewer.next_undecided.click()
-    assert "没有未审阅的问题了" in reviewer.message.value
+    assert "没有未审核的问题了" in reviewer.message.value
 
 
 def test_no_decision_without_a_reviewer_name(out: Path) -> None:
     r = Reviewer.from_audit(out)
     r.buttons["confirmed"].click()
-    assert "请先填写审阅人姓名" in r.message.value
+    assert "请先填写审核人姓名" in r.message.value
     assert ReviewLog.for_audit(out).current().empty and r.session.position == 0
     r.reviewer.value = "  审核员乙 "
     r.buttons["confirmed"].click()
@@ -288,8 +295,8 @@ def test_document_text_is_escaped(out: Path) -> None:
 
 def test_tab_order_is_reading_order(reviewer: Reviewer) -> None:
     order = [getattr(w, "description", "") for w in reviewer.focus_order()]
-    assert order == ["审阅人", "严重程度", "类别", "规则", "机关", "审阅状态", "备注", "确认", "排除（误报）", "待跟进",
-                     "上一条", "下一条", "下一条未审阅"]
+    assert order == ["审核人", "严重程度", "类别", "规则", "机关", "审核结论", "复核", "备注", "确认", "排除（误报）",
+                     "待跟进", "上一条", "下一条", "下一条未审核", "复核意见", "复核通过", "退回修改"]
     classes = [c for w in reviewer.focus_order() for c in w._dom_classes if c.startswith("ak-")]
     assert {"ak-confirm", "ak-dismiss", "ak-follow-up", "ak-prev", "ak-next", "ak-next-undecided", "ak-note"} <= set(classes)
 
@@ -312,6 +319,7 @@ def test_summary_tables_of_the_decisions(reviewer: Reviewer) -> None:
     first = s.current
     reviewer.note.value = "核实无误"
     reviewer.buttons["confirmed"].click()
+    reviewer.note.value = "读取误差"
     reviewer.buttons["dismissed"].click()
     counts = s.decisions_by_severity()
     assert counts.at["合计", "合计"] == len(s.findings)
@@ -320,7 +328,139 @@ def test_summary_tables_of_the_decisions(reviewer: Reviewer) -> None:
     assert list(counts.columns) == ["未审核", "确认", "排除（误报）", "合计"]  # the vocabulary's order
     assert set(counts.index) - {"合计"} <= {"严重", "警告", "提示"}
     decided = s.decided_table()
-    assert list(decided.columns) == ["机关", "年度", "规则", "位置", "结论", "备注", "审阅人", "时间 (UTC)"]
-    row = decided[decided["规则"] == first["rule_id"]].iloc[0]
-    assert (row["结论"], row["备注"], row["审阅人"]) == ("确认", "核实无误", "审核员甲")
+    assert list(decided.columns) == ["机关", "年度", "规则", "位置", "结论", "备注", "编制人", "时间（北京时间）", "复核",
+                                     "复核人", "复核意见"]
+    row = decided[decided["规则"].str.endswith(f"（{first['rule_id']}）")].iloc[0]
+    assert (row["结论"], row["备注"], row["编制人"], row["复核"]) == ("确认", "核实无误", "审核员甲", "待复核")
     assert len(decided) == 2
+
+
+# -- issue 14: the reviewer that respects the auditor's time ------------------------------------------------
+
+
+def test_dismissing_needs_a_reason(reviewer: Reviewer, out: Path) -> None:
+    s = reviewer.session
+    first = s.current["finding_id"]
+    reviewer.note.value = "   "
+    reviewer.buttons["dismissed"].click()
+    assert "排除（误报）须在备注中写明理由" in reviewer.message.value
+    assert ReviewLog.for_audit(out).events() == [] and s.current["finding_id"] == first
+    reviewer.note.value = "表格为合并单元格，读取误差"
+    reviewer.buttons["dismissed"].click()
+    assert ReviewLog.for_audit(out).decision_of(first)["note"] == "表格为合并单元格，读取误差"
+
+
+def test_two_level_sign_off_in_the_reviewer(reviewer: Reviewer, out: Path) -> None:
+    s = reviewer.session
+    first = s.current["finding_id"]
+    reviewer.note.value = "核实无误"
+    reviewer.buttons["confirmed"].click()
+    s.previous()
+    reviewer.render()
+    assert 'data-signoff="awaiting"' in reviewer.card.value and "复核 0 / " in reviewer.progress.value
+    # The preparer cannot sign their own decision.
+    reviewer.signoff_buttons["approved"].click()
+    assert "不能复核本人作出的结论" in reviewer.message.value and s.signoff_of(first) == "awaiting"
+    # A second person sends it back: a note is required.
+    reviewer.reviewer.value = "复核员乙"
+    reviewer.signoff_buttons["returned"].click()
+    assert "退回须写明理由" in reviewer.message.value
+    reviewer.signoff_note.value = "依据不足，请补充"
+    reviewer.signoff_buttons["returned"].click()
+    assert s.signoff_of(first) == "returned"
+    log = ReviewLog.for_audit(out)
+    assert log.open_items()["returned"] == [first]
+    # The preparer decides again; the second person approves.
+    s.previous()
+    reviewer.reviewer.value = "审核员甲"
+    reviewer.render()
+    assert 'data-signoff="returned"' in reviewer.card.value and "依据不足，请补充" in reviewer.card.value
+    assert all(b.disabled for b in reviewer.signoff_buttons.values())  # sent back: nothing to sign until re-decided
+    reviewer.note.value = "已补充：表三总计比各列之和多 1"
+    reviewer.buttons["confirmed"].click()
+    s.previous()
+    reviewer.reviewer.value = "复核员乙"
+    reviewer.render()
+    reviewer.signoff_buttons["approved"].click()
+    assert s.signoff_of(first) == "approved" and s.signoff_progress()[0] == 1
+    assert "复核 1 / " in reviewer.progress.value
+    assert [(e["kind"], e["decision"]) for e in log.trail(first)] == [
+        ("decision", "confirmed"), ("signoff", "returned"), ("decision", "confirmed"), ("signoff", "approved")]
+    reviewer.filters["signoff"].value = "approved"
+    assert [s.findings.at[i, "finding_id"] for i in s.order] == [first]
+    row = s.decided_table().iloc[0]
+    assert (row["复核"], row["复核人"]) == ("已复核", "复核员乙")
+
+
+def test_the_reviewer_name_is_remembered_per_user(out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home-data"))
+    first = Reviewer.from_audit(out)
+    assert first.reviewer.value == ""
+    first.reviewer.value = "审核员丙"
+    assert (tmp_path / "home-data" / "auditkit" / "reviewer.json").is_file()
+    assert not any(p.name == "reviewer.json" for p in out.rglob("*"))  # never in the results folder
+    again = Reviewer.from_audit(out)
+    assert again.reviewer.value == "审核员丙" and again.session.reviewer == "审核员丙"
+    assert Reviewer.from_audit(out, reviewer="另一人").reviewer.value == "另一人"  # a name given wins
+
+
+def test_times_are_shown_in_china_standard_time(reviewer: Reviewer, out: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    reviewer.note.value = "核实无误"
+    reviewer.buttons["confirmed"].click()
+    event = ReviewLog.for_audit(out).events()[0]
+    stored = datetime.fromisoformat(event["time"])
+    assert stored.utcoffset() == timedelta(0) and abs(datetime.now(UTC) - stored) < timedelta(minutes=1)  # stored: UTC
+    shown = (stored + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    assert shown in reviewer.message.value
+    reviewer.session.previous()
+    reviewer.render()
+    assert shown in reviewer.card.value
+    assert reviewer.session.decided_table().iloc[0]["时间（北京时间）"] == shown
+
+
+def test_the_controls_are_above_the_report_table(reviewer: Reviewer) -> None:
+    children = list(reviewer.widget.children)
+    report = children.index(reviewer.report)
+    rows = [i for i, c in enumerate(children) if hasattr(c, "children") and reviewer.buttons["confirmed"] in c.children]
+    assert children.index(reviewer.note) < report and rows and rows[0] < report
+    assert children.index(reviewer.card) < report and children.index(reviewer.message) < report
+
+
+def test_keyboard_script_keeps_focus_in_the_reviewer_on_a_click() -> None:
+    from auditkit.review.widget import KEYS_JS
+
+    # A click on the table (no control) focuses the reviewer itself, so J/K stay with it.
+    assert "addEventListener('mouseup'" in KEYS_JS and "root.focus(" in KEYS_JS and "tabindex" in KEYS_JS
+
+
+def test_readings_are_listed_apart_from_the_review_queue(out: Path) -> None:
+    import json
+
+    path = out / "findings.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    for x in rows:  # the queue column as the findings will carry it
+        x["queue"] = "reading" if x["rule_id"] == "structure.unreadable" or x["status"] == "unverified" else "problem"
+    readings = sum(x["queue"] == "reading" for x in rows)
+    assert readings
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in rows), encoding="utf-8")
+    r = Reviewer.from_audit(out, reviewer="审核员甲")
+    assert len(r.session.findings) == len(rows) - readings
+    assert set(r.session.findings["queue"]) == {"problem"}
+    assert "需人工核对读数" in r.readings.value and f"（{readings} 项" in r.readings.value
+
+
+def test_where_a_finding_came_from_is_one_click_away(reviewer: Reviewer) -> None:
+    s = reviewer.session
+    kinds = {}
+    for i in range(len(s.findings)):
+        s.go_to(i)
+        row = s.current
+        report = s.report_of(row)
+        card = s.card_html()
+        if '<details class="ak-origin"' in card:
+            kinds.setdefault(report.kind, card)
+    assert {"pdf", "text"} <= set(kinds)
+    assert "data:image/jpeg;base64," in kinds["pdf"] and "原文 002_huaian-hongzequ_2024.pdf 第" in kinds["pdf"]
+    assert 'class="ak-origin-lines"' in kinds["text"] and 'class="hit"' in kinds["text"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import NotAnAuditFolder, ReadReason
-from auditkit.vocabulary import DECISIONS, SEVERITIES
+from auditkit.vocabulary import DECISIONS, SEVERITIES, UNDECIDED
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,6 +23,13 @@ if TYPE_CHECKING:
     from auditkit.review.chain import ChainCheck
 
 DECISION_COLUMNS = ("decision", "note", "reviewer", "time")
+# Columns a findings table may carry beyond FINDING_COLUMNS (shown when present, never required): which list
+# a finding belongs to (``problem``: the agency's; ``reading``: a reading to check by hand), other rules merged
+# into it, other files that are copies of the report, and the place and cells in Chinese.
+EXTRA_FINDING_COLUMNS = ("queue", "also_rules", "copies", "place_text", "cells_text")
+READING_QUEUE = "reading"
+# Finding column -> field of ReviewLog.signoff_rows(): the sign-off state (``undecided`` without a decision).
+SIGNOFF_COLUMNS = {"signoff": "state", "signer": "signer", "signed_time": "signed_time", "signoff_note": "signoff_note"}
 
 
 @dataclass
@@ -32,7 +39,7 @@ class AuditData:
     out_dir: Path
     reports: list[dict[str, Any]]  # canonical records (records.jsonl lines without "error")
     failures: list[dict[str, Any]]  # files that could not be read: source, error, message
-    findings: pd.DataFrame  # FINDING_COLUMNS + decision, note, reviewer, time ("" when undecided)
+    findings: pd.DataFrame  # FINDING_COLUMNS + decision, note, reviewer, time ("" when undecided) + SIGNOFF_COLUMNS
     rules: pd.DataFrame  # the rule catalogue
     checks: pd.DataFrame | None = None  # per rule: evaluated, passed, failed, ... (None if absent)
     summary: str = ""
@@ -53,6 +60,11 @@ class AuditData:
     @property
     def reviewed(self) -> int:
         return int((self.findings["decision"] != "").sum())
+
+    @property
+    def signed_off(self) -> int:
+        """Findings whose current decision a second person approved (复核通过)."""
+        return int((self.findings["signoff"] == "approved").sum())
 
 
 def load_audit(out_dir: str | Path) -> AuditData:
@@ -78,6 +90,7 @@ def load_audit(out_dir: str | Path) -> AuditData:
                     rec = json.loads(line)
                     (failures if "error" in rec else reports).append(rec)
     findings = read_jsonl(findings_file)
+    findings = _with_extra_columns(findings, findings_file)
 
     # A missing log means nothing was decided yet; opening ReviewLog would create one, so don't.
     log_file = out_dir / LOG_NAME
@@ -89,6 +102,11 @@ def load_audit(out_dir: str | Path) -> AuditData:
     for col in DECISION_COLUMNS:
         findings[col] = findings[col].where(findings[col].notna(), "").astype(str)
     orphans = len(set(decisions["finding_id"]) - set(findings["finding_id"]))
+    # The second level (复核): where each finding's current decision stands, and who signed it.
+    signed = ReviewLog(log_file).signoff_rows() if log_file.is_file() else {}
+    for col, field_name in SIGNOFF_COLUMNS.items():
+        default = "" if col != "signoff" else UNDECIDED
+        findings[col] = [str((signed.get(f) or {}).get(field_name) or default) for f in findings["finding_id"]]
 
     checks_file = out_dir / "checks.csv"
     checks = read_frame(checks_file) if checks_file.is_file() else None
@@ -100,6 +118,45 @@ def load_audit(out_dir: str | Path) -> AuditData:
     rules = pd.DataFrame(used["rules"]) if used else catalogue()
     return AuditData(out_dir, reports, failures, findings, rules, checks, summary, orphans,
                      rule_folders=used["folders"] if used else [], log_check=log_check)
+
+
+def _with_extra_columns(findings: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The EXTRA_FINDING_COLUMNS a findings file carries that the frame read from it lacks, joined by finding_id."""
+    missing = [c for c in EXTRA_FINDING_COLUMNS if c not in findings.columns]
+    if not missing:
+        return findings
+    extra: dict[str, dict[str, Any]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                if any(c in row for c in missing):
+                    extra[row["finding_id"]] = row
+    for column in missing:
+        if any(column in row for row in extra.values()):
+            findings[column] = [(extra.get(f) or {}).get(column) for f in findings["finding_id"]]
+    return findings
+
+
+def split_queue(findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the agency's problems, the readings to check by hand): the ``reading`` queue is kept apart from the
+    review queue and the problem counts. Without a ``queue`` column every finding is a problem."""
+    if "queue" not in findings.columns:
+        return findings, findings.iloc[0:0]
+    reading = findings["queue"] == READING_QUEUE
+    return findings[~reading].reset_index(drop=True), findings[reading].reset_index(drop=True)
+
+
+def listed(value: object) -> list[str]:
+    """A list-valued column (``also_rules``, ``copies``) as a list of strings; none, NaN or "" as []."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.replace("；", ";").split(";") if v.strip()]
+    try:
+        return [str(v) for v in value if str(v)]
+    except TypeError:
+        return [str(value)]
 
 
 def breakdown(findings: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -19,25 +19,39 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, report_key, severity_breakdown
+from auditkit.render.data import (
+    AuditData,
+    breakdown,
+    decision_counts,
+    listed,
+    load_audit,
+    report_key,
+    severity_breakdown,
+    split_queue,
+)
 from auditkit.render.official import NULL_TEXT, report_format, table_body
+from auditkit.render.origin import Origins
+from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import (
     DECISION_COLOURS,
     DECISIONS,
     SEVERITIES,
     SEVERITY_COLOURS,
     SEVERITY_ORDER,
+    SIGNOFF_STATES,
     STATUSES,
     UNDECIDED,
+    china_now,
+    china_time,
     css_variables,
     decision_label,
     severity_label,
+    signoff_label,
     status_label,
 )
 
@@ -63,7 +77,13 @@ def write_audit_html(out_dir: str | Path) -> Path:
 
 
 def render_audit_html(data: AuditData) -> str:
-    """The whole page as a string."""
+    """The whole page as a string. Readings to check by hand (the ``reading`` queue) are listed apart,
+    outside the findings and their counts."""
+    problems, readings = split_queue(data.findings)
+    if len(readings):
+        from dataclasses import replace
+
+        data = replace(data, findings=problems)
     reports = sorted(data.reports, key=lambda r: (str(r.get("agency") or ""), r.get("year") or 0, r["source"]))
     anchors = {report_key(r["source"], r.get("sha256")): f"r{i}" for i, r in enumerate(reports, 1)}
     by_report: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -74,7 +94,7 @@ def render_audit_html(data: AuditData) -> str:
         anchors[k] = f"r{i}"
 
     title = "政府信息公开工作年度报告审核结果"
-    generated = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+    generated = f"{china_now()}（北京时间）"
     parts = [
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -88,6 +108,7 @@ def render_audit_html(data: AuditData) -> str:
         _log_warning(data),
         _summary(data),
         _findings_table(data),
+        _readings(readings),
         _reports(data, reports, anchors, by_report, orphans),
         _rules(data),
         "</main>",
@@ -147,7 +168,7 @@ def _log_warning(data: AuditData) -> str:
     """A banner no reader can miss when the review log's chain is broken: its decisions may be forged."""
     if not data.log_warning:
         return ""
-    return (f'<div class="tamper" role="alert" id="log-warning">警告：审阅记录的哈希链已断开，以下审阅结论可能被改动，'
+    return (f'<div class="tamper" role="alert" id="log-warning">警告：审核记录的哈希链已断开，以下审核结论可能被改动，'
             f"请勿采信 (WARNING: the review log was tampered with; the decisions shown may be forged)。"
             f"<br>{escape(data.log_warning)}</div>")
 
@@ -157,7 +178,7 @@ def _log_head(data: AuditData) -> str:
     check = data.log_check
     if check is None or not check.ok:
         return ""
-    return (f'<p class="muted" id="log-head">审阅记录 {check.events} 条，链头 <code>{escape(check.last_hash)}</code>'
+    return (f'<p class="muted" id="log-head">审核记录 {check.events} 条，链头 <code>{escape(check.last_hash)}</code>'
             "（可用 auditkit verify-log 核对 / review log head, check with auditkit verify-log）</p>")
 
 
@@ -173,7 +194,8 @@ def _summary(data: AuditData) -> str:
         _kpi(failed, "问题 findings (failed)", "failed"),
         *(_kpi(int(sev.loc[s, "failed"]), f"{severity_label(s)} {s}", f"failed-{s}", s) for s in SEVERITIES),
         _kpi(unverified, "未能核验 unverified", "unverified"),
-        _kpi(f"{data.reviewed} / {len(f)}", "已审阅 reviewed", "reviewed"),
+        _kpi(f"{data.reviewed} / {len(f)}", "已审核 reviewed", "reviewed"),
+        _kpi(f"{data.signed_off} / {len(f)}", "已复核 signed off", "signed-off"),
     ]
     out = ['<section id="summary"><h2>概况 <span class="en">Summary</span></h2>']
     if data.summary:
@@ -182,14 +204,14 @@ def _summary(data: AuditData) -> str:
 
     out.append('<div class="grid"><div>')
     out.append(f"<h3>问题分布 <span class=\"en\">Findings by category and severity</span></h3>{_category_chart(f)}")
-    out.append(f"</div><div><h3>审阅进度 <span class=\"en\">Review progress</span></h3>"
+    out.append(f"</div><div><h3>审核进度 <span class=\"en\">Review progress</span></h3>"
                f"{_progress_chart(decisions)}")
     rows = "".join(f'<tr data-key="{escape(d or "none")}"><td>{_dec_badge(d)}</td><td class="num">{n}</td></tr>'
                    for d, n in decisions.items())
-    out.append(f'<table class="data" id="by-decision"><thead><tr><th>审阅结论 Decision</th><th class="num">条数</th>'
+    out.append(f'<table class="data" id="by-decision"><thead><tr><th>审核结论 Decision</th><th class="num">条数</th>'
                f"</tr></thead><tbody>{rows}</tbody></table>")
     if data.orphan_decisions:
-        out.append(f'<p class="muted">另有 {data.orphan_decisions} 条审阅记录所对应的问题在本次审核中不再出现'
+        out.append(f'<p class="muted">另有 {data.orphan_decisions} 条审核记录所对应的问题在本次审核中不再出现'
                    "（报告已更正或规则已修改）。</p>")
     out.append(_log_head(data))
     out.append("</div></div>")
@@ -206,7 +228,7 @@ def _summary(data: AuditData) -> str:
     rule_sev = dict(zip(data.rules["rule_id"], data.rules["severity"], strict=False))
     out.append("<h3>按规则 <span class=\"en\">By rule</span></h3>")
     out.append(_count_table("by-rule", "规则 Rule", rule, lambda r: f'{_sev_badge(rule_sev.get(r, ""))} '
-                            f'<a href="#rule-{escape(r)}"><code>{escape(r)}</code></a>'))
+                            f'<a href="#rule-{escape(r)}">{_rule(r)}</a>'))
 
     agency = breakdown(f, "agency").sort_values(["failed", "total"], ascending=False)
     out.append("<h3>按机关 <span class=\"en\">By agency</span></h3>")
@@ -239,7 +261,7 @@ def _count_table(table_id: str, head: str, frame: pd.DataFrame, label) -> str:
             '<th class="num" data-type="num">问题<br><span class="en">failed</span></th>'
             '<th class="num" data-type="num">未能核验<br><span class="en">unverified</span></th>'
             '<th class="num" data-type="num">合计<br><span class="en">total</span></th>'
-            '<th class="num" data-type="num">已审阅<br><span class="en">reviewed</span></th></tr></thead>'
+            '<th class="num" data-type="num">已审核<br><span class="en">reviewed</span></th></tr></thead>'
             f"<tbody>{rows}</tbody>{foot}</table>")
 
 
@@ -283,7 +305,7 @@ def _progress_chart(decisions: dict[str, int]) -> str:
     total = sum(decisions.values())
     width, h = 360, 22
     out = [f'<svg class="chart" viewBox="0 0 {width} {h + 26}" width="{width}" height="{h + 26}" role="img" '
-           'aria-label="审阅进度"><title>审阅进度</title>']
+           'aria-label="审核进度"><title>审核进度</title>']
     x = 0.0
     for d, n in decisions.items():
         if n and total:
@@ -293,7 +315,7 @@ def _progress_chart(decisions: dict[str, int]) -> str:
             x += w
     done = total - decisions.get("", 0)
     pct = f"{done / total:.0%}" if total else "—"
-    out.append(f'<text x="0" y="{h + 18}">已审阅 {done} / {total}（{pct}）</text></svg>')
+    out.append(f'<text x="0" y="{h + 18}">已审核 {done} / {total}（{pct}）</text></svg>')
     return "".join(out)
 
 
@@ -310,9 +332,10 @@ FINDING_HEADS = (
     ("应为<br><span class=\"en\">Expected</span>", "num", ""),
     ("实际<br><span class=\"en\">Actual</span>", "num", ""),
     ("差额<br><span class=\"en\">Diff.</span>", "num", "num"),
-    ("审阅<br><span class=\"en\">Review</span>", "", ""),
+    ("审核<br><span class=\"en\">Review</span>", "", ""),
+    ("复核<br><span class=\"en\">Sign-off</span>", "", ""),
 )
-COL_SEVERITY, COL_STATUS, COL_CATEGORY, COL_DECISION = 0, 1, 4, 11
+COL_SEVERITY, COL_STATUS, COL_CATEGORY, COL_DECISION, COL_SIGNOFF = 0, 1, 4, 11, 12
 
 
 def _findings_table(data: AuditData) -> str:
@@ -328,7 +351,8 @@ def _findings_table(data: AuditData) -> str:
         + options(COL_SEVERITY, [severity_label(s) for s in SEVERITIES if s in present], "严重程度")
         + options(COL_STATUS, [status_label(s) for s in STATUSES if s in set(f["status"])], "状态")
         + options(COL_CATEGORY, sorted({_category(c) for c in f["category"]}), "类别")
-        + options(COL_DECISION, [decision_label(d) for d in (*DECISIONS, UNDECIDED)], "审阅")
+        + options(COL_DECISION, [decision_label(d) for d in (*DECISIONS, UNDECIDED)], "审核")
+        + options(COL_SIGNOFF, [signoff_label(s) for s in SIGNOFF_STATES], "复核")
         + '<button type="button" id="f-clear">清除筛选</button>'
         f'<span class="count">显示 <b id="f-count">{len(f)}</b> / {len(f)} 条</span></div>'
     )
@@ -341,13 +365,16 @@ def _findings_table(data: AuditData) -> str:
             f'<tr><td data-v="{SEVERITY_ORDER.get(r.severity, 9)}" class="{escape(r.severity)}">'
             f"{escape(severity_label(r.severity))}"
             f'<td class="st-{escape(r.status)}">{escape(status_label(r.status))}<td>{_e(r.agency)}'
-            f"<td>{_e(r.year)}<td>{escape(_category(r.category))}<td><code>{escape(r.rule_id)}</code>"
-            f"<td>{_e(r.description)}<td>{_e(r.place)}<td>{_e(r.expected)}<td>{_e(r.actual)}<td>{_e(r.difference)}"
+            f"<td>{_e(r.year)}<td>{escape(_category(r.category))}<td>{_rule(r.rule_id, r.description)}"
+            f"<td>{_e(r.description)}<td>{_e(_place(r._asdict()))}<td>{_e(r.expected)}<td>{_e(r.actual)}"
+            f"<td>{_e(r.difference)}"
             f'<td class="{escape(r.decision) or "none"}">{escape(decision_label(r.decision))}'
+            f'<td class="so-{escape(getattr(r, "signoff", UNDECIDED))}">'
+            f'{escape(signoff_label(getattr(r, "signoff", UNDECIDED)))}'
             f'<td class="go"><a href="#f-{escape(r.finding_id)}">详情</a>')
     return (f'<section id="findings"><h2>问题清单 <span class="en">Findings</span></h2>'
             f'<p class="muted">「{status_label("failed")}」为规则不成立；「{status_label("unverified")}」'
-            "为数值系读取时按表内勾稽关系推算，规则虽成立但无法独立核验。点击表头排序；「详情」显示证据、表格与审阅意见。</p>"
+            "为数值系读取时按表内勾稽关系推算，规则虽成立但无法独立核验。点击表头排序；「详情」显示证据、原文出处、表格与审核意见。</p>"
             f'{filters}<div class="tablewrap"><table class="data sortable" id="findings-table"><thead><tr>{heads}'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div></section>')
 
@@ -370,15 +397,16 @@ def _reports(data: AuditData, reports: list[dict[str, Any]], anchors: dict[tuple
     out.append('<div class="tablewrap"><table class="data sortable" id="report-index"><thead><tr><th>机关 Agency</th>'
                '<th class="num" data-type="num">年度</th><th>格式</th><th>文件 File</th>'
                + "".join(f'<th class="num" data-type="num">{severity_label(s)}</th>' for s in SEVERITIES)
-               + '<th class="num" data-type="num">未能核验</th><th class="num" data-type="num">已审阅</th></tr></thead>'
+               + '<th class="num" data-type="num">未能核验</th><th class="num" data-type="num">已审核</th></tr></thead>'
                f'<tbody>{"".join(rows)}</tbody></table></div>')
+    origins = _PageOrigins()
     for r in reports:
         key = report_key(r["source"], r.get("sha256"))
-        out.append(_report_section(r, anchors[key], by_report.get(key, []), rule_basis))
+        out.append(_report_section(r, anchors[key], by_report.get(key, []), rule_basis, origins))
     for key in orphans:
         first = by_report[key][0]
         stub = {"source": key[0], "sha256": key[1], "agency": first["agency"], "year": first["year"]}
-        out.append(_report_section(stub, anchors[key], by_report[key], rule_basis))
+        out.append(_report_section(stub, anchors[key], by_report[key], rule_basis, origins))
     out.append("</section>")
     return "".join(out)
 
@@ -394,7 +422,7 @@ def _index_row(anchor: str, agency: Any, year: Any, fmt: Any, source: Any, findi
 
 
 def _report_section(rec: dict[str, Any], anchor: str, findings: list[dict[str, Any]],
-                    rule_basis: dict[str, str]) -> str:
+                    rule_basis: dict[str, str], origins: _PageOrigins | None = None) -> str:
     findings = sorted(findings, key=lambda x: (x["status"] != "failed", SEVERITY_ORDER.get(x["severity"], 9),
                                                x["rule_id"]))
     failed = [x for x in findings if x["status"] == "failed"]
@@ -416,7 +444,7 @@ def _report_section(rec: dict[str, Any], anchor: str, findings: list[dict[str, A
            "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in meta), "</dl>"]
     if findings:
         out.append(f"<h3>问题 <span class=\"en\">Findings</span>（{len(findings)}）</h3>")
-        out.extend(_finding(x, rule_basis) for x in findings)
+        out.extend(_finding(x, rule_basis, origins.html(rec, x) if origins else "") for x in findings)
     if "cells" in rec:
         out.append(report_tables(rec, findings))
     else:
@@ -425,21 +453,98 @@ def _report_section(rec: dict[str, Any], anchor: str, findings: list[dict[str, A
     return "".join(out)
 
 
-def _finding(x: dict[str, Any], rule_basis: dict[str, str]) -> str:
+def _finding(x: dict[str, Any], rule_basis: dict[str, str], origin: str = "") -> str:
     status = status_label(x["status"])
     values = [("应为", x["expected"]), ("实际", x["actual"]), ("差额", x["difference"])]
     kv = "".join(f"；<b>{k}</b> {_e(v)}" for k, v in values if _e(v))
+    if x.get("cells_text") and _e(x["cells_text"]):
+        kv += f"；<b>单元格</b> {_e(x['cells_text'])}"
+    extra = ""
+    also = listed(x.get("also_rules"))
+    if also:
+        extra += f'<p class="kv"><b>同时违反</b> {"、".join(_rule(r) for r in also)}</p>'
+    copies = listed(x.get("copies"))
+    if copies:
+        extra += f'<p class="kv"><b>同一报告的其他文件</b> {"、".join(escape(_file_name(c)) for c in copies)}</p>'
     # The basis is shown only where it differs from the rule's, which the catalogue lists once.
     basis = "" if x["basis"] == rule_basis.get(x["rule_id"]) else f'<p class="kv"><b>依据</b> {_e(x["basis"])}</p>'
     note = ""
     if x["decision"]:
-        who = "，".join(v for v in (x["reviewer"], x["time"][:16].replace("T", " ")) if v)
-        note = f'<p class="note">审阅意见：{_e(x["note"]) or "（无）"}{f"（{escape(who)}）" if who else ""}</p>'
+        who = "，".join(v for v in (x["reviewer"], china_time(x["time"])) if v)
+        note = f'<p class="note">审核意见：{_e(x["note"]) or "（无）"}{f"（{escape(who)}）" if who else ""}'
+        state = x.get("signoff") or UNDECIDED
+        if state in ("approved", "returned"):
+            signed = "，".join(v for v in (x.get("signer"), china_time(x.get("signed_time"))) if v)
+            note += (f'<br>复核：<span class="so-{escape(state)}">{escape(signoff_label(state))}</span>'
+                     f'{f"（{escape(signed)}）" if signed else ""}'
+                     + (f"，意见：{_e(x.get('signoff_note'))}" if _e(x.get("signoff_note")) else ""))
+        else:
+            note += f'<br>复核：<span class="so-awaiting">{escape(signoff_label("awaiting"))}</span>'
+        note += "</p>"
+    source = (f'<details class="origin"><summary>原文出处 <span class="en">Source</span></summary>{origin}</details>'
+              if origin else "")
     return (f'<div class="finding {escape(x["severity"])}" id="f-{escape(x["finding_id"])}"><p>'
             f'{_sev_badge(x["severity"])} {"" if x["status"] == "failed" else escape(status)} '
-            f'<a href="#rule-{escape(x["rule_id"])}">{escape(x["rule_id"])}</a> {_dec_badge(x["decision"])} '
-            f'<code>{escape(x["finding_id"])}</code></p><p>{_e(x["description"])}</p>'
-            f'<p class="kv"><b>位置</b> {_e(x["place"])}{kv}</p><div class="ev">{_e(x["evidence"])}</div>{basis}{note}</div>')
+            f'<a href="#rule-{escape(x["rule_id"])}">{_rule(x["rule_id"], x["description"])}</a> '
+            f'{_dec_badge(x["decision"])} <code>{escape(x["finding_id"])}</code></p><p>{_e(x["description"])}</p>'
+            f'<p class="kv"><b>位置</b> {_e(_place(x))}{kv}</p><div class="ev">{_e(x["evidence"])}</div>{source}'
+            f"{extra}{basis}{note}</div>")
+
+
+def _rule(rule_id: Any, description: Any = "") -> str:
+    """A rule as a person reads it: its Chinese name, the id small beside it."""
+    return f'{escape(rule_name(rule_id, description))} <code class="rid">{escape(str(rule_id))}</code>'
+
+
+def _place(x: dict[str, Any]) -> Any:
+    """The place in Chinese when the findings carry it (``place_text``), else the place as the rule wrote it."""
+    text = x.get("place_text")
+    return text if isinstance(text, str) and text else x.get("place")
+
+
+class _PageOrigins:
+    """The origins of the findings on one page: each picture embedded once; a finding citing a picture
+    shown before links to it (a page of a report is often cited by several findings)."""
+
+    def __init__(self) -> None:
+        self.origins = Origins()
+        self.shown: dict[str, str] = {}  # data: URI -> id of the figure that holds it
+
+    def html(self, rec: dict[str, Any], finding: dict[str, Any]) -> str:
+        if "provenance" not in rec:
+            return ""
+        body = self.origins.html(rec, list(finding.get("keys") or []))
+        out, rest = [], body
+        while (at := rest.find('<figure class="ak-origin-page"')) >= 0:
+            end = rest.index("</figure>", at) + len("</figure>")
+            figure = rest[at:end]
+            uri = figure.split('src="', 1)[1].split('"', 1)[0]
+            out.append(rest[:at])
+            if uri in self.shown:
+                caption = figure.split("<figcaption>", 1)[1].split("</figcaption>", 1)[0]
+                out.append(f'<p class="same-page"><a href="#{self.shown[uri]}">{caption}：同上图，点击查看</a></p>')
+            else:
+                self.shown[uri] = fid = f"page-{len(self.shown) + 1}"
+                out.append(figure.replace("<figure ", f'<figure id="{fid}" ', 1))
+            rest = rest[end:]
+        out.append(rest)
+        return "".join(out)
+
+
+def _readings(readings: pd.DataFrame) -> str:
+    """The readings to check by hand against the original: not the agency's problems, not counted as such."""
+    if not len(readings):
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(r.get('agency')) or '（未识别）'}<td>{_e(r.get('year'))}<td>{_e(_file_name(r.get('source')))}"
+        f"<td>{_e(_place(r))}<td>{_rule(r.get('rule_id'), r.get('description'))}<td>{_e(r.get('evidence'))}"
+        for r in readings.to_dict("records"))
+    return ('<section id="readings"><h2>需人工核对读数 <span class="en">Readings to check by hand</span></h2>'
+            '<p class="muted">以下读数不能唯一确定，或由表内勾稽关系推算而来：不是机关的问题，不计入问题清单，'
+            "请对照原文人工核对。</p>"
+            '<div class="tablewrap"><table class="data sortable" id="readings-table"><thead><tr><th>机关</th>'
+            '<th class="num">年度</th><th>文件</th><th>位置</th><th>原因</th><th>说明</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></div></section>")
 
 
 # ---------------------------------------------------------------------------
@@ -495,7 +600,8 @@ def report_tables(rec: dict[str, Any], findings: Iterable[dict[str, Any]]) -> st
             prov = provenance.get(key)
             if prov:
                 tip.append(f"原文「{prov.get('text', '')}」 {prov.get('location', '')}")
-            tip.extend(f"{x['rule_id']}（{severity_label(x['severity'])}）" for x in found)
+            tip.extend(f"{rule_name(x['rule_id'], x['description'])} {x['rule_id']}（{severity_label(x['severity'])}）"
+                       for x in found)
             marks[i] = [worst, "\n".join(tip)]
     missing = " ".join(t for t in TABLES if not any(cells.get(k) is not None or k in hits for k in spec.tables[t].keys))
     marks_json = json.dumps(marks, ensure_ascii=False, separators=(",", ":"))
@@ -543,7 +649,7 @@ def _rules(data: AuditData) -> str:
         evaluated = _e(getattr(c, "evaluated", "")) if c is not None else ""
         link = (f'<a href="#findings" data-filter-rule="{escape(r.rule_id)}" title="在问题清单中筛选此规则">{failed}</a>'
                 if failed else "0")
-        rows.append(f'<tr id="rule-{escape(r.rule_id)}"><td><code>{escape(r.rule_id)}</code></td>'
+        rows.append(f'<tr id="rule-{escape(r.rule_id)}"><td>{_rule(r.rule_id, r.description)}</td>'
                     f'<td>{escape(_category(r.category))}</td><td data-v="{SEVERITY_ORDER.get(r.severity, 9)}">'
                     f"{_sev_badge(r.severity)}</td><td>{_e(r.description)}</td><td>{_e(r.basis)}</td>"
                     f'<td class="num">{evaluated}</td><td class="num">{link}</td></tr>')
@@ -551,8 +657,8 @@ def _rules(data: AuditData) -> str:
             f'<p class="muted">共 {len(rules)} 条规则。「核对次数」为本次审核中该规则实际核对的次数。</p>'
             + "".join(f'<p class="rule-folder">{_e(f["label"])} {_e(f["rules"])} 条：<code>{_e(f["path"])}</code></p>'
                       for f in data.rule_folders) +
-            '<div class="tablewrap"><table class="data sortable" id="rule-table"><thead><tr><th>规则编号<br>'
-            '<span class="en">Rule ID</span></th><th>类别<br><span class="en">Category</span></th>'
+            '<div class="tablewrap"><table class="data sortable" id="rule-table"><thead><tr><th>规则<br>'
+            '<span class="en">Rule</span></th><th>类别<br><span class="en">Category</span></th>'
             '<th data-type="num">严重程度<br><span class="en">Severity</span></th><th>说明<br><span class="en">'
             'Description</span></th><th>依据<br><span class="en">Basis</span></th><th class="num" data-type="num">'
             '核对次数<br><span class="en">checked</span></th><th class="num" data-type="num">问题<br><span class="en">'

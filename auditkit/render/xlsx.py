@@ -12,18 +12,21 @@ with ``=`` stays a string).
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta, timezone
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, severity_breakdown
+from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, severity_breakdown, split_queue
 from auditkit.render.places import cells_text, file_name, readable_text, sort_findings
+from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import (
     REVIEW_STATE_LABELS,
     REVIEW_STATES,
     SEVERITY_BACKGROUNDS,
+    china_time,
     decision_label,
     severity_label,
+    signoff_label,
     status_label,
 )
 
@@ -43,6 +46,7 @@ FINDING_SHEET = (
     ("year", "年度", 6, False),
     ("file", "报告文件", 14, True),
     ("category", "类别", 8, True),
+    ("rule", "规则", 16, True),
     ("description", "问题说明", 28, True),
     ("place", "位置", 16, True),
     ("cells", "涉及单元格", 24, True),
@@ -56,12 +60,14 @@ FINDING_SHEET = (
     ("note", "审核意见", 16, True),
     ("reviewer", "审核人", 7, True),
     ("time", "审核时间", 11, True),
+    ("signoff", "复核", 7, True),
+    ("signer", "复核人", 7, True),
 )
 FINDINGS_TITLE = "问题清单"
+READINGS_TITLE = "需人工核对读数"
 # The hidden sheet: what joins a row of the workpaper back to the audit's data files.
 DATA_TITLE = "数据"
 DATA_SHEET = ("编号", "finding_id", "rule_id", "severity", "status", "decision", "keys", "source", "sha256")
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
 RULE_SHEET = (
     ("rule_id", "规则编号", 30, False),
     ("category", "类别", 13, False),
@@ -92,14 +98,20 @@ def build_workbook(data: AuditData) -> Any:
     wb = Workbook()
     findings_ws = wb.active
     findings_ws.title = FINDINGS_TITLE
-    findings = sort_findings(data.findings)
+    # Readings to check by hand are not the agency's problems: a sheet of their own, outside the counts.
+    problems, readings = split_queue(data.findings)
+    if len(readings):
+        data = replace(data, findings=problems)
+    findings = sort_findings(problems)
     _findings_sheet(findings_ws, data, findings)
     _summary_sheet(wb.create_sheet("概况"), data)
     _rules_sheet(wb.create_sheet("审核规则"), data)
     _failures_sheet(wb.create_sheet("无法读取的文件"), data)
+    if len(readings):
+        _findings_sheet(wb.create_sheet(READINGS_TITLE), data, sort_findings(readings), READINGS_TITLE)
     _data_sheet(wb.create_sheet(DATA_TITLE), findings)
     if data.log_warning:  # the first sheet, open on arrival: the decisions in this workbook may be forged
-        ws = wb.create_sheet("警告 审阅记录被改动", 0)
+        ws = wb.create_sheet("警告 审核记录被改动", 0)
         _warning_sheet(ws, data)
         wb.active = 0
     wb.properties.title = "政府信息公开工作年度报告审核结果"
@@ -113,7 +125,7 @@ def _category(c: Any) -> str:
     return CATEGORY_LABELS.get(c, c)
 
 
-def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame) -> None:
+def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame, title: str = FINDINGS_TITLE) -> None:
     from openpyxl.styles import PatternFill
 
     sources = _sources(data)
@@ -124,12 +136,16 @@ def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame) -> N
         shown = {
             "number": number, "severity": severity_label(row["severity"]), "agency": row["agency"],
             "year": row["year"], "file": file_name(row["source"]), "category": _category(row["category"]),
-            "description": row["description"], "place": readable_text(row["place"], sources),
+            "description": row["description"],
             "cells": cells_text(row["keys"] or []), "evidence": readable_text(row["evidence"], sources),
             "expected": _readable_value(row["expected"], sources), "actual": _readable_value(row["actual"], sources),
             "difference": row["difference"], "status": status_label(row["status"]),
             "basis": row["basis"], "decision": decision_label(row["decision"]), "note": row["note"],
             "reviewer": row["reviewer"], "time": china_time(row["time"]),
+            "rule": f"{rule_name(row['rule_id'], row['description'])}（{row['rule_id']}）",
+            "place": readable_text(row.get("place_text") or row["place"], sources),
+            "signoff": signoff_label(row.get("signoff")) if row["decision"] else "",
+            "signer": row.get("signer") or "",
         }
         r = _append(ws, [shown[col] for col, *_ in FINDING_SHEET])
         fill = fills.get(row["severity"])
@@ -138,7 +154,7 @@ def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame) -> N
     _finish(ws, FINDING_SHEET, freeze="D2")
     _fit_row_heights(ws, FINDING_SHEET)
     _decision_dropdown(ws, [c for c, *_ in FINDING_SHEET].index("decision") + 1)
-    _workpaper_print(ws, f"政府信息公开工作年度报告审核{FINDINGS_TITLE}")
+    _workpaper_print(ws, f"政府信息公开工作年度报告审核{title}")
 
 
 def _data_sheet(ws: Worksheet, findings: pd.DataFrame) -> None:
@@ -161,21 +177,8 @@ def _readable_value(value: Any, sources: set[str]) -> Any:
     return readable_text(value, sources) if isinstance(value, str) else value
 
 
-def china_time(text: object) -> str:
-    """A review log time (ISO 8601, UTC) as China Standard Time to the minute: "2026-12-03 18:20"."""
-    if not text:
-        return ""
-    try:
-        moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        return str(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
-
-
 def _decision_dropdown(ws: Worksheet, column: int) -> None:
-    """The decision cells offer the review decisions (and 未审阅) as a list, and refuse anything else."""
+    """The decision cells offer the review decisions (and 未审核) as a list, and refuse anything else."""
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -217,7 +220,7 @@ def _warning_sheet(ws: Worksheet, data: AuditData) -> None:
     from openpyxl.styles import Font
 
     red = Font(bold=True, color="C92A2A", size=14)
-    _append(ws, ["警告：审阅记录的哈希链已断开，本工作簿中的审阅结论可能被改动，请勿采信。"])
+    _append(ws, ["警告：审核记录的哈希链已断开，本工作簿中的审核结论可能被改动，请勿采信。"])
     _append(ws, ["WARNING: the review log was tampered with; the decisions in this workbook may be forged."])
     _append(ws, [data.log_warning])
     for row in (1, 2, 3):
@@ -252,7 +255,8 @@ def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
 
     table("按严重程度", severity_breakdown(f), severity_label)
     table("按类别", breakdown(f, "category").sort_values(["failed", "total"], ascending=False), _category)
-    table("按规则", breakdown(f, "rule_id").sort_values(["failed", "total"], ascending=False), str)
+    table("按规则", breakdown(f, "rule_id").sort_values(["failed", "total"], ascending=False),
+          lambda r: f"{rule_name(r)}（{r}）")
     table("按机关", breakdown(f, "agency").sort_values(["failed", "total"], ascending=False), str)
     ws.append([])
     ws.append(["审核进度"])

@@ -87,9 +87,9 @@ class ChainCheck:
     def line(self) -> str:
         """One line for a terminal or a warning."""
         if self.ok:
-            return (f"{self.path}: 审阅记录完整，共 {self.events} 条，链头 {self.last_hash[:16]} "
+            return (f"{self.path}: 审核记录完整，共 {self.events} 条，链头 {self.last_hash[:16]} "
                     f"(review log intact: {self.events} events, head {self.last_hash[:16]})")
-        return f"{self.path}: 审阅记录已被改动 (review log tampered with): {self.problem}"
+        return f"{self.path}: 审核记录已被改动 (review log tampered with): {self.problem}"
 
 
 def describe(event: Mapping[str, Any]) -> str:

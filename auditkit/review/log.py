@@ -16,9 +16,14 @@ kept in ``review.head`` beside the log: ``verify()`` (``auditkit verify-log``)
 finds the first event that was changed, removed or slipped in, and every reader
 of the log warns when it does.
 
-Events have a ``kind``: ``decision`` (the reviewer's), ``migration`` (an upgrade
-of the log's schema, recorded in the chain). Other kinds (sign-offs) can be added
-beside them; readers of decisions look at ``decision`` events only.
+Events have a ``kind``: ``decision`` (编制: the preparer's), ``signoff`` (复核: a
+second person approves the finding's decision or sends it back with a note) and
+``migration`` (an upgrade of the log's schema, recorded in the chain); readers of
+decisions look at ``decision`` events only. A sign-off applies to the decision it
+follows: the latest decision on its finding before it in the chain. A decision taken
+after a sign-off is open again until it is signed off in turn, and nobody signs off a
+decision of their own. ``signoff_state`` says where every finding stands; ``open_items``
+lists what still waits for someone.
 
 SQLite in WAL mode with a busy timeout lets two reviewers in two kernels write
 at the same time without losing an event; each write is its own transaction
@@ -36,15 +41,22 @@ from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import ReviewError, ReviewLogError
 from auditkit.review.chain import GENESIS, ChainCheck, check_chain, event_hash, head_path, read_head, write_head
-from auditkit.vocabulary import DECISION_LABELS, DECISIONS
+from auditkit.vocabulary import (
+    AWAITING_SIGNOFF,
+    DECISION_LABELS,
+    DECISIONS,
+    RETURNED,
+    SIGNOFFS,
+    UNDECIDED,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 LOG_NAME = "review.sqlite"
 SCHEMA_VERSION = 2
-DECISION, MIGRATION = "decision", "migration"
-EVENT_KINDS = (DECISION, MIGRATION)
+DECISION, SIGNOFF, MIGRATION = "decision", "signoff", "migration"
+EVENT_KINDS = (DECISION, SIGNOFF, MIGRATION)
 # What a decision is (the columns readers of decisions see), and every column of an event.
 EVENT_COLUMNS = ("event_id", "finding_id", "decision", "note", "reviewer", "time", "rule_version", "report_sha256")
 ALL_COLUMNS = ("event_id", "kind", "finding_id", "decision", "note", "reviewer", "time", "rule_version",
@@ -96,7 +108,7 @@ class ReviewLog:
             try:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
-                    raise ReviewLogError(f"{self.path}: 审阅记录由更新版本的 auditkit 写入 (review log from a newer auditkit)")
+                    raise ReviewLogError(f"{self.path}: 审核记录由更新版本的 auditkit 写入 (review log from a newer auditkit)")
                 fresh = not _has_events_table(db)
                 if version < SCHEMA_VERSION and not fresh:
                     self._upgrade(db, version)
@@ -128,7 +140,7 @@ class ReviewLog:
                rule_version: str | None = None, report_sha256: str | None = None) -> dict[str, Any]:
         """Append one decision and return the stored event."""
         if decision not in DECISIONS:
-            raise ReviewError(f"未知的审阅结论 {decision!r} (decision must be one of {', '.join(DECISIONS)})")
+            raise ReviewError(f"未知的审核结论 {decision!r} (decision must be one of {', '.join(DECISIONS)})")
         if not finding_id:
             raise ReviewError("finding_id 不能为空 (finding_id is required)")
         event = self._append({"kind": DECISION, "finding_id": finding_id, "decision": decision, "note": note or "",
@@ -136,11 +148,41 @@ class ReviewLog:
                               "report_sha256": report_sha256})
         return {c: event[c] for c in EVENT_COLUMNS}
 
-    def _append(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """Append an event of any kind: number it, chain it, store it and move the head, in one transaction."""
+    def sign_off(self, finding_id: str, outcome: str, note: str = "", reviewer: str | None = None,
+                 decision_event: int | None = None) -> dict[str, Any]:
+        """The second level (复核): approve the finding's current decision (``approved``) or send it back
+        (``returned``, with a note saying why). ``decision_event`` is the event_id of the decision the
+        signer saw: when someone has decided again meanwhile, the sign-off is refused rather than
+        applied to a decision the signer never read. Nobody signs off a decision of their own."""
+        if outcome not in SIGNOFFS:
+            raise ReviewError(f"未知的复核结论 {outcome!r} (sign-off must be one of {', '.join(SIGNOFFS)})")
+        name = (reviewer or _default_reviewer()).strip()
+        note = (note or "").strip()
+        if outcome == RETURNED and not note:
+            raise ReviewError("退回须写明理由 (sending a decision back needs a note)")
+
+        def check(db: sqlite3.Connection) -> None:
+            last = db.execute("SELECT event_id, reviewer FROM events WHERE kind = ? AND finding_id = ? "
+                              "ORDER BY event_id DESC LIMIT 1", (DECISION, finding_id)).fetchone()
+            if last is None:
+                raise ReviewError("该问题尚无审核结论，无可复核 (no decision to sign off)")
+            if decision_event is not None and last["event_id"] != decision_event:
+                raise ReviewError("该问题的审核结论已被他人更新，请刷新后再复核 (the decision changed meanwhile)")
+            if last["reviewer"].strip() == name:
+                raise ReviewError("不能复核本人作出的结论，须由另一人复核 (nobody signs off their own decision)")
+
+        event = self._append({"kind": SIGNOFF, "finding_id": finding_id, "decision": outcome, "note": note,
+                              "reviewer": name}, check)
+        return {c: event[c] for c in EVENT_COLUMNS}
+
+    def _append(self, fields: dict[str, Any], check: Any = None) -> dict[str, Any]:
+        """Append an event of any kind: number it, chain it, store it and move the head, in one transaction.
+        ``check(db)``, when given, runs under the write lock first and may refuse the event by raising."""
         with closing(self._connect()) as db:
             db.execute("BEGIN IMMEDIATE")
             try:
+                if check is not None:
+                    check(db)
                 event = _appended(db, fields)
                 count = db.execute("SELECT COUNT(*) FROM events").fetchone()[0]
                 old_head = self.head_path.read_bytes() if self.head_path.exists() else None
@@ -180,7 +222,7 @@ class ReviewLog:
             event["hash"] = prev = event_hash(event)
             db.execute(f"INSERT INTO events ({', '.join(ALL_COLUMNS)}) VALUES ({', '.join('?' * len(ALL_COLUMNS))})",
                        [event.get(c) for c in ALL_COLUMNS])
-        note = (f"审阅记录升级：结构版本 {version} → {SCHEMA_VERSION}，为已有 {len(old)} 条记录计算哈希链 "
+        note = (f"审核记录升级：结构版本 {version} → {SCHEMA_VERSION}，为已有 {len(old)} 条记录计算哈希链 "
                 f"(schema {version} -> {SCHEMA_VERSION}: hash chain computed for {len(old)} existing events)")
         last = _appended(db, {"kind": MIGRATION, "note": note, "reviewer": _default_reviewer()})
         write_head(self.head_path, len(old) + 1, last["event_id"], last["hash"])
@@ -216,6 +258,49 @@ class ReviewLog:
         import pandas as pd
 
         return pd.DataFrame(self.current_rows(), columns=list(EVENT_COLUMNS)).drop(columns="event_id")
+
+    def signoffs(self) -> list[dict[str, Any]]:
+        """Every sign-off (复核) event, oldest first."""
+        return self._rows(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events WHERE kind = ? ORDER BY event_id", (SIGNOFF,))
+
+    def trail(self, finding_id: str) -> list[dict[str, Any]]:
+        """A finding's decisions and sign-offs in the order they were taken, each with its ``kind``."""
+        return self._rows(f"SELECT kind, {', '.join(EVENT_COLUMNS)} FROM events WHERE kind IN (?, ?) "
+                          "AND finding_id = ? ORDER BY event_id", (DECISION, SIGNOFF, finding_id))
+
+    def signoff_rows(self) -> dict[str, dict[str, Any]]:
+        """finding_id -> where its current decision stands at the second level: ``state`` (``awaiting``,
+        ``approved``, ``returned``), the decision's ``event_id`` and, once signed, who signed (``signer``),
+        when (``signed_time``) and their note (``signoff_note``). A finding without a decision is absent."""
+        state: dict[str, dict[str, Any]] = {}
+        for e in self._rows("SELECT event_id, kind, finding_id, decision, note, reviewer, time FROM events "
+                            "WHERE kind IN (?, ?) ORDER BY event_id", (DECISION, SIGNOFF)):
+            fid = e["finding_id"]
+            if e["kind"] == DECISION:
+                state[fid] = {"state": AWAITING_SIGNOFF, "event_id": e["event_id"], "signer": "", "signed_time": "",
+                              "signoff_note": ""}
+            elif fid in state:
+                state[fid] |= {"state": e["decision"], "signer": e["reviewer"], "signed_time": e["time"],
+                               "signoff_note": e["note"]}
+        return state
+
+    def signoff_state(self, finding_id: str) -> str:
+        """``undecided``, ``awaiting``, ``approved`` or ``returned`` (the vocabulary's SIGNOFF_STATES)."""
+        row = self.signoff_rows().get(finding_id)
+        return row["state"] if row else UNDECIDED
+
+    def open_items(self, finding_ids: list[str] | None = None) -> dict[str, list[str]]:
+        """What is still open, by who must act: ``undecided`` (no decision yet; only among ``finding_ids``,
+        the findings of the audit, when given), ``awaiting`` (a decision waits for its sign-off) and
+        ``returned`` (sent back: the preparer decides again)."""
+        states = self.signoff_rows()
+        out: dict[str, list[str]] = {UNDECIDED: [], AWAITING_SIGNOFF: [], RETURNED: []}
+        if finding_ids is not None:
+            out[UNDECIDED] = [f for f in finding_ids if f not in states]
+        for fid, row in sorted(states.items()):
+            if row["state"] in out:
+                out[row["state"]].append(fid)
+        return out
 
     def decision_of(self, finding_id: str) -> dict[str, Any] | None:
         events = self.history(finding_id)

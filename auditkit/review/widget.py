@@ -26,25 +26,35 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import ReviewError, SuiteError, UsageError
 from auditkit.record import Report
+from auditkit.render.data import listed
+from auditkit.render.rule_names import rule_name
 from auditkit.review.log import ReviewLog
+from auditkit.review.profile import remember_reviewer, remembered_reviewer
 from auditkit.review.table import CSS, render_for_keys
 from auditkit.vocabulary import (
+    APPROVED,
+    AWAITING_SIGNOFF,
     DECISION_COLOURS,
     DECISION_LABELS,
+    RETURNED,
     REVIEW_STATE_LABELS,
     REVIEW_STATES,
     SEVERITIES,
     SEVERITY_COLOURS,
     SEVERITY_LABELS,
+    SIGNOFF_COLOURS,
+    SIGNOFF_LABELS,
+    SIGNOFF_STATE_LABELS,
+    SIGNOFF_STATES,
     UNDECIDED,
     UNDECIDED_LABEL,
+    china_time,
     severity_label,
     status_label,
 )
@@ -54,15 +64,17 @@ if TYPE_CHECKING:
 
     from auditkit.audit import AuditResult
 
-FILTERS = ("severity", "category", "rule_id", "agency", "status")
-FILTER_LABELS = {"severity": "严重程度", "category": "类别", "rule_id": "规则", "agency": "机关", "status": "审阅状态"}
+FILTERS = ("severity", "category", "rule_id", "agency", "status", "signoff")
+FILTER_LABELS = {"severity": "严重程度", "category": "类别", "rule_id": "规则", "agency": "机关", "status": "审核结论",
+                 "signoff": "复核"}
 UNKNOWN_AGENCY = "（机关未识别）"
 ALL = "*"  # the filter dropdowns' value for "全部"
-DECIDED_COLUMNS = {"agency": "机关", "year": "年度", "rule_id": "规则", "place": "位置", "decision_label": "结论",
-                   "note": "备注", "reviewer": "审阅人", "time": "时间 (UTC)"}
+DECIDED_COLUMNS = {"agency": "机关", "year": "年度", "rule_name": "规则", "place": "位置", "decision_label": "结论",
+                   "note": "备注", "reviewer": "编制人", "time_cst": "时间（北京时间）", "signoff_label": "复核",
+                   "signer": "复核人", "signoff_note": "复核意见"}
 # Shortcut key -> CSS class of the control it acts on (see KEYS_JS).
-SHORTCUTS = {"1": "ak-confirm", "2": "ak-dismiss", "3": "ak-follow-up", "ArrowRight": "ak-next", "j": "ak-next",
-             "ArrowLeft": "ak-prev", "k": "ak-prev", "u": "ak-next-undecided"}
+SHORTCUTS = {"1": "ak-confirm", "2": "ak-dismiss", "3": "ak-follow-up", "a": "ak-approve", "r": "ak-return",
+             "ArrowRight": "ak-next", "j": "ak-next", "ArrowLeft": "ak-prev", "k": "ak-prev", "u": "ak-next-undecided"}
 
 
 def rule_versions(directory: str | Path | None = None) -> dict[str, str]:
@@ -79,13 +91,9 @@ def rule_versions(directory: str | Path | None = None) -> dict[str, str]:
             for s in specs for r in s.rules}
 
 
-def _local_time(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
+def _text_of(row: Mapping[str, Any], column: str) -> str:
+    value = row.get(column)
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def _shown(value: Any) -> str:
@@ -114,6 +122,7 @@ class ReviewSession:
         self._agency = [a if isinstance(a, str) and a else UNKNOWN_AGENCY for a in self.findings["agency"]]
         self.filters: dict[str, str | None] = dict.fromkeys(FILTERS)
         self.decisions: dict[str, dict[str, Any]] = {}
+        self.signoffs: dict[str, dict[str, Any]] = {}
         self.refresh()
         self.order: list[int] = list(range(len(self.findings)))
         self.position = 0
@@ -125,6 +134,7 @@ class ReviewSession:
         the log's chain: ``log_warning`` says when the decisions read may have been forged."""
         self.log_check = self.log.verify()
         self.decisions = {row["finding_id"]: row for row in self.log.current_rows()}
+        self.signoffs = self.log.signoff_rows()
 
     @property
     def log_warning(self) -> str:
@@ -136,8 +146,8 @@ class ReviewSession:
         if not self.log_warning:
             return ""
         return ('<div class="ak-log-warning" role="alert" style="border:3px solid #c92a2a;background:#fff5f5;'
-                'color:#c92a2a;font-weight:700;padding:8px 12px;margin:4px 0">警告：审阅记录的哈希链已断开，'
-                "已有的审阅结论可能被改动 (WARNING: the review log was tampered with)。<br>"
+                'color:#c92a2a;font-weight:700;padding:8px 12px;margin:4px 0">警告：审核记录的哈希链已断开，'
+                "已有的审核结论可能被改动 (WARNING: the review log was tampered with)。<br>"
                 f"{escape(self.log_warning)}</div>")
 
     def status_of(self, finding_id: str) -> str:
@@ -149,14 +159,40 @@ class ReviewSession:
         """Record a decision on the current finding and return the stored event."""
         row = self.current
         if row is None:
-            raise ReviewError("没有可审阅的问题 (no finding selected)")
+            raise ReviewError("没有可审核的问题 (no finding selected)")
         name = (reviewer if reviewer is not None else self.reviewer).strip()
         if not name:
-            raise ReviewError("请先填写审阅人姓名 (reviewer name is required)")
+            raise ReviewError("请先填写审核人姓名 (reviewer name is required)")
+        if decision == "dismissed" and not note.strip():
+            raise ReviewError("排除（误报）须在备注中写明理由 (dismissing a finding needs a reason in the note)")
         event = self.log.record(row["finding_id"], decision, note=note.strip(), reviewer=name,
                                 rule_version=self.versions.get(row["rule_id"]), report_sha256=row["sha256"] or None)
         self.decisions[row["finding_id"]] = event
+        self.signoffs[row["finding_id"]] = {"state": AWAITING_SIGNOFF, "event_id": event["event_id"], "signer": "",
+                                            "signed_time": "", "signoff_note": ""}
         return event
+
+    def sign_off(self, outcome: str, note: str = "", signer: str | None = None) -> dict[str, Any]:
+        """复核: approve the current finding's decision (``approved``) or send it back (``returned``, with a
+        note). The signer must be someone other than who decided."""
+        row = self.current
+        if row is None:
+            raise ReviewError("没有可复核的问题 (no finding selected)")
+        name = (signer if signer is not None else self.reviewer).strip()
+        if not name:
+            raise ReviewError("请先填写审核人姓名 (reviewer name is required)")
+        fid = row["finding_id"]
+        seen = self.signoffs.get(fid)
+        event = self.log.sign_off(fid, outcome, note=note, reviewer=name,
+                                  decision_event=seen["event_id"] if seen else None)
+        self.signoffs[fid] = {**(seen or {}), "state": outcome, "signer": event["reviewer"],
+                              "signed_time": event["time"], "signoff_note": event["note"]}
+        return event
+
+    def signoff_of(self, finding_id: str) -> str:
+        """Where the finding stands at the second level: ``undecided``, ``awaiting``, ``approved`` or ``returned``."""
+        row = self.signoffs.get(finding_id)
+        return row["state"] if row else UNDECIDED
 
     def history(self, finding_id: str | None = None) -> list[dict[str, Any]]:
         row = self.current
@@ -170,6 +206,8 @@ class ReviewSession:
             return self._agency
         if field == "status":
             return [self.status_of(f) for f in self.findings["finding_id"]]
+        if field == "signoff":
+            return [self.signoff_of(f) for f in self.findings["finding_id"]]
         return list(self.findings[field])
 
     def options(self, field: str) -> list[tuple[str, str | None]]:
@@ -181,11 +219,15 @@ class ReviewSession:
         counts = Counter(self._values(field))
         if field == "status":
             keys = list(REVIEW_STATES)
+        elif field == "signoff":
+            keys = list(SIGNOFF_STATES)
         elif field == "severity":
             keys = [s for s in SEVERITIES if s in counts]
         else:
             keys = sorted(counts)
-        label = {"severity": SEVERITY_LABELS, "category": CATEGORY_LABELS, "status": REVIEW_STATE_LABELS}.get(field, {})
+        label = {"severity": SEVERITY_LABELS, "category": CATEGORY_LABELS, "status": REVIEW_STATE_LABELS,
+                 "signoff": SIGNOFF_STATE_LABELS,
+                 "rule_id": {r: f"{rule_name(r)} {r}" for r in counts}}.get(field, {})
         return [(f"全部 ({len(self.findings)})", None)] + [
             (f"{label.get(k, k)} ({counts.get(k, 0)})", k) for k in keys]
 
@@ -247,9 +289,15 @@ class ReviewSession:
         decided = sum(1 for i in self.order if ids.iat[i] in self.decisions)
         return decided, len(self.order)
 
+    def signoff_progress(self) -> tuple[int, int]:
+        """(signed off, total) among the findings the filters select: decisions a second person approved."""
+        ids = self.findings["finding_id"]
+        return sum(1 for i in self.order if self.signoff_of(ids.iat[i]) == APPROVED), len(self.order)
+
     def progress_text(self) -> str:
         decided, total = self.progress()
-        return f"{decided} / {total} 已审阅"
+        signed, _ = self.signoff_progress()
+        return f"编制 {decided} / {total} 已审核 · 复核 {signed} / {total} 已通过"
 
     def table(self) -> pd.DataFrame:
         """Every finding with its current decision (empty where undecided), for a summary or export."""
@@ -259,6 +307,14 @@ class ReviewSession:
                            columns=["finding_id", "decision", "note", "reviewer", "time", "rule_version"])
         out = self.findings.merge(cur, on="finding_id", how="left")
         out["decision_label"] = out["decision"].map(DECISION_LABELS).fillna(UNDECIDED_LABEL)
+        out["time_cst"] = out["time"].map(china_time)
+        out["rule_name"] = [f"{rule_name(r, d)}（{r}）" for r, d in zip(out["rule_id"], out["description"], strict=True)]
+        signed = [self.signoffs.get(f) or {} for f in out["finding_id"]]
+        out["signoff"] = [x.get("state", UNDECIDED) for x in signed]
+        out["signoff_label"] = out["signoff"].map(SIGNOFF_STATE_LABELS)
+        out["signer"] = [x.get("signer", "") for x in signed]
+        out["signoff_note"] = [x.get("signoff_note", "") for x in signed]
+        out["signed_time"] = [china_time(x.get("signed_time")) for x in signed]
         return out
 
     def decisions_by_severity(self) -> pd.DataFrame:
@@ -273,7 +329,8 @@ class ReviewSession:
                 .rename_axis(index="严重程度", columns="结论"))
 
     def decided_table(self) -> pd.DataFrame:
-        """The decided findings: where, which rule, the decision, its note, who and when (UTC)."""
+        """The decided findings: where, which rule, the decision, its note, who and when (China Standard Time),
+        and its sign-off."""
         table = self.table()
         return (table[table["decision"].notna()][list(DECIDED_COLUMNS)].rename(columns=DECIDED_COLUMNS)
                 .reset_index(drop=True))
@@ -284,8 +341,8 @@ class ReviewSession:
         return self.reports.get(row.get("sha256") or "") or self.reports.get(row.get("source") or "")
 
     def card_html(self) -> str:
-        """The current finding: what the rule says, where, expected and found, the evidence, the
-        basis, and its current decision."""
+        """The current finding: the rule (its Chinese name, the id small beside it), where, the figures, the
+        evidence, where it came from in the original, the basis, its decision and its sign-off."""
         from auditkit.rules.suites import CATEGORY_LABELS
 
         row = self.current
@@ -296,37 +353,79 @@ class ReviewSession:
                  f'border-radius:3px">{escape(severity_label(sev))}</span>')
         where = f'{escape(row["agency"] or UNKNOWN_AGENCY)} · {escape(_shown(row["year"]))}年 · ' \
                 f'<span title="{escape(row["source"])}">{escape(Path(row["source"]).name)}</span>'
-        facts = [("位置", row["place"]), ("应为 (expected)", _shown(row["expected"])),
-                 ("实为 (actual)", _shown(row["actual"])), ("差额 (difference)", _shown(row["difference"]))]
+        facts = [("位置", _text_of(row, "place_text") or row["place"])]
+        if _text_of(row, "cells_text"):
+            facts.append(("单元格", _text_of(row, "cells_text")))
+        facts += [("应为", _shown(row["expected"])), ("实际", _shown(row["actual"])), ("差额", _shown(row["difference"]))]
+        also = listed(row.get("also_rules"))
+        if also:
+            facts.append(("同时违反", "、".join(f"{rule_name(r)}（{r}）" for r in also)))
+        copies = listed(row.get("copies"))
+        if copies:
+            facts.append(("同一报告的其他文件", "、".join(Path(c).name for c in copies)))
         facts_html = "".join(f"<tr><th style='text-align:left;padding-right:8px;white-space:nowrap'>{escape(k)}</th>"
-                             f"<td>{escape(str(v) if v not in (None, '') else '—')}</td></tr>" for k, v in facts)
+                             f"<td>{escape(str(v) if v not in (None, '', '—') else '—')}</td></tr>"
+                             for k, v in facts if k in ("位置", "应为", "实际") or v not in (None, "", "—"))
         status = self.status_of(row["finding_id"])
         event = self.decisions.get(row["finding_id"])
         if event:
-            decided = (f'当前结论：<b style="color:{DECISION_COLOURS[status]}">{escape(REVIEW_STATE_LABELS[status])}</b>'
-                       f'（{escape(event["reviewer"])}，{escape(_local_time(event["time"]))}'
+            decided = (f'编制：<b style="color:{DECISION_COLOURS[status]}">{escape(REVIEW_STATE_LABELS[status])}</b>'
+                       f'（{escape(event["reviewer"])}，{escape(china_time(event["time"]))}'
                        + (f'，备注：{escape(event["note"])}' if event["note"] else "") + "）")
             if event.get("rule_version") and self.versions.get(row["rule_id"]) not in (None, event["rule_version"]):
-                decided += "<br><i>注意：此结论作出后规则已修改，请复核。</i>"
+                decided += "<br><i>注意：此结论作出后规则已修改，请重新审核。</i>"
             n = len(self.history(row["finding_id"]))
             if n > 1:
-                decided += f"（共 {n} 条审阅记录）"
+                decided += f"（共 {n} 条审核记录）"
         else:
-            decided = f'当前结论：<b style="color:{DECISION_COLOURS[UNDECIDED]}">{UNDECIDED_LABEL}</b>'
+            decided = f'编制：<b style="color:{DECISION_COLOURS[UNDECIDED]}">{UNDECIDED_LABEL}</b>'
         return (
             f'<div class="ak-card" data-finding-id="{escape(row["finding_id"])}">'
-            f'<div style="font-size:14px;margin-bottom:4px">{badge} <b>{escape(row["rule_id"])}</b> · '
+            f'<div style="font-size:14px;margin-bottom:4px">{badge} <b>{escape(rule_name(row["rule_id"], row["description"]))}'
+            f'</b> <code style="font-size:11px;color:#868e96">{escape(row["rule_id"])}</code> · '
             f'{escape(CATEGORY_LABELS.get(row["category"], row["category"]))} · '
             f'{escape(status_label(row["status"]))} · {where}</div>'
             f'<div style="margin:4px 0">{escape(row["description"])}</div>'
             f'<table style="font-size:13px;margin:4px 0">{facts_html}</table>'
-            f'<div style="margin:6px 0"><b>证据 (evidence)：</b>'
+            f'<div style="margin:6px 0"><b>证据：</b>'
             f'<blockquote class="ak-evidence" style="margin:2px 0 2px 0;padding:4px 8px;border-left:3px solid #e8590c;'
             f'background:#fff9db;white-space:pre-wrap">{escape(row["evidence"] or "—")}</blockquote></div>'
-            f'<div style="font-size:12px;color:#495057"><b>依据 (basis)：</b>{escape(row["basis"] or "—")}</div>'
+            f'{self.origin_html(row)}'
+            f'<div style="font-size:12px;color:#495057"><b>依据：</b>{escape(row["basis"] or "—")}</div>'
             f'<div class="ak-decision" data-decision="{status}" style="margin-top:6px">{decided}</div>'
+            f'{self.signoff_html(row["finding_id"])}'
             f'<div style="font-size:11px;color:#868e96">finding_id {escape(row["finding_id"])}</div></div>'
         )
+
+    def signoff_html(self, finding_id: str) -> str:
+        """The second level: waiting for a sign-off, approved or sent back (by whom, when, why)."""
+        state = self.signoff_of(finding_id)
+        if state == UNDECIDED:
+            return ""
+        text = f'复核：<b style="color:{SIGNOFF_COLOURS[state]}">{escape(SIGNOFF_STATE_LABELS[state])}</b>'
+        signed = self.signoffs.get(finding_id) or {}
+        if state in (APPROVED, RETURNED):
+            text += (f'（{escape(signed.get("signer", ""))}，{escape(china_time(signed.get("signed_time")))}'
+                     + (f'，意见：{escape(signed["signoff_note"])}' if signed.get("signoff_note") else "") + "）")
+        if state == RETURNED:
+            text += " —— 请编制人重新审核"
+        return f'<div class="ak-signoff" data-signoff="{state}">{text}</div>'
+
+    def origin_html(self, row: Mapping[str, Any]) -> str:
+        """Where the finding came from in the original file, one click away (a closed ``<details>``)."""
+        from auditkit.render.origin import Origins
+
+        report = self.report_of(row)
+        if report is None:
+            return ""
+        if not hasattr(self, "_origins"):
+            self._origins = Origins()
+        record = {"source": report.source, "kind": report.kind, "provenance": report.provenance}
+        body = self._origins.html(record, list(row["keys"] or []))
+        if not body:
+            return ""
+        return (f'<details class="ak-origin" style="margin:4px 0"><summary style="cursor:pointer;color:#1971c2">'
+                f"原文出处（{escape(Path(report.source).name)}）</summary>{body}</details>")
 
     def report_html(self) -> str:
         """The report's table(s) behind the current finding, in the official layout, its cells highlighted."""
@@ -344,6 +443,16 @@ KEYS_JS = """
   if (window.__akReviewKeys) { return; }
   window.__akReviewKeys = true;
   var MAP = __MAP__;
+  var FOCUSABLE = 'button, input, select, textarea, summary, a[href], [contenteditable="true"]';
+  // A click anywhere inside the reviewer that lands on no control (the report table, the evidence) keeps
+  // the focus in the reviewer: JupyterLab would otherwise take it for the notebook, and J/K would move cells.
+  var hold = function (e) {
+    var root = e.target && e.target.closest ? e.target.closest('.ak-review') : null;
+    if (!root || e.target.closest(FOCUSABLE)) { return; }
+    if (!root.hasAttribute('tabindex')) { root.setAttribute('tabindex', '-1'); }
+    setTimeout(function () { root.focus({preventScroll: true}); }, 0);
+  };
+  document.addEventListener('mouseup', hold, true);
   document.addEventListener('keydown', function (e) {
     var root = e.target && e.target.closest ? e.target.closest('.ak-review') : null;
     if (!root) { return; }
@@ -370,18 +479,24 @@ KEYS_JS = """
 
 
 class Reviewer:
-    """The ipywidgets reviewer over a ``ReviewSession``; display it as the last line of a cell."""
+    """The ipywidgets reviewer over a ``ReviewSession``; display it as the last line of a cell.
 
-    def __init__(self, session: ReviewSession, auto_advance: bool = True) -> None:
+    Top down: who reviews and the progress of both levels; the filters; the finding; the note and the
+    decisions (编制), the sign-off (复核) and the way to the next finding; then the report's table. The
+    controls stay above the table, so that deciding never needs a scroll."""
+
+    def __init__(self, session: ReviewSession, auto_advance: bool = True, readings: pd.DataFrame | None = None) -> None:
         import ipywidgets as w
 
         self.session = session
         self.auto_advance = auto_advance
         wide = {"description_width": "initial"}
+        if not session.reviewer:
+            session.reviewer = remembered_reviewer()
         # Text fields sync when they lose focus, not per keystroke: a button's click is a message of its
         # own that would overtake keystrokes still queued behind a busy kernel, and a decision would be
         # recorded with half its note. Leaving the field (a click, Tab, Esc) sends the text first.
-        self.reviewer = w.Text(value=session.reviewer, description="审阅人", placeholder="请输入姓名",
+        self.reviewer = w.Text(value=session.reviewer, description="审核人", placeholder="请输入姓名（会记住）",
                                continuous_update=False, style=wide,
                                layout=w.Layout(width="260px")).add_class("ak-reviewer")
         # A Dropdown whose value is None shows no selection at all, so "全部" is the value ALL here.
@@ -396,45 +511,60 @@ class Reviewer:
         self.alert = w.HTML().add_class("ak-alert")
         self.card = w.HTML().add_class("ak-card-view")
         self.report = w.HTML().add_class("ak-report-view")
-        self.note = w.Textarea(description="备注", placeholder="为何确认、排除或待跟进（可选）", style=wide,
+        self.note = w.Textarea(description="备注", placeholder="为何确认、排除或待跟进（排除时必填）", style=wide,
                                continuous_update=False,
-                               layout=w.Layout(width="640px", height="4.5em")).add_class("ak-note")
+                               layout=w.Layout(width="640px", height="3.6em")).add_class("ak-note")
         self.buttons = {
             "confirmed": w.Button(description="确认", button_style="success", icon="check",
                                   tooltip="确认此问题 (快捷键 1)").add_class("ak-confirm"),
             "dismissed": w.Button(description="排除（误报）", button_style="", icon="times",
-                                  tooltip="排除：不是问题、误报 (快捷键 2)").add_class("ak-dismiss"),
+                                  tooltip="排除：不是问题、误报，须写明理由 (快捷键 2)").add_class("ak-dismiss"),
             "follow_up": w.Button(description="待跟进", button_style="warning", icon="flag",
                                   tooltip="需要进一步核实 (快捷键 3)").add_class("ak-follow-up"),
         }
+        self.signoff_note = w.Textarea(description="复核意见", placeholder="退回时必填", style=wide,
+                                       continuous_update=False,
+                                       layout=w.Layout(width="640px", height="3.6em")).add_class("ak-signoff-note")
+        self.signoff_buttons = {
+            APPROVED: w.Button(description="复核通过", button_style="info", icon="check-circle",
+                               tooltip="第二人复核：同意此结论 (快捷键 A)").add_class("ak-approve"),
+            RETURNED: w.Button(description="退回修改", button_style="danger", icon="undo",
+                               tooltip="第二人复核：退回编制人，须写明意见 (快捷键 R)").add_class("ak-return"),
+        }
         self.prev = w.Button(description="上一条", icon="arrow-left", tooltip="上一条 (← 或 K)").add_class("ak-prev")
         self.next = w.Button(description="下一条", icon="arrow-right", tooltip="下一条 (→ 或 J)").add_class("ak-next")
-        self.next_undecided = w.Button(description="下一条未审阅", icon="forward",
-                                       tooltip="跳到下一条未审阅的问题 (U)").add_class("ak-next-undecided")
+        self.next_undecided = w.Button(description="下一条未审核", icon="forward",
+                                       tooltip="跳到下一条未审核的问题 (U)").add_class("ak-next-undecided")
         self.message = w.HTML().add_class("ak-message")
-        help_text = ("键盘：Tab / Shift+Tab 在控件间移动，Enter 或空格按下按钮；焦点在审阅器内（不在输入框中）时："
-                     "1 确认、2 排除、3 待跟进、→/J 下一条、←/K 上一条、U 下一条未审阅、N 写备注，备注框中按 Esc 返回。")
+        help_text = ("键盘：Tab / Shift+Tab 在控件间移动，Enter 或空格按下按钮；焦点在审核器内（不在输入框中）时："
+                     "1 确认、2 排除、3 待跟进、A 复核通过、R 退回、→/J 下一条、←/K 上一条、U 下一条未审核、N 写备注，"
+                     "输入框中按 Esc 返回。")
 
         for name, button in self.buttons.items():
             button.on_click(lambda _b, name=name: self._decide(name))
+        for name, button in self.signoff_buttons.items():
+            button.on_click(lambda _b, name=name: self._sign(name))
         self.prev.on_click(lambda _b: self._move(self.session.previous))
         self.next.on_click(lambda _b: self._move(self.session.next))
-        self.next_undecided.on_click(lambda _b: self._move(self.session.next_undecided, "没有未审阅的问题了。"))
+        self.next_undecided.on_click(lambda _b: self._move(self.session.next_undecided, "没有未审核的问题了。"))
         for f, dd in self.filters.items():
             dd.observe(lambda change, f=f: self._filter(f, change["new"]), names="value")
-        self.reviewer.observe(lambda change: setattr(self.session, "reviewer", change["new"]), names="value")
+        self.reviewer.observe(lambda change: self._name(change["new"]), names="value")
 
         row = w.Layout(flex_flow="row wrap", align_items="center")
+        self.readings = w.HTML(_readings_html(readings)).add_class("ak-readings")
         # Children in reading order are also the Tab order.
         self.widget = w.VBox([
             self.alert,
             w.HBox([self.reviewer, self.progress], layout=row),
             w.HBox(list(self.filters.values()), layout=row),
             self.card,
-            self.report,
             self.note,
             w.HBox([*self.buttons.values(), w.HTML("&nbsp;"), self.prev, self.next, self.next_undecided], layout=row),
+            w.HBox([self.signoff_note, *self.signoff_buttons.values()], layout=row),
             self.message,
+            self.report,
+            self.readings,
             w.HTML(f'<div style="font-size:11px;color:#868e96">{escape(help_text)}</div>'),
         ]).add_class("ak-review")
         self.render()
@@ -443,14 +573,18 @@ class Reviewer:
     def from_audit(cls, audit: AuditResult | str | Path, reviewer: str = "", log: ReviewLog | None = None,
                    auto_advance: bool = True) -> Reviewer:
         """A reviewer over an audit: an ``AuditResult`` or the folder ``run_audit`` wrote. The review
-        log is ``review.sqlite`` in that folder unless ``log`` is given."""
+        log is ``review.sqlite`` in that folder unless ``log`` is given. Readings to check by hand
+        (the ``reading`` queue) are listed apart, not reviewed as problems."""
+        from auditkit.findings import FINDING_COLUMNS
+        from auditkit.render.data import EXTRA_FINDING_COLUMNS, split_queue
+
         if isinstance(audit, str | Path):
-            from auditkit.findings import FINDING_COLUMNS
             from auditkit.render.data import load_audit
 
             data = load_audit(audit)
             # The decisions come from the log; the folder's findings are taken without the columns it joined.
-            findings = data.findings[list(FINDING_COLUMNS)]
+            findings = data.findings[[c for c in data.findings.columns
+                                      if c in FINDING_COLUMNS or c in EXTRA_FINDING_COLUMNS]]
             reports = [Report.from_record(r) for r in data.reports]
             out: Path | None = Path(audit)
         else:
@@ -459,7 +593,9 @@ class Reviewer:
             if out is None:
                 raise UsageError("审核结果没有输出文件夹，请传入 log=ReviewLog(path) (audit has no output folder)")
             log = ReviewLog.for_audit(out)
-        return cls(ReviewSession(findings, log, reports, reviewer=reviewer), auto_advance=auto_advance)
+        problems, readings = split_queue(findings)
+        return cls(ReviewSession(problems, log, reports, reviewer=reviewer), auto_advance=auto_advance,
+                   readings=readings)
 
     # -- callbacks: one session call each, then redraw -----------------------
 
@@ -470,10 +606,27 @@ class Reviewer:
             self._say(str(exc).split(" (")[0], error=True)
             return
         self._relabel("status")
-        self._say(f"已记录：{DECISION_LABELS[decision]}（{event['reviewer']}）")
+        self._relabel("signoff")
+        self._say(f"已记录：{DECISION_LABELS[decision]}（{event['reviewer']}，{china_time(event['time'])}）")
         if self.auto_advance:
             self.session.next()
         self.render(keep_message=True)
+
+    def _sign(self, outcome: str) -> None:
+        try:
+            event = self.session.sign_off(outcome, self.signoff_note.value, signer=self.reviewer.value)
+        except ReviewError as exc:
+            self._say(str(exc).split(" (")[0], error=True)
+            return
+        self._relabel("signoff")
+        self._say(f"已记录复核：{SIGNOFF_LABELS[outcome]}（{event['reviewer']}，{china_time(event['time'])}）")
+        if self.auto_advance:
+            self.session.next()
+        self.render(keep_message=True)
+
+    def _name(self, name: str) -> None:
+        self.session.reviewer = name
+        remember_reviewer(name)
 
     def _move(self, step: Any, at_end: str = "") -> None:
         moved = step()
@@ -509,21 +662,32 @@ class Reviewer:
         """Redraw from the session."""
         s = self.session
         decided, total = s.progress()
+        signed, _ = s.signoff_progress()
         counts = dict.fromkeys(REVIEW_STATES, 0)
+        levels = dict.fromkeys(SIGNOFF_STATES, 0)
         for i in s.order:
-            counts[s.status_of(s.findings.at[i, "finding_id"])] += 1
+            fid = s.findings.at[i, "finding_id"]
+            counts[s.status_of(fid)] += 1
+            levels[s.signoff_of(fid)] += 1
         detail = " · ".join(f"{REVIEW_STATE_LABELS[k]} {n}" for k, n in counts.items())
+        second = " · ".join(f"{SIGNOFF_STATE_LABELS[k]} {levels[k]}" for k in (AWAITING_SIGNOFF, RETURNED))
         where = f"第 {s.position + 1} / {total} 条" if total else "无"
-        self.progress.value = (f'<b style="font-size:15px">{decided} / {total} 已审阅</b>'
-                               f'<span style="color:#495057"> · {where} · {detail}</span>')
+        self.progress.value = (f'<b style="font-size:15px">编制 {decided} / {total} 已审核</b>'
+                               f'<span style="color:#495057"> · {detail}</span><br>'
+                               f'<b style="font-size:15px">复核 {signed} / {total} 已通过</b>'
+                               f'<span style="color:#495057"> · {second} · {where}</span>')
         self.alert.value = s.log_warning_html()
         self.card.value = s.card_html()
         self.report.value = s.report_html()
         row = s.current
         event = s.decisions.get(row["finding_id"]) if row else None
         self.note.value = event["note"] if event else ""
+        self.signoff_note.value = ""
         for b in self.buttons.values():
             b.disabled = row is None
+        state = s.signoff_of(row["finding_id"]) if row else UNDECIDED
+        for b in self.signoff_buttons.values():
+            b.disabled = state not in (AWAITING_SIGNOFF, APPROVED)  # something to sign, not sent back already
         self.prev.disabled = s.position <= 0 or not total
         self.next.disabled = s.position + 1 >= total
         self.next_undecided.disabled = not total
@@ -551,3 +715,21 @@ class Reviewer:
 
         display(self.widget)
         display(Javascript(KEYS_JS))  # keyboard shortcuts; a front end without JavaScript output ignores it
+
+
+def _readings_html(readings: pd.DataFrame | None) -> str:
+    """The readings to check by hand against the original (the ``reading`` queue), listed apart from the
+    problems under review: which report, which cells, why."""
+    if readings is None or not len(readings):
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(str(r.get('agency') or UNKNOWN_AGENCY))}</td><td>{escape(_shown(r.get('year')))}</td>"
+        f"<td>{escape(Path(str(r.get('source'))).name)}</td>"
+        f"<td>{escape(_text_of(r, 'place_text') or str(r.get('place') or ''))}</td>"
+        f"<td>{escape(rule_name(r.get('rule_id'), r.get('description')))}</td>"
+        f"<td>{escape(str(r.get('evidence') or ''))}</td></tr>"
+        for r in readings.to_dict("records"))
+    return (f'<details class="ak-readings-list" style="margin-top:8px"><summary><b>需人工核对读数</b>（{len(readings)} 项：'
+            "读数不能唯一确定或由勾稽关系推算，不是机关的问题，不计入审核问题；请对照原文核对）</summary>"
+            '<table style="font-size:12px;border-collapse:collapse" border="1" cellpadding="3"><tr><th>机关</th>'
+            f"<th>年度</th><th>文件</th><th>位置</th><th>原因</th><th>说明</th></tr>{rows}</table></details>")
