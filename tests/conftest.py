@@ -148,3 +148,9 @@ def audit_dir(sample_audit_dir: Path, tmp_path: Path) -> Path:
 
 def read_findings_csv(audit: Path) -> pd.DataFrame:
     return pd.read_csv(audit / "findings.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def read_problems_csv(audit: Path) -> pd.DataFrame:
+    """The findings of the review queue (the agency's problems), without the readings to check by hand."""
+    csv = read_findings_csv(audit)
+    return csv[csv["queue"] != "reading"].reset_index(drop=True)

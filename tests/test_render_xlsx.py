@@ -16,10 +16,10 @@ from auditkit.frames.keys import ALL_KEYS
 from auditkit.render.places import report_position
 from auditkit.render.xlsx import write_findings_xlsx
 from auditkit.vocabulary import REVIEW_STATE_LABELS, SEVERITIES, SEVERITY_LABELS
-from tests.conftest import SAMPLES, read_findings_csv
+from tests.conftest import SAMPLES, read_findings_csv, read_problems_csv
 
 VISIBLE_HEADER = ["编号", "严重程度", "机关", "年度", "报告文件", "类别", "规则", "问题说明", "位置", "涉及单元格",
-                  "证据（原文）", "应为", "实际", "差额", "状态", "依据", "审核结论", "审核意见", "审核人", "审核时间",
+                  "证据（原文）", "数字", "状态", "依据", "审核结论", "审核意见", "审核人", "审核时间",
                   "复核", "复核人"]
 
 
@@ -37,15 +37,18 @@ def test_workbook_sheets_headers_filters_and_widths(audit_dir: Path) -> None:
     path = write_findings_xlsx(audit_dir)
     assert path == audit_dir / "findings.xlsx"
     wb = load_workbook(path)
-    assert wb.sheetnames == ["问题清单", "概况", "审核规则", "无法读取的文件", "数据"]
-    assert [wb[n].sheet_state for n in wb.sheetnames] == ["visible"] * 4 + ["hidden"]
+    assert wb.sheetnames == ["问题清单", "概况", "审核规则", "无法读取的文件", "需人工核对读数", "数据"]
+    assert [wb[n].sheet_state for n in wb.sheetnames] == ["visible"] * 5 + ["hidden"]
+    readings = read_findings_csv(audit_dir)
+    readings = readings[readings["queue"] == "reading"]
+    assert wb["需人工核对读数"].max_row == len(readings) + 1 > 1  # apart from the problems, not counted with them
     assert wb.active.title == "问题清单"
-    csv = read_findings_csv(audit_dir)
+    csv = read_problems_csv(audit_dir)
     ws = wb["问题清单"]
     header = [c.value for c in ws[1]]
     assert header == VISIBLE_HEADER
     assert ws.max_row == len(csv) + 1
-    assert ws.auto_filter.ref == f"A1:V{len(csv) + 1}"
+    assert ws.auto_filter.ref == f"A1:T{len(csv) + 1}"
     assert ws.freeze_panes == "D2"  # 编号, 严重程度 and 机关 stay in view
     widths = {k: d.width for k, d in ws.column_dimensions.items()}
     assert widths["K"] >= 30 and all(6 <= w <= 40 for w in widths.values())
@@ -88,7 +91,7 @@ def test_hidden_data_sheet_holds_ids_keys_and_paths_one_row_per_finding(audit_di
     data = sheet_frame(wb["数据"])
     assert list(data.columns) == ["编号", "finding_id", "rule_id", "severity", "status", "decision", "keys", "source",
                                   "sha256"]
-    csv = read_findings_csv(audit_dir).set_index("finding_id")
+    csv = read_problems_csv(audit_dir).set_index("finding_id")
     assert sorted(data["finding_id"]) == sorted(csv.index) and list(data["编号"]) == list(range(1, len(csv) + 1))
     for row in data.itertuples():
         truth = csv.loc[row.finding_id]
@@ -105,7 +108,7 @@ def test_no_cell_key_absolute_path_or_finding_id_in_the_visible_sheets(audit_dir
         fh.write(json.dumps({"source": "/in/报告/空.txt", "error": "empty", "message": "空文件 (empty file)"},
                             ensure_ascii=False) + "\n")
     wb = load_workbook(write_findings_xlsx(audit_dir))
-    csv = read_findings_csv(audit_dir)
+    csv = read_problems_csv(audit_dir)
     key = re.compile(r"(?<![\w.])(" + "|".join(re.escape(k) for k in ALL_KEYS) + r")(?![\w.])")
     path = re.compile(r"(?:^|[\s「（(：:=])/\w+/")
     ids = set(csv["finding_id"])
@@ -128,7 +131,7 @@ def test_no_cell_key_absolute_path_or_finding_id_in_the_visible_sheets(audit_dir
 
 def test_decision_column_is_a_dropdown_of_the_review_decisions(audit_dir: Path) -> None:
     ws = load_workbook(write_findings_xlsx(audit_dir))["问题清单"]
-    column = "Q"
+    column = "O"
     assert ws[f"{column}1"].value == "审核结论"
     validations = ws.data_validations.dataValidation
     assert len(validations) == 1
@@ -136,7 +139,7 @@ def test_decision_column_is_a_dropdown_of_the_review_decisions(audit_dir: Path) 
     assert dv.type == "list" and dv.showErrorMessage and not dv.showDropDown  # (showDropDown=True hides the arrow)
     assert str(dv.sqref) == f"{column}2:{column}{ws.max_row}"
     assert dv.formula1.strip('"').split(",") == list(REVIEW_STATE_LABELS.values())
-    assert {c.value for (c,) in ws.iter_rows(min_row=2, min_col=17, max_col=17)} <= set(REVIEW_STATE_LABELS.values())
+    assert {c.value for (c,) in ws.iter_rows(min_row=2, min_col=15, max_col=15)} <= set(REVIEW_STATE_LABELS.values())
 
 
 def test_print_setup_makes_a_workpaper(audit_dir: Path) -> None:
@@ -145,7 +148,7 @@ def test_print_setup_makes_a_workpaper(audit_dir: Path) -> None:
     assert setup.orientation == "landscape" and str(setup.paperSize) == str(ws.PAPERSIZE_A4)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1 and setup.fitToHeight == 0
     assert ws.print_title_rows == "$1:$1"  # the header row on every printed page
-    assert ws.print_area == [f"'问题清单'!$A$1:$V${ws.max_row}"] or str(ws.print_area).endswith(f"$A$1:$V${ws.max_row}")
+    assert ws.print_area == [f"'问题清单'!$A$1:$T${ws.max_row}"] or str(ws.print_area).endswith(f"$A$1:$T${ws.max_row}")
     assert "&P" in ws.oddFooter.center.text and ws.oddHeader.center.text
     for cell in (ws["A1"], ws["J2"], ws.cell(ws.max_row, 19)):
         assert all(getattr(cell.border, side).style == "thin" for side in ("left", "right", "top", "bottom"))
@@ -161,10 +164,11 @@ def test_summary_sheet_numbers_equal_findings_csv(audit_dir: Path) -> None:
     ws = load_workbook(write_findings_xlsx(audit_dir))["概况"]
     rows = list(ws.iter_rows(values_only=True))
     values = {r[0]: r[1] for r in rows if r and r[0]}
-    csv = read_findings_csv(audit_dir)
-    assert values["已审核报告"] == 12
+    csv = read_problems_csv(audit_dir)
+    assert values["已读取的报告文件"] == 12
     assert values["问题（规则不成立）"] == (csv["status"] == "failed").sum()
-    assert values["未能核验"] == (csv["status"] == "unverified").sum()
+    everything = read_findings_csv(audit_dir)
+    assert values["需人工核对读数"] == (everything["queue"] == "reading").sum() > 0
     assert values["问题清单合计"] == len(csv)
     start = next(i for i, r in enumerate(rows) if r[0] == "按严重程度") + 2
     by_sev = {r[0]: r[1:5] for r in rows[start:start + 3]}
@@ -176,7 +180,7 @@ def test_summary_sheet_numbers_equal_findings_csv(audit_dir: Path) -> None:
 def test_decisions_are_joined_and_document_text_never_becomes_a_formula(audit_dir: Path) -> None:
     from auditkit.review.log import ReviewLog
 
-    csv = read_findings_csv(audit_dir)
+    csv = read_problems_csv(audit_dir)
     fid = csv["finding_id"].iloc[2]
     log = ReviewLog.for_audit(audit_dir)
     event = log.record(fid, "confirmed", note="与原文核对无误", reviewer="王五")
@@ -209,7 +213,7 @@ def test_decisions_are_joined_and_document_text_never_becomes_a_formula(audit_di
 def test_rule_names_sign_off_and_readings_in_the_workpaper(audit_dir: Path) -> None:
     from auditkit.review.log import ReviewLog
 
-    csv = read_findings_csv(audit_dir)
+    csv = read_problems_csv(audit_dir)
     first = csv["finding_id"].iloc[0]
     log = ReviewLog.for_audit(audit_dir)
     log.record(first, "confirmed", note="核实无误", reviewer="张三")

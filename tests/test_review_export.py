@@ -11,13 +11,13 @@ import pytest
 from auditkit.render.decisions import export_decisions
 from auditkit.results import default_out_dir, project_root
 from auditkit.review.log import ReviewLog
-from tests.conftest import read_findings_csv
+from tests.conftest import read_problems_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_export_carries_the_context_of_each_decision(audit_dir: Path) -> None:
-    found = read_findings_csv(audit_dir)
+    found = read_problems_csv(audit_dir)
     first = found.iloc[0]
     log = ReviewLog.for_audit(audit_dir)
     log.record(first["finding_id"], "confirmed", note="=HYPERLINK(\"http://x\",\"点此\")", reviewer="张三")
@@ -67,7 +67,7 @@ def test_the_commands_use_the_default_folder(audit_dir: Path, monkeypatch: pytes
     from auditkit.cli import main
 
     monkeypatch.setenv("AUDITKIT_OUT", str(audit_dir))
-    ReviewLog.for_audit(audit_dir).record(read_findings_csv(audit_dir)["finding_id"].iloc[0], "confirmed",
+    ReviewLog.for_audit(audit_dir).record(read_problems_csv(audit_dir)["finding_id"].iloc[0], "confirmed",
                                           reviewer="张三")
     assert main(["verify-log"]) == 0
     assert str(audit_dir) in capsys.readouterr().out

@@ -46,6 +46,7 @@ class AuditData:
     orphan_decisions: int = 0  # decisions whose finding no longer occurs in this audit
     log_check: ChainCheck | None = None  # the review log's chain, verified (None: no log yet)
     rule_folders: list[dict[str, Any]] = field(default_factory=list)  # path, origin, label, rules (rules.json)
+    readings: int | None = None  # readings to check by hand, set aside from ``findings`` (None: not set aside)
 
     @property
     def log_warning(self) -> str:

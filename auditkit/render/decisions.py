@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.render.data import load_audit, split_queue
-from auditkit.render.places import file_name, readable_text, sort_findings
+from auditkit.render.places import file_name, readable_text, shown_figures, sort_findings
 from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import china_time, decision_label, severity_label, signoff_label
 
@@ -30,9 +30,7 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
     ("严重程度", lambda r, s: severity_label(r["severity"])),
     ("位置", lambda r, s: readable_text(r.get("place_text") or r["place"], s)),
     ("问题说明", lambda r, s: r["description"]),
-    ("应为", lambda r, s: _figure(r["expected"])),
-    ("实际", lambda r, s: _figure(r["actual"])),
-    ("差额", lambda r, s: _figure(r["difference"])),
+    ("数字", lambda r, s: readable_text(shown_figures(r), s)),
     ("审核结论", lambda r, s: decision_label(r["decision"])),
     ("审核意见", lambda r, s: r["note"]),
     ("编制人", lambda r, s: r["reviewer"]),
@@ -61,10 +59,3 @@ def export_decisions(out_dir: str | Path, path: str | Path | None = None) -> Pat
     rows = sort_findings(problems).to_dict("records")
     target = Path(path) if path is not None else Path(out_dir) / DECISIONS_NAME
     return write_rows(target, [h for h, _ in COLUMNS], ([get(r, sources) for _, get in COLUMNS] for r in rows))
-
-
-def _figure(value: Any) -> Any:
-    from auditkit.findings import plain
-
-    value = plain(value)
-    return "" if value is None else value

@@ -36,6 +36,7 @@ from auditkit.render.data import (
 )
 from auditkit.render.official import NULL_TEXT, report_format, table_body
 from auditkit.render.origin import Origins
+from auditkit.render.places import shown_figures
 from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import (
     DECISION_COLOURS,
@@ -83,7 +84,7 @@ def render_audit_html(data: AuditData) -> str:
     if len(readings):
         from dataclasses import replace
 
-        data = replace(data, findings=problems)
+        data = replace(data, findings=problems, readings=len(readings))
     reports = sorted(data.reports, key=lambda r: (str(r.get("agency") or ""), r.get("year") or 0, r["source"]))
     anchors = {report_key(r["source"], r.get("sha256")): f"r{i}" for i, r in enumerate(reports, 1)}
     by_report: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -189,11 +190,12 @@ def _summary(data: AuditData) -> str:
     unverified = int((f["status"] == "unverified").sum())
     decisions = decision_counts(data)
     kpis = [
-        _kpi(len(data.reports), "已审核报告 reports read", "reports"),
+        _kpi(len(data.reports), "已读取的报告文件 files read", "reports"),
         _kpi(data.unreadable, "无法读取 unreadable", "unreadable", "bad" if data.unreadable else ""),
         _kpi(failed, "问题 findings (failed)", "failed"),
         *(_kpi(int(sev.loc[s, "failed"]), f"{severity_label(s)} {s}", f"failed-{s}", s) for s in SEVERITIES),
-        _kpi(unverified, "未能核验 unverified", "unverified"),
+        (_kpi(unverified, "未能核验 unverified", "unverified") if data.readings is None
+         else _kpi(data.readings, "需人工核对读数 readings to check", "readings")),
         _kpi(f"{data.reviewed} / {len(f)}", "已审核 reviewed", "reviewed"),
         _kpi(f"{data.signed_off} / {len(f)}", "已复核 signed off", "signed-off"),
     ]
@@ -329,13 +331,11 @@ FINDING_HEADS = (
     ("规则<br><span class=\"en\">Rule</span>", "", ""),
     ("说明<br><span class=\"en\">Description</span>", "", ""),
     ("位置<br><span class=\"en\">Place</span>", "", ""),
-    ("应为<br><span class=\"en\">Expected</span>", "num", ""),
-    ("实际<br><span class=\"en\">Actual</span>", "num", ""),
-    ("差额<br><span class=\"en\">Diff.</span>", "num", "num"),
+    ("数字<br><span class=\"en\">Figures</span>", "", ""),
     ("审核<br><span class=\"en\">Review</span>", "", ""),
     ("复核<br><span class=\"en\">Sign-off</span>", "", ""),
 )
-COL_SEVERITY, COL_STATUS, COL_CATEGORY, COL_DECISION, COL_SIGNOFF = 0, 1, 4, 11, 12
+COL_SEVERITY, COL_STATUS, COL_CATEGORY, COL_DECISION, COL_SIGNOFF = 0, 1, 4, 9, 10
 
 
 def _findings_table(data: AuditData) -> str:
@@ -366,8 +366,7 @@ def _findings_table(data: AuditData) -> str:
             f"{escape(severity_label(r.severity))}"
             f'<td class="st-{escape(r.status)}">{escape(status_label(r.status))}<td>{_e(r.agency)}'
             f"<td>{_e(r.year)}<td>{escape(_category(r.category))}<td>{_rule(r.rule_id, r.description)}"
-            f"<td>{_e(r.description)}<td>{_e(_place(r._asdict()))}<td>{_e(r.expected)}<td>{_e(r.actual)}"
-            f"<td>{_e(r.difference)}"
+            f"<td>{_e(r.description)}<td>{_e(_place(r._asdict()))}<td>{_e(shown_figures(r._asdict()))}"
             f'<td class="{escape(r.decision) or "none"}">{escape(decision_label(r.decision))}'
             f'<td class="so-{escape(getattr(r, "signoff", UNDECIDED))}">'
             f'{escape(signoff_label(getattr(r, "signoff", UNDECIDED)))}'
@@ -455,8 +454,8 @@ def _report_section(rec: dict[str, Any], anchor: str, findings: list[dict[str, A
 
 def _finding(x: dict[str, Any], rule_basis: dict[str, str], origin: str = "") -> str:
     status = status_label(x["status"])
-    values = [("应为", x["expected"]), ("实际", x["actual"]), ("差额", x["difference"])]
-    kv = "".join(f"；<b>{k}</b> {_e(v)}" for k, v in values if _e(v))
+    figures = shown_figures(x)  # 应为/实际 only where a rule computes the figure; 正文/表格 where text meets table
+    kv = f"；<b>数字</b> {_e(figures)}" if figures else ""
     if x.get("cells_text") and _e(x["cells_text"]):
         kv += f"；<b>单元格</b> {_e(x['cells_text'])}"
     extra = ""

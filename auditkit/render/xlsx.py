@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, severity_breakdown, split_queue
-from auditkit.render.places import cells_text, file_name, readable_text, sort_findings
+from auditkit.render.places import cells_text, file_name, readable_text, shown_figures, sort_findings
 from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import (
     REVIEW_STATE_LABELS,
@@ -51,9 +51,7 @@ FINDING_SHEET = (
     ("place", "位置", 16, True),
     ("cells", "涉及单元格", 24, True),
     ("evidence", "证据（原文）", 40, True),
-    ("expected", "应为", 8, True),
-    ("actual", "实际", 8, True),
-    ("difference", "差额", 6, False),
+    ("figures", "数字", 22, True),
     ("status", "状态", 6, True),
     ("basis", "依据", 20, True),
     ("decision", "审核结论", 10, False),
@@ -101,7 +99,7 @@ def build_workbook(data: AuditData) -> Any:
     # Readings to check by hand are not the agency's problems: a sheet of their own, outside the counts.
     problems, readings = split_queue(data.findings)
     if len(readings):
-        data = replace(data, findings=problems)
+        data = replace(data, findings=problems, readings=len(readings))
     findings = sort_findings(problems)
     _findings_sheet(findings_ws, data, findings)
     _summary_sheet(wb.create_sheet("概况"), data)
@@ -138,8 +136,7 @@ def _findings_sheet(ws: Worksheet, data: AuditData, findings: pd.DataFrame, titl
             "year": row["year"], "file": file_name(row["source"]), "category": _category(row["category"]),
             "description": row["description"],
             "cells": cells_text(row["keys"] or []), "evidence": readable_text(row["evidence"], sources),
-            "expected": _readable_value(row["expected"], sources), "actual": _readable_value(row["actual"], sources),
-            "difference": row["difference"], "status": status_label(row["status"]),
+            "figures": readable_text(shown_figures(row), sources), "status": status_label(row["status"]),
             "basis": row["basis"], "decision": decision_label(row["decision"]), "note": row["note"],
             "reviewer": row["reviewer"], "time": china_time(row["time"]),
             "rule": f"{rule_name(row['rule_id'], row['description'])}（{row['rule_id']}）",
@@ -171,10 +168,6 @@ def _sources(data: AuditData) -> set[str]:
     out = {str(s) for s in data.findings["source"] if s}
     out |= {str(r.get("source")) for r in [*data.reports, *data.failures] if r.get("source")}
     return out
-
-
-def _readable_value(value: Any, sources: set[str]) -> Any:
-    return readable_text(value, sources) if isinstance(value, str) else value
 
 
 def _decision_dropdown(ws: Worksheet, column: int) -> None:
@@ -240,9 +233,10 @@ def _summary_sheet(ws: Worksheet, data: AuditData) -> None:
         ws.cell(ws.max_row, 1).alignment = Alignment(wrap_text=False)
     ws.append([])
     decided = decision_counts(data)
-    kpis = [("已审核报告", len(data.reports)), ("无法读取的文件", data.unreadable),
+    kpis = [("已读取的报告文件", len(data.reports)), ("无法读取的文件", data.unreadable),
             ("问题（规则不成立）", int((f["status"] == "failed").sum())),
-            ("未能核验", int((f["status"] == "unverified").sum())), ("问题清单合计", len(f)),
+            ("未能核验", int((f["status"] == "unverified").sum())) if data.readings is None
+            else (READINGS_TITLE, data.readings), ("问题清单合计", len(f)),
             ("已作出审核结论", data.reviewed)]
     _block(ws, ["项目", "数量"], kpis, bold)
 

@@ -356,7 +356,9 @@ class ReviewSession:
         facts = [("位置", _text_of(row, "place_text") or row["place"])]
         if _text_of(row, "cells_text"):
             facts.append(("单元格", _text_of(row, "cells_text")))
-        facts += [("应为", _shown(row["expected"])), ("实际", _shown(row["actual"])), ("差额", _shown(row["difference"]))]
+        from auditkit.render.places import shown_figures  # not at import: it brings the frames' keys
+
+        facts.append(("数字", shown_figures(row)))  # 应为/实际 only where a rule computes the figure
         also = listed(row.get("also_rules"))
         if also:
             facts.append(("同时违反", "、".join(f"{rule_name(r)}（{r}）" for r in also)))
@@ -365,7 +367,7 @@ class ReviewSession:
             facts.append(("同一报告的其他文件", "、".join(Path(c).name for c in copies)))
         facts_html = "".join(f"<tr><th style='text-align:left;padding-right:8px;white-space:nowrap'>{escape(k)}</th>"
                              f"<td>{escape(str(v) if v not in (None, '', '—') else '—')}</td></tr>"
-                             for k, v in facts if k in ("位置", "应为", "实际") or v not in (None, "", "—"))
+                             for k, v in facts if k == "位置" or v not in (None, "", "—"))
         status = self.status_of(row["finding_id"])
         event = self.decisions.get(row["finding_id"])
         if event:
