@@ -86,7 +86,8 @@ def visible_rows(page) -> int:
 
 def test_summary_on_the_page_equals_findings_csv(audit_page) -> None:
     page, audit, browser = audit_page
-    csv = read_findings_csv(audit)
+    everything = read_findings_csv(audit)
+    csv = everything[everything["queue"] != "reading"]  # the readings to check by hand are listed apart
     failed = csv[csv["status"] == "failed"]
 
     def kpi(key: str) -> str:
@@ -94,7 +95,7 @@ def test_summary_on_the_page_equals_findings_csv(audit_page) -> None:
 
     assert int(kpi("reports")) == 12
     assert int(kpi("failed")) == len(failed)
-    assert int(kpi("unverified")) == (csv["status"] == "unverified").sum()
+    assert int(kpi("readings")) == (everything["queue"] == "reading").sum() > 0
     for sev in SEVERITY_LABELS:
         assert int(kpi(f"failed-{sev}")) == (failed["severity"] == sev).sum()
     assert kpi("reviewed") == f"2 / {len(csv)}"
@@ -110,9 +111,10 @@ def test_summary_on_the_page_equals_findings_csv(audit_page) -> None:
 def test_filter_box_and_selects_show_the_matching_rows(audit_page) -> None:
     page, audit, browser = audit_page
     csv = read_findings_csv(audit)
+    csv = csv[csv["queue"] != "reading"].reset_index(drop=True)  # the findings table lists the problems
     # The agency with the fewest findings; a row matches when any shown column contains the words.
     agency = csv["agency"].value_counts().index[-1]
-    shown = csv[["agency", "year", "rule_id", "description", "place", "expected", "actual", "difference"]]
+    shown = csv[["agency", "year", "rule_id", "description", "place", "figures_text"]]
     expected = shown.apply(lambda col: col.str.contains(agency, regex=False)).any(axis=1).sum()
     assert 0 < expected < len(csv)
     page.fill("#f-search", agency)
@@ -125,7 +127,7 @@ def test_filter_box_and_selects_show_the_matching_rows(audit_page) -> None:
     page.fill("#f-search", "")
     page.select_option("select[data-col='0']", "严重")
     assert visible_rows(page) == (csv["severity"] == "critical").sum() > 0
-    page.select_option("select[data-col='11']", "确认")
+    page.select_option("select[data-col='9']", "确认")
     confirmed = csv["finding_id"] == csv["finding_id"].iloc[0]
     assert visible_rows(page) == ((csv["severity"] == "critical") & confirmed).sum()
     page.select_option("select[data-col='0']", "")

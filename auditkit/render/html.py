@@ -103,7 +103,7 @@ def render_audit_html(data: AuditData) -> str:
         f"<title>{escape(title)}</title><style>{_colours()}{_asset('audit.css')}</style></head><body>",
         f'<header class="top"><h1>{escape(title)}<span class="en">Audit of annual reports on government '
         f"information disclosure</span></h1><p>审核结果文件夹 {escape(data.out_dir.name)} · 生成于 {generated} · "
-        f"报告 {len(data.reports)} 份 · 问题清单 {len(data.findings)} 条</p></header>",
+        f"报告文件 {len(data.reports)} 份 · 问题清单 {len(data.findings)} 条</p></header>",
         '<nav class="toc"><a href="#summary">概况 Summary</a><a href="#findings">问题清单 Findings</a>'
         '<a href="#reports">逐份报告 Reports</a><a href="#rules">审核规则 Rules</a></nav><main>',
         _log_warning(data),
@@ -535,7 +535,8 @@ def _readings(readings: pd.DataFrame) -> str:
     if not len(readings):
         return ""
     rows = "".join(
-        f"<tr><td>{_e(r.get('agency')) or '（未识别）'}<td>{_e(r.get('year'))}<td>{_e(_file_name(r.get('source')))}"
+        f"<tr id=\"f-{escape(str(r.get('finding_id')))}\"><td>{_e(r.get('agency')) or '（未识别）'}<td>{_e(r.get('year'))}"
+        f"<td>{_e(_file_name(r.get('source')))}"
         f"<td>{_e(_place(r))}<td>{_rule(r.get('rule_id'), r.get('description'))}<td>{_e(r.get('evidence'))}"
         for r in readings.to_dict("records"))
     return ('<section id="readings"><h2>需人工核对读数 <span class="en">Readings to check by hand</span></h2>'
