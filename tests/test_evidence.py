@@ -86,16 +86,17 @@ def test_identity_figures_say_expected_and_actual() -> None:
     assert figures_text(late) == "应为「不晚于 2024-03-31」，实际「2024-04-05」（逾期5天）"
 
 
-def test_every_display_shows_the_text_against_the_table_as_such(sample_audit_dir: Path) -> None:
+def test_every_display_shows_the_text_against_the_table_as_such(audit_dir: Path) -> None:
     """audit.html, the workbook, the decisions export and the reviewer show the figures as worded, never
-    "应为 470" for a table figure the text contradicts."""
+    "应为 470" for a table figure the text contradicts. (On a copy of the sample audit: the reviewer opens
+    a review log in the folder it reviews.)"""
     from lxml import html as lxml_html
     from openpyxl import load_workbook
 
     from auditkit.render.decisions import export_decisions
     from auditkit.review.widget import Reviewer
 
-    page = lxml_html.fromstring((sample_audit_dir / "audit.html").read_text(encoding="utf-8"))
+    page = lxml_html.fromstring((audit_dir / "audit.html").read_text(encoding="utf-8"))
     table = page.xpath('//table[@id="findings-table"]')[0]
     heads = [th.text_content() for th in table.xpath(".//thead//th")]
     assert any(h.startswith("数字") for h in heads) and not any(h.startswith("应为") for h in heads)
@@ -104,15 +105,15 @@ def test_every_display_shows_the_text_against_the_table_as_such(sample_audit_dir
     details = " ".join(page.xpath('//div[contains(@class, "finding")]//text()'))
     assert "正文 393 / 表格 470" in details and "应为 470" not in details
 
-    ws = load_workbook(sample_audit_dir / "findings.xlsx")["问题清单"]
+    ws = load_workbook(audit_dir / "findings.xlsx")["问题清单"]
     column = [c.value for c in ws[1]].index("数字")
     assert "正文 393 / 表格 470" in [r[column] for r in ws.iter_rows(min_row=2, values_only=True)]
 
-    with open(export_decisions(sample_audit_dir, path=sample_audit_dir.parent / "review-figures.csv"),
+    with open(export_decisions(audit_dir, path=audit_dir.parent / "review-figures.csv"),
               encoding="utf-8-sig") as f:
         assert "正文 393 / 表格 470" in f.read()
 
-    session = Reviewer.from_audit(sample_audit_dir, reviewer="张三", log=None).session
+    session = Reviewer.from_audit(audit_dir, reviewer="张三", log=None).session
     while "正文 393 / 表格 470" not in session.card_html():
         assert session.next(), "the reviewer never showed the finding"
     assert "应为" not in session.card_html()

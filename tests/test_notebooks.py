@@ -48,6 +48,9 @@ def _fingerprint(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
+_PORT_RACE = "Address already in use"
+
+
 class Run:
     def __init__(self, name: str, base: Path, params: dict, env: dict[str, str]) -> None:
         self.name, self.base, self.params = name, base, params
@@ -59,8 +62,12 @@ class Run:
                "XDG_DATA_HOME": str(base / "user-data"), **env}
         for name in ("AUDITKIT_EXPECTATIONS", "AUDITKIT_RULES"):
             env.pop(name, None)
+        self.cmd, self.env = cmd, env
+        self.start()
+
+    def start(self) -> None:
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=env)
+        self.proc = subprocess.Popen(self.cmd, stdout=self.log.open("w"), stderr=subprocess.STDOUT, env=self.env)
         self.seconds = 0.0
 
     def poll(self) -> bool:
@@ -71,6 +78,11 @@ class Run:
 
     def wait(self) -> nbformat.NotebookNode:
         rc = self.proc.wait(timeout=900)
+        if rc != 0 and _PORT_RACE in self.log.read_text(encoding="utf-8", errors="replace"):
+            # jupyter_client picks a kernel's ports free, then binds them: kernels started at once can
+            # pick the same port. Not the notebook's fault: start this one again, alone.
+            self.start()
+            rc = self.proc.wait(timeout=900)
         self.poll()
         assert rc == 0, f"{self.name} failed:\n{self.log.read_text(encoding='utf-8', errors='replace')[-4000:]}"
         return nbformat.read(self.output, as_version=4)
