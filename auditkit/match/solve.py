@@ -111,7 +111,7 @@ def _read_rows(rows: list[_Row], table: str, budget: Budget) -> list[RowReading]
 def _not_a_count(value: Value, column: ColumnSpec | None, text: str) -> bool:
     """A number that cannot stand in this cell: negative or signed where only a change may be,
     a fraction where a count stands."""
-    if value is None:
+    if value is None or (type(value) is int and value >= 0 and text.isdigit()):  # the common case, at a glance
         return False
     if (value < 0 or signed_token(text)) and not (column is not None and column.signed):
         return True
@@ -119,19 +119,20 @@ def _not_a_count(value: Value, column: ColumnSpec | None, text: str) -> bool:
 
 
 def solve(reading: TableReading, spec: TableSpec, fmt: FormatSpec, budget: Budget | None = None,
-          stated: Callable[[], dict[str, int]] | None = None, blanks_vanish: bool = False) -> Solved:
+          stated: Callable[[], dict[str, int]] | None = None, blanks_vanish: bool | None = None) -> Solved:
     """Cells from the runs of one table: direct reads, certain splits, or null with a reason.
 
     ``budget``: the document's steps for splitting digits; ``stated``: the figures the report's
     text states (行政复议/行政诉讼 counts), asked for only when an appeals split needs them;
-    ``blanks_vanish``: another table of the document shows that blank cells left no trace
-    (``cells_vanish``).
+    ``blanks_vanish``: whether the document's tables (this one among them) show that blank cells
+    left no trace (``cells_vanish``); None: this table alone decides.
     """
     out = Solved()
     budget = budget if budget is not None else Budget()
     rows = _rows(reading, spec, out)
     readings = _read_rows(rows, spec.key, budget)
-    vanish = blanks_vanish or _cells_vanish(rows)
+    # The document's answer includes this table's (``cells_vanish``); alone, the table answers for itself.
+    vanish = _cells_vanish(rows) if blanks_vanish is None else blanks_vanish
     chosen: list[tuple[_Row, Chosen]] = []  # rows whose readings the arithmetic chose among
     fixed: dict[str, Value] = {}
     merged: dict[str, list[Value] | None] = {}
@@ -248,8 +249,9 @@ def _cells_vanish(rows: list[_Row]) -> bool:
     for row in rows:
         if row.run.merged_group:
             continue
-        room = sum(1 if not any(ch.isdigit() for ch in t.text) else sum(ch.isdigit() for ch in t.text)
-                   for t in row.run.tokens)
+        room = 0
+        for t in row.run.tokens:
+            room += sum(map(str.isdigit, t.text)) or 1  # a token without digits holds one cell
         if room < len(row.keys):
             return True
     return False
