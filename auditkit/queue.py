@@ -115,6 +115,16 @@ def figures_text(row: Mapping[str, Any], meta: Mapping[str, Any] | None = None) 
     return f"应为「{_shown(expected)}」，实际「{_shown(actual)}」{gap}"
 
 
+def shown_figures(row: object) -> str:
+    """A finding's figures as the auditor reads them (``figures_text``, written with the findings; for
+    results written before it, worded now): "正文 393 / 表格 470", "应为 51，实际 52（相差 1）"."""
+    get = getattr(row, "get", None) or (lambda k, d=None: getattr(row, k, d))
+    said = get("figures_text")
+    if isinstance(said, str) and said:
+        return said
+    return figures_text({k: get(k) for k in ("expected", "actual", "difference", "status", "category")})
+
+
 def _mergeable(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     """Two failed findings of one report that are one defect: the same cells, or cells that meet and
     the same difference (a wrong cell that breaks both its row's total and its column's)."""

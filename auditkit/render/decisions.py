@@ -14,8 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from auditkit.queue import shown_figures
 from auditkit.render.data import load_audit, split_queue
-from auditkit.render.places import file_name, readable_text, shown_figures, sort_findings
+from auditkit.render.places import file_name, readable_text, sort_findings
 from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import china_time, decision_label, severity_label, signoff_label
 

@@ -24,6 +24,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.queue import shown_figures
 from auditkit.render.data import (
     AuditData,
     breakdown,
@@ -36,7 +37,6 @@ from auditkit.render.data import (
 )
 from auditkit.render.official import NULL_TEXT, report_format, table_body
 from auditkit.render.origin import Origins
-from auditkit.render.places import shown_figures
 from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import (
     DECISION_COLOURS,

@@ -171,14 +171,3 @@ def file_name(source: object) -> str:
     """A report's file name without its folders."""
     return PurePath(str(source)).name if source else ""
 
-
-def shown_figures(row: object) -> str:
-    """A finding's figures as the auditor reads them (``figures_text``, written with the findings; for
-    results written before it, worded now): "正文 393 / 表格 470", "应为 51，实际 52（相差 1）"."""
-    get = getattr(row, "get", None) or (lambda k, d=None: getattr(row, k, d))
-    said = get("figures_text")
-    if isinstance(said, str) and said:
-        return said
-    from auditkit.queue import figures_text  # floor 6: only for results that lack the column
-
-    return figures_text({k: get(k) for k in ("expected", "actual", "difference", "status", "category")})

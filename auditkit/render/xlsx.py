@@ -16,8 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.queue import shown_figures
 from auditkit.render.data import AuditData, breakdown, decision_counts, load_audit, severity_breakdown, split_queue
-from auditkit.render.places import cells_text, file_name, readable_text, shown_figures, sort_findings
+from auditkit.render.places import cells_text, file_name, readable_text, sort_findings
 from auditkit.render.rule_names import rule_name
 from auditkit.vocabulary import (
     REVIEW_STATE_LABELS,

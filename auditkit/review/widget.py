@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import ReviewError, SuiteError, UsageError
+from auditkit.queue import shown_figures
 from auditkit.record import Report
 from auditkit.render.data import listed
 from auditkit.render.rule_names import rule_name
@@ -356,8 +357,6 @@ class ReviewSession:
         facts = [("位置", _text_of(row, "place_text") or row["place"])]
         if _text_of(row, "cells_text"):
             facts.append(("单元格", _text_of(row, "cells_text")))
-        from auditkit.render.places import shown_figures  # not at import: it brings the frames' keys
-
         facts.append(("数字", shown_figures(row)))  # 应为/实际 only where a rule computes the figure
         also = listed(row.get("also_rules"))
         if also:
