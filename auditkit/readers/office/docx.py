@@ -101,12 +101,7 @@ def _splice_pictures(walker: _DocxWalker, load: Callable[[str], bytes | None],
         if not blocks:
             continue
         n += 1
-        where = f"picture {n}, "
-        for block in blocks:
-            block.location = where + block.location
-            if isinstance(block, Table):
-                for cell in {id(c): c for row in block.grid for c in row if c is not None}.values():
-                    cell.location = where + cell.location
+        _placed_in(blocks, f"picture {n}, ")
         read.append((place, blocks))
     for place, blocks in reversed(read):
         walker.blocks[place:place] = blocks
@@ -349,13 +344,7 @@ class _DocxWalker:
         if not blocks:
             return
         self.n_objects += 1
-        where = f"{prefix}embedded object {self.n_objects}, "
-        for block in blocks:
-            block.location = where + block.location
-            if isinstance(block, Table):
-                for cell in {id(c): c for row in block.grid for c in row if c is not None}.values():
-                    cell.location = where + cell.location
-            self.blocks.append(block)
+        self.blocks += _placed_in(blocks, f"{prefix}embedded object {self.n_objects}, ")
 
     def _rows(self, tbl: Any) -> Iterator[Any]:
         for child in tbl:
@@ -443,3 +432,14 @@ def _sym_char(code: str) -> str:
     except ValueError:
         return ""
     return "" if 0xE000 <= value <= 0xF8FF else chr(value)
+
+
+def _placed_in(blocks: list[Any], where: str) -> list[Any]:
+    """Blocks read from something inside the document (a picture, an embedded object): their
+    locations, and their cells' (a merged cell once), prefixed with where that is."""
+    for block in blocks:
+        block.location = where + block.location
+        if isinstance(block, Table):
+            for cell in {id(c): c for row in block.grid for c in row if c is not None}.values():
+                cell.location = where + cell.location
+    return blocks
