@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import calibration_ms  # bench/, the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "auditkit" / "data" / "samples"
 DASK = Path(sys.executable).parent / "dask"
@@ -85,15 +87,6 @@ def _per_document(measure: dict[tuple[str, int], list[float]], mode: str, whole:
     return statistics.median(full) * 1000 / whole, statistics.median(marginal)
 
 
-def _calibration_ms() -> float:
-    """A fixed pure-Python loop (one million additions), CPU milliseconds: the machine's speed just now."""
-    t0 = time.process_time()
-    total = 0
-    for i in range(1_000_000):
-        total += i
-    return (time.process_time() - t0) * 1000
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=300)
@@ -113,7 +106,7 @@ def main() -> None:
             client.wait_for_workers(2, timeout=90)
             print(f"cluster bench: {len(files)} documents ({len(kinds)} samples repeated, no .doc); scheduler and "
                   f"2 workers x 1 thread on 127.0.0.1; local: 2 processes; {os.cpu_count()} cores")
-            print(f"machine speed before: {_calibration_ms():.0f} ms per million additions (lower is faster)")
+            print(f"machine speed before: {calibration_ms():.0f} ms per million additions (lower is faster)")
             list(iter_reports(files[:20], progress=False, client=client))  # warm the workers' imports
             modes = {
                 "local": lambda batch: iter_reports(batch, jobs=2, progress=False, client=None),
@@ -155,7 +148,7 @@ def main() -> None:
     cpu_overhead = figures["cluster"][3] - figures["local"][3]
     print(f"{'overhead: cluster - local':<28}{'':>12}{wall_overhead:>10.2f}{'':>12}{cpu_overhead:>10.2f}"
           f"   target < {TARGET_MS:.0f} ms ({'met' if max(wall_overhead, cpu_overhead) < TARGET_MS else 'NOT met'})")
-    print(f"machine speed after: {_calibration_ms():.0f} ms per million additions")
+    print(f"machine speed after: {calibration_ms():.0f} ms per million additions")
 
 
 if __name__ == "__main__":

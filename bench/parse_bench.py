@@ -21,6 +21,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from machine import calibration_ms  # bench/, the script's own folder
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "auditkit" / "data" / "samples"
 KINDS = {".txt": "text", ".html": "html", ".pdf": "pdf", ".docx": "docx", ".doc": "doc"}
@@ -104,15 +106,6 @@ def _interleaved_rates(fn, files_by_kind: dict[str, list[Path]], n: int, rounds:
     return out
 
 
-def _calibration_ms() -> float:
-    """A fixed pure-Python loop (one million additions), CPU milliseconds: the machine's speed just now."""
-    t0 = time.process_time()
-    total = 0
-    for i in range(1_000_000):
-        total += i
-    return (time.process_time() - t0) * 1000
-
-
 def _doc_via_libreoffice(path: Path) -> None:
     # Legacy Word spends its time in a LibreOffice child process: count wall time for it.
     from auditkit.batch import read_report
@@ -153,7 +146,7 @@ def main() -> None:
     from auditkit.batch import read_report
 
     print("auditkit parse throughput, one process, one core (reports per CPU-second; .doc: wall time)")
-    print(f"{args.rounds} rounds, the kinds taken in turn in each; machine speed before: {_calibration_ms():.0f} ms per million "
+    print(f"{args.rounds} rounds, the kinds taken in turn in each; machine speed before: {calibration_ms():.0f} ms per million "
           "additions (lower is faster)")
     print(f"{'kind':<8}{'docs':>6}{'best':>9}{'median':>9}{'worst':>9}{'target':>10}")
     results = {}
@@ -200,7 +193,7 @@ def main() -> None:
     print(f"auditkit PDF reading (tables, text and matching) is {results['pdf'] / statistics.median(base):.1f}x "
           "the baseline (medians)")
     print(f"\nimport auditkit: {_import_time() * 1000:.0f} ms (target < 500 ms)")
-    print(f"machine speed after: {_calibration_ms():.0f} ms per million additions")
+    print(f"machine speed after: {calibration_ms():.0f} ms per million additions")
 
 
 if __name__ == "__main__":
