@@ -160,17 +160,7 @@ def test_confirm_a_finding_in_jupyterlab(lab: dict) -> None:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
-            page.goto(lab["url"])
-            _wait_for(lambda: _kernel_state(lab) == "idle", 90, "the kernel to start")
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=30_000)
-            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-            page.locator("li[data-command='runmenu:run-all']").click()
-            review = page.locator(".ak-review")
-            review.wait_for(state="visible", timeout=120_000)
-            _wait_for(lambda: _kernel_state(lab) == "idle" and page.locator(".jp-InputPrompt", has_text="*").count() == 0,
-                      120, "the notebook to finish")
-            errors = page.locator("[data-mime-type='application/vnd.jupyter.error']")
-            assert errors.count() == 0, errors.first.inner_text()
+            review = _run_the_notebook(page, lab)
             assert "已审核" in review.locator(".ak-progress").inner_text()
 
             # By mouse: a note, then 确认.

@@ -57,18 +57,23 @@ def _reviewer(path: str, name: str, count: int, start: mp.Event) -> None:
         log.record(f"{name}-{i % 7}", "confirmed" if i % 2 else "follow_up", f"{name} {i}", reviewer=name)
 
 
-def test_two_reviewers_in_two_processes_lose_nothing(tmp_path: Path) -> None:
-    path = str(tmp_path / "review.sqlite")
+def two_reviewers_at_once(path: str, each: int) -> None:
+    """Two processes (甲, 乙) recording ``each`` decisions into one log at the same time."""
     ReviewLog(path)
     ctx = mp.get_context("spawn")
     start = ctx.Event()
-    procs = [ctx.Process(target=_reviewer, args=(path, name, 150, start)) for name in ("甲", "乙")]
+    procs = [ctx.Process(target=_reviewer, args=(path, name, each, start)) for name in ("甲", "乙")]
     for p in procs:
         p.start()
     start.set()
     for p in procs:
         p.join(120)
         assert p.exitcode == 0
+
+
+def test_two_reviewers_in_two_processes_lose_nothing(tmp_path: Path) -> None:
+    path = str(tmp_path / "review.sqlite")
+    two_reviewers_at_once(path, 150)
     events = ReviewLog(path).events()
     assert len(events) == 300
     for name in ("甲", "乙"):

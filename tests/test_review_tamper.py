@@ -231,20 +231,9 @@ def test_exported_decisions_hold_no_formula(tmp_path: Path) -> None:
 
 
 def test_two_writers_leave_a_whole_chain(tmp_path: Path) -> None:
-    import multiprocessing as mp
-
-    from test_review_log import _reviewer
+    from test_review_log import two_reviewers_at_once
 
     path = str(tmp_path / "review.sqlite")
-    ReviewLog(path)
-    ctx = mp.get_context("spawn")
-    start = ctx.Event()
-    procs = [ctx.Process(target=_reviewer, args=(path, name, 60, start)) for name in ("甲", "乙")]
-    for p in procs:
-        p.start()
-    start.set()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+    two_reviewers_at_once(path, 60)
     check = ReviewLog(path).verify()
     assert check.ok and check.events == 120
