@@ -76,7 +76,6 @@ class Frames:
     # diagnostic (by id, kept beside it so the id is not reused): the cut in words.
     _cut_by_key: dict[int, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
     _cut_words: dict[int, tuple[Any, str | None]] = field(default_factory=dict, init=False, repr=False)
-    _said: dict[tuple[int, str], str | None] = field(default_factory=dict, init=False, repr=False)  # cell evidence
 
     def __getitem__(self, name: str) -> Frame:
         return self.frames[name]
@@ -136,14 +135,7 @@ class Frames:
 
 
     def _cell_evidence(self, report: int, k: str) -> str | None:
-        """One cell's text as written and where (or why it has none); worded once per cell, since
-        several findings of a report name the same cells."""
-        said = self._said.get((report, k), _UNSAID)
-        if said is _UNSAID:
-            said = self._said[(report, k)] = self._word_cell(report, k)
-        return said  # type: ignore[return-value]
-
-    def _word_cell(self, report: int, k: str) -> str | None:
+        """One cell's text as written and where (or why it has none)."""
         rep = self.reports[report]
         p = rep.provenance.get(k)
         twin = self.settled.get((report, KEY_INDEX.get(k, -1))) if self.settled else None
@@ -178,8 +170,6 @@ class Frames:
                                                else "|".join(format_value(float(v)) for v in values))
         return worded[1]
 
-
-_UNSAID = object()  # a cell whose evidence is not worded yet (None is a wording: nothing to say)
 
 # Diagnostics of a run of digits that the reader cut into cells.
 SPLIT_CODES = frozenset({"digits_split", "recovered_by_arithmetic"})
