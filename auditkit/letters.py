@@ -165,6 +165,7 @@ def plan_letters(audit_dir: str | Path, agency: str | None = None) -> LetterPlan
 
 
 def _letter_fields(agency: str, findings: pd.DataFrame, data: AuditData) -> dict[str, Any]:
+    from auditkit.queue import shown_figures
     from auditkit.render.places import cells_text, readable_text, sort_findings
     from auditkit.rules.suites import CATEGORY_LABELS
     from auditkit.vocabulary import severity_label
@@ -191,7 +192,9 @@ def _letter_fields(agency: str, findings: pd.DataFrame, data: AuditData) -> dict
             "description": _plain(row["description"]), "place": _plain(readable_text(row["place"], sources)),
             "cells": _plain(cells_text(keys)) if any(k.split(".")[0] in ("active", "requests", "appeals") for k in keys)
             else "",
-            "quote": _shortened(_plain(readable_text(row["evidence"], sources))), "figures": _plain(figures_text(row, sources)),
+            "quote": _shortened(_plain(readable_text(row["evidence"], sources))),
+            # Worded as in every other display (``figures_text``, queue.py): "正文 393 / 表格 470".
+            "figures": _plain(readable_text(shown_figures(row), sources)),
             "correction": RULE_CORRECTIONS.get(row["rule_id"]) or CORRECTIONS.get(row["category"], DEFAULT_CORRECTION),
             "note": _plain(row["note"]), "reviewer": _plain(row["reviewer"]), "basis": _plain(row["basis"]),
         }
@@ -213,31 +216,6 @@ def first_sentence(text: str) -> str:
     """The rule's statement of the problem without the explanation that may follow it."""
     head, stop, _ = text.partition("。")
     return head + stop
-
-
-def figures_text(row: dict[str, Any], sources: set[str] | None = None) -> str:
-    """The figures of a finding in words: "正文 393，表格 470" where text meets table (neither side is
-    presumed right), "应为 51，实际 52（相差 1）" where a rule computes the figure, percentages for ratios."""
-    from auditkit.render.places import readable_text
-
-    expected, actual, difference = row.get("expected"), row.get("actual"), row.get("difference")
-    if expected is None and actual is None:
-        return ""
-    if row.get("category") == "narrative":
-        return f"正文 {_number(actual)}，表格 {_number(expected)}"
-    if isinstance(expected, str) and expected.startswith(("≤", "≥", "<", ">")) and isinstance(actual, float):
-        bound = expected[1:].strip()
-        try:
-            bound = f"{float(bound):.0%}"
-        except ValueError:
-            pass
-        return f"应{'不超过' if expected[0] in '≤<' else '不低于'} {bound}，实际 {actual:.1%}"
-    if _is_number(expected) and _is_number(actual):
-        gap = f"（相差 {_number(difference)}）" if _is_number(difference) and difference else ""
-        return f"应为 {_number(expected)}，实际 {_number(actual)}{gap}"
-    if expected in ("0", 0) and isinstance(actual, str):  # a count of cells missing or unreadable
-        return readable_text(actual, sources or ())
-    return f"应为「{readable_text(expected, sources or ())}」，实际为「{readable_text(actual, sources or ())}」"
 
 
 def report_title(year: int | None) -> str:
@@ -364,13 +342,3 @@ def _year_of(value: Any) -> int | None:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "—" if value is None else str(value)

@@ -74,7 +74,7 @@ def test_one_letter_per_agency_with_its_confirmed_findings(audit_dir: Path) -> N
     assert "（一）正文所述数字与表格不一致" in text and "（二）标题或表格行、列名称" in text
     assert "涉及单元格：表三 一、本年新收政府信息公开申请数量 — 总计" in text
     assert "「2024年，区政府办代表区政府受理政府信息公开申请17件，均已在法定期限内予以答复。」" in text
-    assert "数值：正文 17，表格 95" in text
+    assert "数值：正文 17 / 表格 95" in text
     assert "涉及单元格：表三 三、本年度办理结果（三）不予公开 2.其他法律行政法规禁止公开 — 各列" in text
     assert "原文：「2.其他法律行政止公开」（第3页 第2个表格 第9行 第3列）" in text
     assert "整改要求：请核实正文所述数字与表格数字" in text
@@ -103,7 +103,7 @@ def test_copies_of_one_report_are_one_item_naming_each_copy(audit_dir: Path) -> 
     assert f"报告：《2023年政府信息公开工作年度报告》（{'、'.join(copies)}）" in text
     assert "「按照省政府办公厅相关工作要求设立规范性文件库，清理并集中发布现行有效行政规范性文件393件" in text
     assert "涉及单元格：表二 第二十条第（一）项 行政规范性文件 — 现行有效件数" in text
-    assert "数值：正文 393，表格 470" in text
+    assert "数值：正文 393 / 表格 470" in text
     assert "政府信息公开工作主管部门\n2026年12月3日" in text  # the default issuer
 
 
