@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz.fuzz import partial_ratio_alignment
-
 from auditkit.digits import VALUE_CHARS, Token, tokens_of
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, nfkc, norm
 from auditkit.match.rows import FUZZY_ROW, RowRun, TableReading, header_variants
@@ -100,6 +98,8 @@ def read_flat(stream: Stream, start: int, end: int, spec: TableSpec, fmt: Format
             continue
         gap = view.text[lo:hi]
         name = row.names()[0]
+        from rapidfuzz.fuzz import partial_ratio_alignment  # here: most reports never need it (start-up)
+
         al = partial_ratio_alignment(name, gap)
         if al is not None and al.score >= FUZZY_ROW and len(name) >= 3:
             hits.append((lo + al.dest_start, lo + al.dest_end, row, "", True))
@@ -167,6 +167,8 @@ def _flat_active_headers(view: Compact, spec: TableSpec, reading: TableReading) 
             name = norm(col.label)
             if name in header:
                 continue
+            from rapidfuzz.fuzz import partial_ratio_alignment  # here: most reports never need it (start-up)
+
             al = partial_ratio_alignment(name, header)
             if al is not None and al.score >= 60:
                 found = header[al.dest_start:al.dest_end]

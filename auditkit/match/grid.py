@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from auditkit.digits import VALUE_CHARS, Token, parse_number, tokens_of
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, nfkc, norm
@@ -231,5 +229,9 @@ def _column_variants(row: RowSpec, header: list[str], table: str, reading: Table
     if len(header) != len(row.columns):
         return
     for col, text in zip(row.columns, header, strict=True):
-        if norm(text) != norm(col.label) and fuzz.ratio(norm(text), norm(col.label)) >= 60:
+        if norm(text) == norm(col.label):
+            continue
+        from rapidfuzz.fuzz import ratio  # here: headers mostly read as worded officially (start-up)
+
+        if ratio(norm(text), norm(col.label)) >= 60:
             reading.column_variants[row.cell_key(table, col.key)] = text

@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FORMAT_MARKERS, norm, sections
 from auditkit.match.stream import Compact, Stream
@@ -44,11 +42,13 @@ def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dic
             found = (m.start(), m.end(), False)
         else:
             best = (0.0, 0, 0)
+            from rapidfuzz.fuzz import ratio  # here: titles mostly read as worded officially (start-up)
+
             for m2 in re.finditer(re.escape(sec.numeral), view.text[cursor:]):
                 s = cursor + m2.end()
                 for extra in range(-2, 4):
                     candidate = view.text[s:s + len(words) + extra]
-                    score = fuzz.ratio(norm(candidate), words)
+                    score = ratio(norm(candidate), words)
                     if score > best[0]:
                         best = (score, cursor + m2.start(), s + len(words) + extra)
             if best[0] >= FUZZY_TITLE:
