@@ -16,7 +16,6 @@ from auditkit.formats import FormatSpec, RowSpec, TableSpec, nfkc, norm
 from auditkit.match.rows import FUZZY_ROW, RowRun, TableReading, header_variants
 from auditkit.match.stream import Compact, Stream
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # A unit written after each number (80件1件0件): it separates the numbers as a space would.
 _UNITS = ("人次", "万元", "件", "个", "条", "项", "次", "元")
 _UNIT_AFTER_DIGIT = re.compile(r"(?<=\d)(?:" + "|".join(_UNITS) + ")")
@@ -32,7 +31,7 @@ def _value_prefix(text: str) -> str:
         c = nfkc(ch)
         if all(x in VALUE_CHARS for x in c):
             out.append(ch)
-        elif ch == "无" and (i + 1 == len(text) or not _CJK.match(text[i + 1])):
+        elif ch == "无" and (i + 1 == len(text) or not "\u4e00" <= text[i + 1] <= "\u9fff"):  # no ideograph after it
             out.append(ch)
         else:
             unit = next((u for u in _UNITS if text.startswith(u, i)), None)

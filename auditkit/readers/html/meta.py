@@ -11,7 +11,7 @@ from datetime import date
 from lxml import etree
 
 from auditkit.readers.html.article import Article
-from auditkit.readers.html.markup import SECTION_HEADING, collapse_space, text_of
+from auditkit.readers.html.markup import SECTION_HEADING, collapse_space, is_ideograph, text_of
 
 # \d matches full-width digits too, and int() reads them.
 _DATE = r"(?<!\d)(\d{4})\s*[-/.年－／．]\s*(\d{1,2})\s*[-/.月－／．]\s*(\d{1,2})(?!\d)"
@@ -35,7 +35,6 @@ _META_PUBLISHED = ("pubdate", "publishdate", "publish_date", "publishtime", "pub
                    "firstpublishedtime", "article:published_time", "dcterms.issued", "dc.date.issued",
                    "releasedate", "dc.date")
 _META_PUBLISHER = ("contentsource", "dc.publisher", "publisher")
-_HAS_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def head_meta(root: etree._Element) -> dict[str, str]:
@@ -178,7 +177,7 @@ def _publisher(head: dict[str, str], outside: tuple[str, str], inside: str) -> s
             if not bare_source_ok and m.group(0).lstrip().startswith("来源"):
                 continue
             value = m.group(1)
-            if _HAS_CJK.search(value) and not _DATE_RE.search(value):
+            if any(map(is_ideograph, value)) and not _DATE_RE.search(value):
                 found.append(value)
         if found:
             return found[-1] if nearest_last else found[0]
