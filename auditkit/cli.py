@@ -19,7 +19,6 @@ no traceback reaches the user. Anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import re
@@ -99,6 +98,8 @@ _ARGUMENT_PROBLEMS = (
 
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:
+    import difflib  # here: only a mistyped command needs it
+
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f"，您是否要输入 {close[0]}？" if close else ""
 
