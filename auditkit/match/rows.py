@@ -17,9 +17,10 @@ from functools import cache, lru_cache
 from auditkit.digits import Token
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, format_spec, nfkc, norm
+from auditkit.match.similarity import ratio
 from auditkit.record import Diagnostic
 
-FUZZY_ROW = 80  # rapidfuzz ratio for a row label that differs from the official wording
+FUZZY_ROW = 80  # similarity ratio (rapidfuzz's) for a row label that differs from the official wording
 
 # Why the reader holds a value back as null, whatever its text says: (code, message).
 Hold = tuple[DiagnosticCode, str]
@@ -74,8 +75,6 @@ def _ratio(a: str, b: str) -> float:
     # The ratio can reach the threshold only when the lengths are close: skip the rest.
     if not a or 200 * min(len(a), len(b)) < FUZZY_ROW * (len(a) + len(b)):
         return 0.0
-    from rapidfuzz.fuzz import ratio  # here: most labels never get this far, and the import costs start-up
-
     return ratio(a, b)
 
 

@@ -14,10 +14,11 @@ from functools import lru_cache
 
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FORMAT_MARKERS, norm, sections
+from auditkit.match.similarity import ratio
 from auditkit.match.stream import Compact, Stream
 from auditkit.record import Diagnostic
 
-FUZZY_TITLE = 80  # rapidfuzz ratio for a section title that differs from the official wording
+FUZZY_TITLE = 80  # similarity ratio (rapidfuzz's) for a section title that differs from the official wording
 
 
 @dataclass
@@ -42,8 +43,6 @@ def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dic
             found = (m.start(), m.end(), False)
         else:
             best = (0.0, 0, 0)
-            from rapidfuzz.fuzz import ratio  # here: titles mostly read as worded officially (start-up)
-
             for m2 in re.finditer(re.escape(sec.numeral), view.text[cursor:]):
                 s = cursor + m2.end()
                 for extra in range(-2, 4):
