@@ -19,7 +19,6 @@ no traceback reaches the user. Anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import os
 import re
@@ -84,43 +83,46 @@ class _Parser(argparse.ArgumentParser):
 
 
 # argparse's English complaints (Python 3.11 to 3.13 wording) -> Chinese, each with a "did you mean" where one fits.
-_INVALID_CHOICE = re.compile(r"argument (?P<arg>.+?): invalid choice: '?(?P<value>.*?)'? \(choose from (?P<choices>.*)\)$")
-_REQUIRED = re.compile(r"the following arguments are required: (?P<args>.+)$")
-_UNRECOGNIZED = re.compile(r"unrecognized arguments: (?P<args>.+)$")
-_ARGUMENT = re.compile(r"argument (?P<arg>.+?): (?P<rest>.+)$")
+# Pattern sources, compiled (and cached by ``re``) only when a complaint comes: not at every start-up.
+_INVALID_CHOICE = r"argument (?P<arg>.+?): invalid choice: '?(?P<value>.*?)'? \(choose from (?P<choices>.*)\)$"
+_REQUIRED = r"the following arguments are required: (?P<args>.+)$"
+_UNRECOGNIZED = r"unrecognized arguments: (?P<args>.+)$"
+_ARGUMENT = r"argument (?P<arg>.+?): (?P<rest>.+)$"
 _ARGUMENT_PROBLEMS = (
-    (re.compile(r"expected one argument"), "需要一个值"),
-    (re.compile(r"expected at least one argument"), "至少需要一个值"),
-    (re.compile(r"expected at most one argument"), "至多一个值"),
-    (re.compile(r"not allowed with argument (?P<other>.+)"), "不能与 {other} 同时使用"),
-    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"), "{option} 有歧义，可能是 {matches}"),
-    (re.compile(r"invalid \S+ value: '?(?P<value>.*?)'?$"), "取值 {value} 无效"),
+    (r"expected one argument", "需要一个值"),
+    (r"expected at least one argument", "至少需要一个值"),
+    (r"expected at most one argument", "至多一个值"),
+    (r"not allowed with argument (?P<other>.+)", "不能与 {other} 同时使用"),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)", "{option} 有歧义，可能是 {matches}"),
+    (r"invalid \S+ value: '?(?P<value>.*?)'?$", "取值 {value} 无效"),
 )
 
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:
+    import difflib  # here: only a mistyped command needs it
+
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f"，您是否要输入 {close[0]}？" if close else ""
 
 
 def usage_message(message: str, options: list[str]) -> str:
     """argparse's complaint in Chinese: ``invalid choice: 'audti'`` -> "未知命令 audti，您是否要输入 audit？"."""
-    if m := _INVALID_CHOICE.match(message):
+    if m := re.match(_INVALID_CHOICE, message):
         value = m["value"]
         choices = [c.strip().strip("'") for c in m["choices"].split(",")]
         hint = _did_you_mean(value, choices) or f"（可选：{'、'.join(choices)}）"
         if m["arg"] == "COMMAND":
             return f"未知命令 {value}{hint}"
         return f"参数 {m['arg']} 的取值 {value} 无效{hint}"
-    if m := _REQUIRED.match(message):
+    if m := re.match(_REQUIRED, message):
         return f"缺少必需的参数：{m['args']}"
-    if m := _UNRECOGNIZED.match(message):
+    if m := re.match(_UNRECOGNIZED, message):
         words = m["args"].split()
         hint = next((h for w in words if w.startswith("-") and (h := _did_you_mean(w.split("=")[0], options))), "")
         return f"无法识别的参数：{' '.join(words)}{hint}"
-    if m := _ARGUMENT.match(message):
+    if m := re.match(_ARGUMENT, message):
         for pattern, chinese in _ARGUMENT_PROBLEMS:
-            if p := pattern.match(m["rest"]):
+            if p := re.match(pattern, m["rest"]):
                 return f"参数 {m['arg']}：{chinese.format(**p.groupdict())}"
         return f"参数 {m['arg']}：{m['rest']}"  # our own type checks already say it in Chinese
     return message
@@ -212,13 +214,27 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+# The cyclic garbage collector while a batch is read: reading a document makes many short-lived
+# objects and few cycles, so young objects are collected less often, and what start-up and the
+# first document loaded (modules, format tables, compiled patterns: most of the heap, and never
+# garbage) is left out of every later collection. Both are undone when the command returns
+# (tests call ``main`` in their own process).
+_PARSE_GC_THRESHOLD = (10_000, 50, 100)
+
+
 def _cmd_parse(args: argparse.Namespace) -> int:
+    import gc
+
     from auditkit.batch import Failure, iter_reports
 
     out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
     read = with_diags = failed = copies = 0
+    threshold = gc.get_threshold()
+    gc.set_threshold(*_PARSE_GC_THRESHOLD)
     try:
         for result in iter_reports(args.paths, jobs=args.jobs, client=args.cluster, grams=False):
+            if not (read or failed or copies):
+                gc.freeze()  # the first result: the readers it needed are loaded
             if isinstance(result, Failure):
                 failed += result.unreadable
                 copies += not result.unreadable
@@ -230,6 +246,8 @@ def _cmd_parse(args: argparse.Namespace) -> int:
                 record = result.to_record()
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
         if args.jsonl:
             out.close()
     also = f"，{copies} 份与另一文件相同 (duplicates {copies})" if copies else ""

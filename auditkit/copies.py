@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
-from auditkit.agency import normalise_agency
 from auditkit.errors import DiagnosticCode
 from auditkit.record import Diagnostic, Report
 
@@ -100,6 +99,8 @@ def _same_report(a: Report, b: Report) -> bool:
 def group_copies(reports: Sequence[Report]) -> list[CopyGroup]:
     """The reports of a batch that are files of one report (same agency, year and format, the same figures
     in the cells both read), each group with the file to audit; a report in one file has no group."""
+    from auditkit.agency import normalise_agency  # here: ``Copies`` alone serves `auditkit parse`, which need not load it
+
     by_report: dict[tuple[str, int, str | None], list[int]] = {}
     for i, r in enumerate(reports):
         if r.agency and r.year is not None and r.cells:

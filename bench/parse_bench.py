@@ -2,17 +2,21 @@
 
 Prints reports/s for each kind over the bundled samples repeated to at least
 200 documents (and ``html-cms``: pages of other CMSs, larger than sample 011, made by
-``bench/cms_mix.py``; also read through ``auditkit parse --jobs 1``, wall time with start-up)
-(best, median and worst of several rounds), pdfplumber's
-``extract_tables`` on the same PDFs measured in the same run (the baseline), the
-time ``import auditkit`` takes in a fresh interpreter, and the machine's speed
-before and after (a fixed loop), since this shared machine's speed moves; and a
-folder of .doc files read as one batch. Run: ``.venv/bin/python bench/parse_bench.py [--min-docs 200]``.
+``bench/cms_mix.py``), best, median and worst of several rounds; pdfplumber's
+``extract_tables`` on the same PDFs measured in the same run (the baseline); the
+time ``import auditkit`` takes in a fresh interpreter; the machine's speed before and
+after (a fixed loop), since this shared machine's speed moves; a folder of .doc files
+read as one batch; and the html-cms pages through ``auditkit parse --jobs 1`` as a user
+runs it, start-up included: wall time and the process's CPU time (user + system, which
+other jobs on the machine barely move), beside another ``auditkit`` (``--baseline``, e.g.
+main's) timed in the same rounds. Run: ``.venv/bin/python bench/parse_bench.py
+[--min-docs 200] [--baseline ../main/.venv/bin/auditkit] [--cli-only]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -44,13 +48,44 @@ def _files_by_kind(workdir: Path) -> dict[str, list[Path]]:
     return out
 
 
-def _cli_wall(folder: Path) -> tuple[int, float]:
-    """``auditkit parse FOLDER --jobs 1`` as a user runs it: documents, wall seconds including start-up."""
-    n = len(list(folder.glob("*.html")))
+def _cli_run(auditkit: Path, folder: Path) -> tuple[float, float]:
+    """``auditkit parse FOLDER --jobs 1`` as a user runs it: (wall seconds including start-up, CPU
+    seconds of the process: user + system, which other jobs on this shared machine barely move)."""
+    out = folder.parent / f"cms-mix-{abs(hash(str(auditkit)))}.jsonl"
     t0 = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).parent / "auditkit"), "parse", str(folder), "--jobs", "1", "--jsonl",
-                    str(folder.parent / "cms-mix.jsonl")], check=True, capture_output=True)
-    return n, time.perf_counter() - t0
+    proc = subprocess.Popen([str(auditkit), "parse", str(folder), "--jobs", "1", "--jsonl", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, proc.args)
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def _cli_rates(folder: Path, rounds: int, baseline: Path | None) -> None:
+    """Reports per second of ``auditkit parse --jobs 1`` over ``folder``, wall and CPU, best and median of
+    ``rounds``; with ``baseline`` (another ``auditkit`` executable, e.g. main's), that one too, the two
+    taken in turn in each round, and the ratio of their medians."""
+    n = len(list(folder.glob("*.html")))
+    programs = {"this tree": Path(sys.executable).parent / "auditkit"}
+    if baseline is not None:
+        programs["baseline"] = baseline
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in programs}
+    for _ in range(rounds):
+        for name, program in programs.items():
+            runs[name].append(_cli_run(program, folder))
+    print(f"\nhtml-cms through the command line, `auditkit parse --jobs 1` over {n} pages, start-up included "
+          f"(reports/s, best / median of {rounds} runs):")
+    medians = {}
+    for name, measured in runs.items():
+        walls, cpus = [w for w, _ in measured], [c for _, c in measured]
+        medians[name] = (n / statistics.median(walls), n / statistics.median(cpus))
+        print(f"  {name:<10} wall {n / min(walls):6.1f} / {medians[name][0]:6.1f}    "
+              f"CPU {n / min(cpus):6.1f} / {medians[name][1]:6.1f}   ({programs[name]})")
+    if baseline is not None:
+        ours, theirs = medians["this tree"], medians["baseline"]
+        print(f"  this tree / baseline (medians): wall {ours[0] / theirs[0]:.2f}x, CPU {ours[1] / theirs[1]:.2f}x")
 
 
 def _workbook(path: Path) -> Path:
@@ -141,7 +176,19 @@ def main() -> None:
     ap.add_argument("--min-docs", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=5, help="rounds of --min-docs documents per kind")
     ap.add_argument("--doc-docs", type=int, default=10, help="legacy .doc goes through LibreOffice: fewer runs")
+    ap.add_argument("--cli-rounds", type=int, default=5, help="runs of `auditkit parse --jobs 1` over the html-cms pages")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="another auditkit executable (e.g. main's .venv/bin/auditkit) timed in the same rounds")
+    ap.add_argument("--cli-only", action="store_true", help="only the command-line run over the html-cms pages")
     args = ap.parse_args()
+    if args.cli_only:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from cms_mix import build_mix
+
+        folder = Path(tempfile.mkdtemp(prefix="auditkit-bench-")) / "cms-mix"
+        build_mix(folder)
+        _cli_rates(folder, args.cli_rounds, args.baseline)
+        return
     _require_pdfplumber()
     from auditkit.batch import read_report
 
@@ -181,11 +228,7 @@ def main() -> None:
         rate = len(batch.reports) / (time.perf_counter() - t0)
         print(f"{'doc, as one batch (one process, wall time)':<44}{args.doc_docs:>4} docs: {rate:.1f} reports/s "
               f"({rate / results['doc']:.1f}x one at a time)")
-    walls = [_cli_wall(workdir / "cms-mix") for _ in range(3)]
-    n = walls[0][0]
-    print(f"\nhtml-cms through the command line, `auditkit parse --jobs 1`, wall time including start-up: "
-          f"{n / min(w for _, w in walls):.1f} / {n / statistics.median(w for _, w in walls):.1f} reports/s "
-          f"(best / median of 3 runs of {n} pages)")
+    _cli_rates(workdir / "cms-mix", args.cli_rounds, args.baseline)
     pdfs = by_kind["pdf"]
     base = _rates(_pdfplumber_tables, pdfs, max(20, args.min_docs // 10), 3)
     print(f"\nbaseline: pdfplumber extract_tables on the same PDFs: {statistics.median(base):.2f} reports/s "

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz.fuzz import partial_ratio_alignment
-
 from auditkit.digits import VALUE_CHARS, Token, tokens_of
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, nfkc, norm
 from auditkit.match.rows import FUZZY_ROW, RowRun, TableReading, header_variants
 from auditkit.match.stream import Compact, Stream
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # A unit written after each number (80件1件0件): it separates the numbers as a space would.
 _UNITS = ("人次", "万元", "件", "个", "条", "项", "次", "元")
 _UNIT_AFTER_DIGIT = re.compile(r"(?<=\d)(?:" + "|".join(_UNITS) + ")")
@@ -34,7 +31,7 @@ def _value_prefix(text: str) -> str:
         c = nfkc(ch)
         if all(x in VALUE_CHARS for x in c):
             out.append(ch)
-        elif ch == "无" and (i + 1 == len(text) or not _CJK.match(text[i + 1])):
+        elif ch == "无" and (i + 1 == len(text) or not "\u4e00" <= text[i + 1] <= "\u9fff"):  # no ideograph after it
             out.append(ch)
         else:
             unit = next((u for u in _UNITS if text.startswith(u, i)), None)
@@ -100,6 +97,8 @@ def read_flat(stream: Stream, start: int, end: int, spec: TableSpec, fmt: Format
             continue
         gap = view.text[lo:hi]
         name = row.names()[0]
+        from rapidfuzz.fuzz import partial_ratio_alignment  # here: most reports never need it (start-up)
+
         al = partial_ratio_alignment(name, gap)
         if al is not None and al.score >= FUZZY_ROW and len(name) >= 3:
             hits.append((lo + al.dest_start, lo + al.dest_end, row, "", True))
@@ -167,6 +166,8 @@ def _flat_active_headers(view: Compact, spec: TableSpec, reading: TableReading) 
             name = norm(col.label)
             if name in header:
                 continue
+            from rapidfuzz.fuzz import partial_ratio_alignment  # here: most reports never need it (start-up)
+
             al = partial_ratio_alignment(name, header)
             if al is not None and al.score >= 60:
                 found = header[al.dest_start:al.dest_end]

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from auditkit.digits import VALUE_CHARS, Token, parse_number, tokens_of
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, nfkc, norm
 from auditkit.layout import Cell, Table
 from auditkit.match.rows import Hold, RowMatcher, RowRun, TableReading, header_variants, two_labels
+from auditkit.match.similarity import ratio
 from auditkit.match.stream import Compact
 from auditkit.record import Diagnostic
 
@@ -231,5 +230,5 @@ def _column_variants(row: RowSpec, header: list[str], table: str, reading: Table
     if len(header) != len(row.columns):
         return
     for col, text in zip(row.columns, header, strict=True):
-        if norm(text) != norm(col.label) and fuzz.ratio(norm(text), norm(col.label)) >= 60:
+        if norm(text) != norm(col.label) and ratio(norm(text), norm(col.label)) >= 60:
             reading.column_variants[row.cell_key(table, col.key)] = text

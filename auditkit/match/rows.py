@@ -14,15 +14,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from rapidfuzz import fuzz
-from rapidfuzz.fuzz import partial_ratio_alignment
-
 from auditkit.digits import Token
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, format_spec, nfkc, norm
+from auditkit.match.similarity import ratio
 from auditkit.record import Diagnostic
 
-FUZZY_ROW = 80  # rapidfuzz ratio for a row label that differs from the official wording
+FUZZY_ROW = 80  # similarity ratio (rapidfuzz's) for a row label that differs from the official wording
 
 # Why the reader holds a value back as null, whatever its text says: (code, message).
 Hold = tuple[DiagnosticCode, str]
@@ -77,7 +75,7 @@ def _ratio(a: str, b: str) -> float:
     # The ratio can reach the threshold only when the lengths are close: skip the rest.
     if not a or 200 * min(len(a), len(b)) < FUZZY_ROW * (len(a) + len(b)):
         return 0.0
-    return fuzz.ratio(a, b)
+    return ratio(a, b)
 
 
 @cache
@@ -206,6 +204,8 @@ def header_variants(spec: TableSpec, header: str, reading: TableReading) -> None
         name = norm(col.leaf)
         if len(name) < 3 or name in text:
             continue
+        from rapidfuzz.fuzz import partial_ratio_alignment  # here: see _ratio
+
         al = partial_ratio_alignment(name, text)
         if al is not None and al.score >= FUZZY_ROW:
             found = text[al.dest_start:al.dest_end]

@@ -12,14 +12,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
-
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FORMAT_MARKERS, norm, sections
+from auditkit.match.similarity import ratio
 from auditkit.match.stream import Compact, Stream
 from auditkit.record import Diagnostic
 
-FUZZY_TITLE = 80  # rapidfuzz ratio for a section title that differs from the official wording
+FUZZY_TITLE = 80  # similarity ratio (rapidfuzz's) for a section title that differs from the official wording
 
 
 @dataclass
@@ -48,7 +47,7 @@ def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dic
                 s = cursor + m2.end()
                 for extra in range(-2, 4):
                     candidate = view.text[s:s + len(words) + extra]
-                    score = fuzz.ratio(norm(candidate), words)
+                    score = ratio(norm(candidate), words)
                     if score > best[0]:
                         best = (score, cursor + m2.start(), s + len(words) + extra)
             if best[0] >= FUZZY_TITLE:

@@ -238,23 +238,36 @@ def _held_diag(out: Solved, keys: list[str], i: int, run: RowRun) -> None:
 
 
 def cells_vanish(reading: TableReading, spec: TableSpec) -> bool:
-    """The table shows that blank cells left no trace in this copy (see ``_cells_vanish``)."""
-    return _cells_vanish(_rows(reading, spec, Solved()))
+    """The table shows that blank cells left no trace in this copy (see ``_cells_vanish``): the rows
+    ``solve`` reads (a row found twice, once), each with its number of cells, without building them."""
+    seen_rows: set[str] = set()
+    for run in reading.runs:
+        if run.merged_group:
+            continue
+        if run.key == "*":
+            cells = len(spec.keys)
+        elif run.key in seen_rows:
+            continue
+        else:
+            seen_rows.add(run.key)
+            cells = len(spec.row_keys(run.key))
+        if _too_few_digits(run, cells):
+            return True
+    return False
 
 
 def _cells_vanish(rows: list[_Row]) -> bool:
     """The table shows that cells left no trace in this copy: a row with fewer digits than cells, or
     none. (A crawler copy of a page drops blank cells; then a row's digit count no longer tells
     how its cells were cut.)"""
-    for row in rows:
-        if row.run.merged_group:
-            continue
-        room = 0
-        for t in row.run.tokens:
-            room += sum(map(str.isdigit, t.text)) or 1  # a token without digits holds one cell
-        if room < len(row.keys):
-            return True
-    return False
+    return any(not row.run.merged_group and _too_few_digits(row.run, len(row.keys)) for row in rows)
+
+
+def _too_few_digits(run: RowRun, cells: int) -> bool:
+    room = 0
+    for t in run.tokens:
+        room += sum(map(str.isdigit, t.text)) or 1  # a token without digits holds one cell
+    return room < cells
 
 
 def _take_forced(out: Solved, fixed: dict[str, Value], row: _Row, reading_: RowReading,

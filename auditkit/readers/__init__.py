@@ -51,7 +51,8 @@ def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise ReadError(ReadReason.UNREADABLE, f"无法打开文件 (cannot open file): {exc.strerror or exc}") from None
-    kind = _file_kind(os.fstat(fd).st_mode)
+    info = os.fstat(fd)
+    kind = _file_kind(info.st_mode)
     if kind:
         os.close(fd)
         raise ReadError(ReadReason.UNREADABLE, f"不是普通文件，未读取 (not a regular file: {kind})")
@@ -61,7 +62,13 @@ def read_bytes(path: Path, limits: Limits | None = None) -> bytes:
             size_kind = size_class(head, path.suffix.lower())
             cap = max_bytes(size_kind, limits)
             # Read at most one byte past the limit: a file that grows, or reports no size, is still bounded.
-            data = head + fh.read(max(0, cap + 1 - len(head)))
+            # First what its size says (and a byte more): asking for the whole limit at once makes
+            # Python allocate the limit (20 MB for a web page) for every file.
+            want = max(0, min(cap + 1, info.st_size + 1) - len(head))
+            rest = fh.read(want)
+            data = head + rest
+            if len(rest) == want and len(data) <= cap:  # longer than it said: read on, up to the limit
+                data += fh.read(cap + 1 - len(data))
         except OSError as exc:
             raise ReadError(ReadReason.UNREADABLE, f"无法读取文件 (cannot read file): {exc.strerror or exc}") from None
     if len(data) > cap:

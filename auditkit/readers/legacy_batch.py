@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 from auditkit.errors import ReadError
-from auditkit.readers import libreoffice
 from auditkit.readers.sniffing import OLE_MAGIC, WORD_STREAM, is_encrypted_ole, legacy_word_kind, ole_truncated, sniff
 
 CONVERTED_DIR_ENV = "AUDITKIT_CONVERTED_DIR"  # where the batch put its .docx files (workers inherit it)
@@ -59,6 +56,8 @@ def _legacy_word(path: Path) -> tuple[str, str] | None:
 
 def _convert_chunk(items: list[tuple[str, str, Path]], out_dir: Path) -> None:
     """One soffice run over ``items`` (sha256, suffix, path); each output moved to ``out_dir/<sha256>.docx``."""
+    from auditkit.readers import libreoffice
+
     binary = libreoffice.find_soffice()
     if binary is None:
         return  # read_doc then says LibreOffice is missing, file by file
@@ -84,6 +83,10 @@ def legacy_conversions(files: Iterable[Path], workers: int) -> Iterator[int]:
     if len(todo) < 2:  # one file: the ordinary conversion is as quick
         yield 0
         return
+    # Here, not at the top: a batch with no legacy Word files (most) starts without them.
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
     previous = os.environ.get(CONVERTED_DIR_ENV)
     with tempfile.TemporaryDirectory(prefix="auditkit-converted-") as out_dir:
         items = [(sha, suffix, path) for sha, (suffix, path) in todo.items()]

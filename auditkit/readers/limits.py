@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from dataclasses import dataclass, fields
 from io import BytesIO
 
@@ -112,6 +111,8 @@ def check_document(kind: str, data: bytes, limits: Limits) -> None:
 
 
 def _check_unpacked(data: bytes, limits: Limits) -> None:
+    import zipfile  # here, not at the top: most documents are no ZIP (start-up)
+
     try:
         total = sum(info.file_size for info in zipfile.ZipFile(BytesIO(data)).infolist())
     except zipfile.BadZipFile:
@@ -125,6 +126,8 @@ def _check_unpacked(data: bytes, limits: Limits) -> None:
 def sheet_rows(data: bytes, stop_after: int | None = None) -> dict[str, int]:
     """Rows in each worksheet of an .xlsx, counted on the XML as it is unpacked (memory stays small);
     a count stops at ``stop_after`` + 1."""
+    import zipfile
+
     counts: dict[str, int] = {}
     with zipfile.ZipFile(BytesIO(data)) as archive:
         for name in sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
@@ -145,6 +148,8 @@ def sheet_rows(data: bytes, stop_after: int | None = None) -> dict[str, int]:
 
 
 def _check_sheet_rows(data: bytes, limits: Limits) -> None:
+    import zipfile
+
     try:
         counts = sheet_rows(data, stop_after=limits.sheet_rows)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):

@@ -297,22 +297,30 @@ def _walk(top: etree._Element, body: etree._Element, counts: dict, tables: dict,
                                 parent[4] += 1
 
 
-# The text of a subtree inside its links and outside them (no link around the subtree).
-_LINK_TEXT = etree.XPath(".//text()[ancestor::a[@href]]")
-_PLAIN_TEXT = etree.XPath(".//text()[not(ancestor::a[@href])]")
+# A subtree's text nodes, and those inside its links (each node once, however links nest). The text
+# outside links is the difference: two walks in libxml2 instead of an ancestor test per node, and
+# plain strings (lxml's default "smart" strings each hold a reference to their element).
+_ALL_TEXT = etree.XPath(".//text()", smart_strings=False)
+_LINK_TEXT = etree.XPath(".//a[@href]//text()", smart_strings=False)
 
 
 def _count_whole(el: etree._Element, entry: list) -> None:
     """``el``'s subtree counted as the walk would count it (``el`` holds no table and lies in no
     link): text, link text, prose and section headings. (Its 相关链接 go with it, or are found
     when it stays and is walked.)"""
+    total, prose, headings = _text_counts(_ALL_TEXT(el))
+    if el.tag == "a" and el.get("href") is not None:  # a link itself: all its text is link text
+        entry[1], entry[2], entry[3], entry[4] = total, total, 0, 0
+        return
+    link, link_prose, link_headings = _text_counts(_LINK_TEXT(el))
+    entry[1], entry[2], entry[3], entry[4] = total, link, prose - link_prose, headings - link_headings
+
+
+def _text_counts(texts: list[str]) -> tuple[int, int, int]:
+    """Characters (each text node stripped), of them prose, and section headings, over ``texts``."""
     heading_start = _HEADING_START
-    total = link = prose = headings = 0
-    for t in _LINK_TEXT(el):
-        n = len(t.strip())
-        total += n
-        link += n
-    for t in _PLAIN_TEXT(el):
+    total = prose = headings = 0
+    for t in texts:
         t = t.strip()
         if t:
             n = len(t)
@@ -321,7 +329,7 @@ def _count_whole(el: etree._Element, entry: list) -> None:
                 prose += n
             if t[0] in heading_start and SECTION_HEADING.match(t):
                 headings += 1
-    entry[1], entry[2], entry[3], entry[4] = total, link, prose, headings
+    return total, prose, headings
 
 
 def _keep(el: etree._Element, count: list, body_total: int, report_ancestors: list[set]) -> bool:

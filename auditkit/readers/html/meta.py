@@ -6,12 +6,13 @@ above the article (发布时间, 来源) or, failing those, the article's own te
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 
 from lxml import etree
 
 from auditkit.readers.html.article import Article
-from auditkit.readers.html.markup import SECTION_HEADING, collapse_space, text_of
+from auditkit.readers.html.markup import SECTION_HEADING, collapse_space, is_ideograph, text_of
 
 # \d matches full-width digits too, and int() reads them.
 _DATE = r"(?<!\d)(\d{4})\s*[-/.年－／．]\s*(\d{1,2})\s*[-/.月－／．]\s*(\d{1,2})(?!\d)"
@@ -35,7 +36,6 @@ _META_PUBLISHED = ("pubdate", "publishdate", "publish_date", "publishtime", "pub
                    "firstpublishedtime", "article:published_time", "dcterms.issued", "dc.date.issued",
                    "releasedate", "dc.date")
 _META_PUBLISHER = ("contentsource", "dc.publisher", "publisher")
-_HAS_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def head_meta(root: etree._Element) -> dict[str, str]:
@@ -88,7 +88,7 @@ def _title(head: dict[str, str], article: Article) -> str | None:
         # The article's heading, if <title> confirms it (the heading before the article).
         parts = [p for p in _TITLE_SEPARATOR.split(page_title) if p]
         longest = max(parts, key=len) if parts else page_title
-        for el in reversed(_headings_before(article)):
+        for el in _headings_before(article):
             text = collapse_space(text_of(el))
             # Not the site's name in the banner: the heading must be the whole article title.
             if 2 * len(text) >= len(longest) and len(text) <= 200 and (
@@ -105,23 +105,34 @@ def _title(head: dict[str, str], article: Article) -> str | None:
 _HEADING_TAGS = frozenset({"h1", "h2", "h3"})
 
 
-def _headings_before(article: Article) -> list[etree._Element]:
-    """Heading-like elements that come before the article in the page."""
-    out: list[etree._Element] = []
-    container = article.container
+def _headings_before(article: Article) -> Iterator[etree._Element]:
+    """Heading-like elements that come before the article in the page, nearest first. (Pages put
+    the article's title just before it: the walk back mostly stops within a few elements, where a
+    walk from the top of the page went through all its menus first.)"""
+    chrome = article.chrome
     get = etree._Element.get
-    for el in article.body.iter(etree.Element):  # elements only, no comments
-        if el is container:
-            break
+    for el in _elements_before(article.body, article.container):
         if el.tag in _HEADING_TAGS:
-            out.append(el)
+            if el not in chrome:
+                yield el
             continue
         # most elements have neither attribute: two C calls, then nothing
         cls, ident = get(el, "class"), get(el, "id")
-        if (cls and "title" in cls.lower()) or (ident and "title" in ident.lower()):
-            out.append(el)
-    chrome = article.chrome
-    return [el for el in out if el not in chrome]
+        if ((cls and "title" in cls.lower()) or (ident and "title" in ident.lower())) and el not in chrome:
+            yield el
+
+
+def _elements_before(body: etree._Element, el: etree._Element) -> Iterator[etree._Element]:
+    """The elements (no comments) of ``body``, itself included, that come before ``el`` in document
+    order, nearest first: each earlier sibling's subtree backwards, then the parent, and so up to ``body``."""
+    node = el
+    while node is not body:
+        for sibling in node.itersiblings(etree.Element, preceding=True):
+            yield from reversed(list(sibling.iter(etree.Element)))
+        node = node.getparent()
+        if node is None:
+            return
+        yield node
 
 
 def _published(head: dict[str, str], article: Article, outside: tuple[str, str], inside: str) -> str | None:
@@ -178,7 +189,7 @@ def _publisher(head: dict[str, str], outside: tuple[str, str], inside: str) -> s
             if not bare_source_ok and m.group(0).lstrip().startswith("来源"):
                 continue
             value = m.group(1)
-            if _HAS_CJK.search(value) and not _DATE_RE.search(value):
+            if any(map(is_ideograph, value)) and not _DATE_RE.search(value):
                 found.append(value)
         if found:
             return found[-1] if nearest_last else found[0]

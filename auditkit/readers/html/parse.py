@@ -45,10 +45,11 @@ def _is_utf8(data: bytes) -> bool:
 # Container and inline tags: where a page nests them deeper than libxml2 goes (2,048 levels even
 # with huge_tree), the ones beyond _KEEP_DEPTH open are taken out — a block's edges becoming line
 # breaks — so the page reads whole with its outer structure (the article, the chrome) kept.
-_CONTAINER = re.compile(rb"<\s*(/?)\s*(div|p|center|section|article|main|header|footer|nav|aside|blockquote|ul|ol|"
-                        rb"li|dl|dt|dd|h[1-6]|form|fieldset|address|span|font|b|strong|i|em|u|a|small|big|sub|sup|"
-                        rb"label|ins|del|s|strike|tt|abbr|acronym|cite|code|q|var|nobr)\b"
-                        rb"(?:\"[^\"]*\"|'[^']*'|[^'\">])*>", re.IGNORECASE)
+# (a pattern source: compiled, and cached by ``re``, only for such a page, not at every start-up)
+_CONTAINER = (rb"<\s*(/?)\s*(div|p|center|section|article|main|header|footer|nav|aside|blockquote|ul|ol|"
+              rb"li|dl|dt|dd|h[1-6]|form|fieldset|address|span|font|b|strong|i|em|u|a|small|big|sub|sup|"
+              rb"label|ins|del|s|strike|tt|abbr|acronym|cite|code|q|var|nobr)\b"
+              rb"(?:\"[^\"]*\"|'[^']*'|[^'\">])*>")
 _INLINE = frozenset(b"span font b strong i em u a small big sub sup label ins del s strike tt abbr acronym cite code q "
                     b"var nobr".split())
 _KEEP_DEPTH = 512
@@ -58,7 +59,7 @@ def _flatten_excess(data: bytes) -> bytes:
     """``data`` with its container tags never closed taken out, and of the rest those nested
     beyond ``_KEEP_DEPTH`` (a closing tag closes the nearest open one of its name, as browsers
     do); a block's edges become line breaks."""
-    tags = list(_CONTAINER.finditer(data))
+    tags = list(re.finditer(_CONTAINER, data, re.IGNORECASE))
     # which opening tags are ever closed (unclosed <div>s and <font>s are what nest a page so deep)
     closed: set[int] = set()
     stack: list[tuple[bytes, int]] = []

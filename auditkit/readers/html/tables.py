@@ -9,14 +9,13 @@ import re
 
 from lxml import etree
 
-from auditkit.readers.html.markup import BLOCK_TAGS, ROW_GROUPS, collapse_space, text_of
+from auditkit.readers.html.markup import BLOCK_TAGS, ROW_GROUPS, collapse_space, is_ideograph, text_of
 
 # Counts are characters of text.
 _LONG_CELL = 200  # cells longer than this are paragraphs, not data
 _LAYOUT_CELL = 400  # a cell this long makes its table a layout table
 _WRAPPER_TEXT = 50  # a cell with a nested table and this much text of its own wraps a page part
 _BREAK = "\x1f"  # a structural line break while collecting cell text (never left in output)
-_CJK_PAIR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2}")
 _NUMERIC = re.compile(r"[-－+＋]?[0-9０-９][0-9０-９.,，．%％]*")
 
 # Labels of the 政府信息公开 metadata table above an article (索引号, 发布机构, 生成日期...).
@@ -82,7 +81,7 @@ class TableInfo:
                     long_cells += 1
                 elif numeric < 4 and ((text.isdigit() and text.isascii()) or _NUMERIC.fullmatch(text)):
                     numeric += 1
-                elif labels < 2 and _CJK_PAIR.search(text):  # never a number's text
+                elif labels < 2 and _ideograph_pair(text):  # never a number's text
                     labels += 1
             self.texts.append(texts)
         self.size = size  # characters of cell text
@@ -182,6 +181,17 @@ def _cell_text(td: etree._Element, nested: list[etree._Element]) -> str:
                     pieces.append(el.tail)
     lines_text = (collapse_space(line) for line in "".join(pieces).split(_BREAK))
     return "\n".join(line for line in lines_text if line)
+
+
+def _ideograph_pair(text: str) -> bool:
+    """Two ideographs in a row somewhere in ``text`` (a label's words)."""
+    after_one = False
+    for ch in text:
+        one = is_ideograph(ch)
+        if one and after_one:
+            return True
+        after_one = one
+    return False
 
 
 def _squash(s: str) -> str:
