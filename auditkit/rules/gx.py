@@ -38,6 +38,7 @@ from great_expectations.expectations.metrics.map_metric_provider import Multicol
 from great_expectations.expectations.metrics.map_metric_provider.multicolumn_condition_partial import (
     multicolumn_condition_partial,
 )
+from great_expectations.validator.v1_validator import Validator
 
 from auditkit.errors import SuiteError, ValidationRunError
 from auditkit.rules.expression import ExpressionError, evaluate, parse_identity, refute, unknowns_of
@@ -192,12 +193,16 @@ def failing_rows(spec: SuiteSpec, data: pd.DataFrame) -> dict[str, np.ndarray]:
         # them without a per-row lookup, which keeps 10,000 reports fast. (Naming every index
         # column there, strings included, costs a third more.)
         gx_index = ["row_id", "report"]
-        result = definition.run(
+        # GX's own Validator, as ``ValidationDefinition.run`` builds it, but without storing the result
+        # in the context: serialising every failing row there cost as much as validating them.
+        validator = Validator(
+            batch_definition=definition.batch_definition,
             batch_parameters={"dataframe": data.set_index(gx_index)},
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": gx_index,
                            "exclude_unexpected_values": True, "partial_unexpected_count": 0,
                            "return_unexpected_index_query": False},
         )
+        result = validator.validate_expectation_suite(definition.suite)
     by_rule = {r.expectation_config.meta.get("rule_id"): r for r in result.results}
     failed = {}
     for rule in spec.rules:
