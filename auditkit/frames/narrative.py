@@ -151,15 +151,19 @@ class _Rows:
         self.plan: list[_Plan] = []
         self.bases: dict[int, tuple[_Plan, ...]] = {}
         self.prior: dict[int, tuple[Prior | None, float]] = {}
+        self._made: dict[int, _Row] = {}  # a failing row is asked for its place, note and figures: made once
 
     def __len__(self) -> int:
         return len(self.report)
 
     def __getitem__(self, n: int) -> _Row:
-        prior, value = self.prior.get(n, (None, np.nan))
-        item = self.item[n]
-        figure = item if isinstance(item, StatedFigure) else StatedFigure._make(item)
-        return _Row(self.report[n], figure, self.plan[n], self.bases.get(n, ()), prior, value)
+        row = self._made.get(n)
+        if row is None:
+            prior, value = self.prior.get(n, (None, np.nan))
+            item = self.item[n]
+            figure = item if isinstance(item, StatedFigure) else StatedFigure._make(item)
+            row = self._made[n] = _Row(self.report[n], figure, self.plan[n], self.bases.get(n, ()), prior, value)
+        return row
 
 
 def _padded(rows: Sequence[Sequence[int]]) -> np.ndarray:
