@@ -131,7 +131,17 @@ class Frames:
     def evidence(self, report: int, keys: Sequence[str], limit: int = 12) -> str:
         """The cells' text as written and where, from the record's provenance."""
         parts = []
+        provenance = self.reports[report].provenance
+        cuts = self._cuts(report)
         for k in keys[:limit]:
+            p = provenance.get(k)
+            if p is not None and not (self.settled and (report, KEY_INDEX.get(k, -1)) in self.settled):
+                # The common case, worded here as ``_cell_evidence`` words it: most findings cite many cells.
+                d = cuts.get(k)
+                reading = self._cut_reading(report, d) if d is not None else None
+                said = f"「{p.text}」读作 {reading}" if reading and reading != p.text else f"「{p.text}」"
+                parts.append(f"{k}{said}（{p.location}）")
+                continue
             text = self._cell_evidence(report, k)
             if text is not None:
                 parts.append(text)
@@ -158,16 +168,21 @@ class Frames:
         return None
 
 
-    def _reading(self, report: int, key: str) -> str | None:
-        """The cut as a person checks it: "713000074" read as "71|3|0|0|0|0|74" (None: not cut).
-        Worded only for the cells evidence names; a report's diagnostics are looked through once."""
+    def _cuts(self, report: int) -> dict[str, Any]:
+        """A report's cells cut from a run of digits -> the diagnostic that cut them (looked through once)."""
         cuts = self._cut_by_key.get(report)
         if cuts is None:
             cuts = self._cut_by_key[report] = {k: d for d in self.reports[report].diagnostics
                                                if d.code in SPLIT_CODES and d.keys and d.found for k in d.keys}
-        d = cuts.get(key)
-        if d is None:
-            return None
+        return cuts
+
+    def _reading(self, report: int, key: str) -> str | None:
+        """The cut as a person checks it: "713000074" read as "71|3|0|0|0|0|74" (None: not cut).
+        Worded only for the cells evidence names."""
+        d = self._cuts(report).get(key)
+        return None if d is None else self._cut_reading(report, d)
+
+    def _cut_reading(self, report: int, d: Any) -> str | None:
         worded = self._cut_words.get(id(d))
         if worded is None:
             rep = self.reports[report]
