@@ -90,6 +90,19 @@ class ExpectRowwiseIdentity(MulticolumnMapExpectation):
     success_keys: ClassVar[tuple[str, ...]] = ("mostly", "expression", "tolerance", "unknowns", "bounds")
     args_keys: ClassVar[tuple[str, ...]] = ("column_list", "expression")
 
+    # GX builds an expectation's whole configuration (a pydantic dump) once per keyword it looks up,
+    # several hundred times per run for this class: these two build it once per call instead, with
+    # the same values (the keyword as configured, else the field's default).
+    def _get_domain_kwargs(self) -> dict[str, Any]:
+        configured = self.configuration.kwargs
+        return {key: configured.get(key, self._get_default_value(key)) for key in self.domain_keys}
+
+    def _get_success_kwargs(self) -> dict[str, Any]:
+        configured = self.configuration.kwargs
+        kwargs = {key: configured.get(key, self._get_default_value(key)) for key in self.success_keys}
+        kwargs.update(self._get_domain_kwargs())
+        return kwargs
+
     @root_validator(skip_on_failure=True)
     def _expression_uses_listed_columns(cls, values: dict) -> dict:
         # A name the expression uses but column_list lacks would be evaluated on no data.
