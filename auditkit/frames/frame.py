@@ -132,13 +132,17 @@ class Frames:
         """The cells' text as written and where, from the record's provenance."""
         parts = []
         provenance = self.reports[report].provenance
-        cuts = self._cuts(report)
+        cuts, words, settled = self._cuts(report), self._cut_words, self.settled
         for k in keys[:limit]:
             p = provenance.get(k)
-            if p is not None and not (self.settled and (report, KEY_INDEX.get(k, -1)) in self.settled):
+            if p is not None and not (settled and (report, KEY_INDEX.get(k, -1)) in settled):
                 # The common case, worded here as ``_cell_evidence`` words it: most findings cite many cells.
                 d = cuts.get(k)
-                reading = self._cut_reading(report, d) if d is not None else None
+                if d is None:
+                    parts.append(f"{k}「{p.text}」（{p.location}）")
+                    continue
+                worded = words.get(id(d))
+                reading = worded[1] if worded is not None else self._cut_reading(report, d)
                 said = f"「{p.text}」读作 {reading}" if reading and reading != p.text else f"「{p.text}」"
                 parts.append(f"{k}{said}（{p.location}）")
                 continue
