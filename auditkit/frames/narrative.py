@@ -151,15 +151,19 @@ class _Rows:
         self.plan: list[_Plan] = []
         self.bases: dict[int, tuple[_Plan, ...]] = {}
         self.prior: dict[int, tuple[Prior | None, float]] = {}
+        self._made: dict[int, _Row] = {}  # a failing row is asked for its place, note and figures: made once
 
     def __len__(self) -> int:
         return len(self.report)
 
     def __getitem__(self, n: int) -> _Row:
-        prior, value = self.prior.get(n, (None, np.nan))
-        item = self.item[n]
-        figure = item if isinstance(item, StatedFigure) else StatedFigure._make(item)
-        return _Row(self.report[n], figure, self.plan[n], self.bases.get(n, ()), prior, value)
+        row = self._made.get(n)
+        if row is None:
+            prior, value = self.prior.get(n, (None, np.nan))
+            item = self.item[n]
+            figure = item if isinstance(item, StatedFigure) else StatedFigure._make(item)
+            row = self._made[n] = _Row(self.report[n], figure, self.plan[n], self.bases.get(n, ()), prior, value)
+        return row
 
 
 def _padded(rows: Sequence[Sequence[int]]) -> np.ndarray:
@@ -190,29 +194,31 @@ def build_narrative(reports: Sequence[Report], values: np.ndarray, merged: Merge
     rows = _Rows()
     plan_ids: list[int] = []  # per row: its plan's place in ``plans``
     plans: list[_Plan] = []
-    plan_of: dict[tuple[str, str], int] = {}  # (metric, format) -> place in plans, -1 when none
+    plan_of: dict[str, dict[str, int]] = {f: {} for f in IN_FORMAT}  # format -> metric -> place in plans, -1: none
     bases_of: dict[tuple[str, str], tuple[_Plan, ...]] = {}  # (metric, format) -> what a share of it may be of
     kinds, metrics, stated_l, plain_l, sections_l = [], [], [], [], []
     for i, r in enumerate(reports):
-        if r.format not in IN_FORMAT or not r.sections:
+        fmt = r.format
+        if fmt not in IN_FORMAT or not r.sections:
             continue
+        plan_of_metric = plan_of[fmt]
         seen: set[tuple[str, str, float]] = set()
         for item in figure_items(r.sections, r.year, r.figures):
             metric, value, kind = item[0], item[1], item[6]
-            pid = plan_of.get((metric, r.format))
+            pid = plan_of_metric.get(metric)
             if pid is None:
-                plan = _plan((metric,), r.format)
-                pid = plan_of[(metric, r.format)] = -1 if plan is None else len(plans)
+                plan = _plan((metric,), fmt)
+                pid = plan_of_metric[metric] = -1 if plan is None else len(plans)
                 if plan is not None:
                     plans.append(plan)
             if pid < 0 or (kind, metric, value) in seen:
                 continue
-            n = len(rows)
+            n = len(plan_ids)
             if kind == "share":
-                bases = bases_of.get((metric, r.format))
+                bases = bases_of.get((metric, fmt))
                 if bases is None:
-                    bases = bases_of[(metric, r.format)] = tuple(
-                        p for p in (_plan(b, r.format) for b in share_bases(metric)) if p is not None)
+                    bases = bases_of[(metric, fmt)] = tuple(
+                        p for p in (_plan(b, fmt) for b in share_bases(metric)) if p is not None)
                 if not bases:
                     continue
                 rows.bases[n] = bases

@@ -9,6 +9,7 @@ a blank row is a count >= 0."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -76,12 +77,22 @@ def build_requests_columns(reports: Sequence[Report], values: np.ndarray, merged
                  place=lambda d, p: f"申请人列「{APPLICANT_LABELS[d.col('applicant')[p]]}」")
 
 
+@lru_cache(maxsize=64)
+def _merged_group(fmt: str, group: str) -> tuple[list[int], list[list[int]]]:
+    """A request group of the format: its rows' places among the table's rows, and per applicant column
+    the keys of its rows (the cells a merged row stands for). The same for every report of the format."""
+    rows = [r.key for r in format_spec(fmt).tables["requests"].rows]
+    children = REQUEST_GROUPS[fmt][group]
+    return ([rows.index(ch) for ch in children],
+            [key_indices([f"requests.{ch}.{c}" for ch in children]) for c in APPLICANTS])
+
+
 def build_requests_rows(reports: Sequence[Report], values: np.ndarray, merged: MergedRows) -> Frame:
     """One row per (report, table row); a merged group is one row with the merged values."""
     fmts = report_formats(reports)
     parts: list[pd.DataFrame] = []
     maps: list[np.ndarray] = []
-    where: dict[tuple[int, str], int] = {}  # (report, row) -> its position in the frame, for merged groups
+    first_row: dict[int, int] = {}  # report with merged groups -> the position of its first row in the frame
     offset = 0
     for f in FORMATS:
         sel = np.flatnonzero(fmts == f)
@@ -90,8 +101,7 @@ def build_requests_rows(reports: Sequence[Report], values: np.ndarray, merged: M
         rows = [r.key for r in format_spec(f).tables["requests"].rows]
         for i in merged:
             if fmts[i] == f:
-                first = offset + int(np.searchsorted(sel, i)) * len(rows)
-                where.update(((i, row), first + k) for k, row in enumerate(rows))
+                first_row[i] = offset + int(np.searchsorted(sel, i)) * len(rows)
         offset += len(sel) * len(rows)
         idx = np.array([key_indices([f"requests.{r}.{c}" for c in APPLICANTS]) for r in rows])  # (rows, 7)
         block = values[sel][:, idx].reshape(-1, len(APPLICANTS))
@@ -114,12 +124,12 @@ def build_requests_rows(reports: Sequence[Report], values: np.ndarray, merged: M
         # A merged group's null sub-rows give way to one row carrying the merged values.
         for i, groups in merged.items():
             for g, vals in groups.items():
-                children = REQUEST_GROUPS[fmts[i]][g]
-                keep[[where[(i, ch)] for ch in children]] = False
+                rel, keys = _merged_group(fmts[i], g)
+                keep[[first_row[i] + k for k in rel]] = False
                 extra_rows.append({"report": i, "row": g, "merged": True,
                                    **{c: float(vals[c]) if vals.get(c) is not None else np.nan
                                       for c in APPLICANTS}})
-                extra_keys.append([key_indices([f"requests.{ch}.{c}" for ch in children]) for c in APPLICANTS])
+                extra_keys.append(keys)
         df = pd.concat([df[keep], pd.DataFrame(extra_rows, columns=df.columns)], ignore_index=True)
         for c in APPLICANTS:
             df[c] = df[c].astype(float)
@@ -127,11 +137,15 @@ def build_requests_rows(reports: Sequence[Report], values: np.ndarray, merged: M
     width = max([1] + [len(k[0]) for k in extra_keys])
     kept = int(keep.sum())
     keymap: dict[str, np.ndarray] = {}
+    # The extra rows of one group share its keys (one cached list per group): laid out a group at a time.
+    of_group: dict[int, tuple[list[list[int]], list[int]]] = {}
+    for e, keys in enumerate(extra_keys):
+        of_group.setdefault(id(keys), (keys, []))[1].append(kept + e)
     for ci, c in enumerate(APPLICANTS):
         km = np.full((kept + len(extra_keys), width), -1, dtype=np.int32)
         km[:kept, 0] = km_base[keep, ci]
-        for e, keys in enumerate(extra_keys):
-            km[kept + e, :len(keys[ci])] = keys[ci]
+        for keys, at in of_group.values():
+            km[at, :len(keys[ci])] = keys[ci]
         keymap[c] = km
     keymap["merged"] = np.concatenate([keymap[c] for c in APPLICANTS], axis=1)
     df.insert(0, "row_id", np.arange(len(df)))

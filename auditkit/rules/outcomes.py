@@ -17,7 +17,7 @@ and found, the text as written, and whether the check proved anything at all:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -322,10 +322,10 @@ def _cells(frames: Frames, fr, rows: np.ndarray, cols: list[str], pick) -> list[
 
 def _places_by_report(fr, rows: np.ndarray) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    reps = fr.col("report")
-    for pos in rows:
-        place = fr.where(pos)
-        lst = out[int(reps[pos])]
+    where = fr.where
+    for pos, i in zip(rows.tolist(), fr.col("report")[rows].tolist(), strict=True):  # plain ints: quicker
+        place = where(pos)
+        lst = out[i]
         if place not in lst:
             lst.append(place)
     return out
@@ -341,9 +341,7 @@ def _skipped(frames: Frames, fr, rule, rows: np.ndarray, cols: list[str]) -> lis
     if not len(rows):
         return []
     reps = fr.col("report")[rows].astype(np.int64)
-    count = defaultdict(int)
-    for i in reps.tolist():
-        count[i] += 1
+    count = Counter(reps.tolist())  # in the order the reports first appear
     keys: dict[int, list[int]] = defaultdict(list)
     for i, j in _cells(frames, fr, rows, cols, lambda r, idx: np.isnan(frames.values[r, idx])):
         keys[i].append(j)
