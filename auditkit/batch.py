@@ -56,8 +56,22 @@ def read_report(path: str | Path, data: bytes | None = None, grams: bool = True)
         data = read_bytes(path)
     layout = read_layout(path, data)
     report = match_layout(layout, hashlib.sha256(data).hexdigest())
+    _add_scan_places(report, layout)
     report.figures = read_figures(report.sections, report.year, grams)  # here, in the read worker: validation is spared it
     return report
+
+
+def _add_scan_places(report: Report, layout: Any) -> None:
+    """Values read by OCR: their cell's place on the image (``Cell.scan``) put into their provenance,
+    so that the auditor can be shown that part of the scan. Nothing for a document read from its text."""
+    places = {cell.location: cell.scan for table in layout.tables for r in range(table.n_rows)
+              for cell in table.row_cells(r) if cell.scan is not None}
+    if not places:
+        return
+    for prov in report.provenance.values():
+        place = places.get(prov.location)
+        if place is not None:
+            prov.scan = place.to_dict()
 
 
 def read_one(path: str, data: bytes | None = None, grams: bool = True) -> Report | Failure:

@@ -13,6 +13,10 @@ the file there:
   cell's text escaped into a plain table, the cited cells marked. Never the page's own
   markup: a report is untrusted input.
 - a text file: the cited lines with two lines either side.
+- a scan (a scanned PDF, a page image, a table pasted as a picture into a PDF or Word file), read by OCR:
+  the image cut to the cited cells' rows, set upright as the reader read it, the cells framed in red
+  (``scan_image``). The cells' places on the image come with the values (``Provenance.scan``), so the
+  scan is not read again.
 
 Reading the original again costs a reader's run per file, so ``Origins`` keeps each
 file's layout and each image it made; renderers make one per page they draw and ask
@@ -43,6 +47,8 @@ IMAGE_WIDTH = 900  # pixels: legible Chinese at a glance, ~30-60 kB a picture
 CONTEXT_LINES = 2
 LONG_LINE = 240  # characters: a longer line is shown as the part around the cited text
 BAND_MARGIN = 54.0  # points above and below the cited rows: the neighbouring rows for context
+SCAN_DPI = 150  # a scanned PDF page rendered for its cells to be cut out: legible, then scaled to IMAGE_WIDTH
+SCAN_FRAME = (220, 20, 20)  # the red of the frames round the cited cells of a scan
 
 
 def parse_location(location: str) -> dict[str, int]:
@@ -67,7 +73,7 @@ class Origins:
         self._opened: set[str] = set()
         self._layouts: dict[str, Any] = {}
         self._lines: dict[str, list[str] | None] = {}
-        self._images: dict[tuple[str, int, tuple[str, ...]], str] = {}
+        self._images: dict[tuple, str] = {}  # (source, page, what is cropped) -> data: URI
 
     # -- what a renderer calls ----------------------------------------------
 
@@ -80,7 +86,7 @@ class Origins:
             prov = provenance.get(key)
             if not prov:
                 continue
-            prov = prov if isinstance(prov, Mapping) else {"text": prov.text, "location": prov.location}
+            prov = prov if isinstance(prov, Mapping) else prov.to_dict()
             where = parse_location(prov.get("location", ""))
             if not where:
                 continue
@@ -91,6 +97,12 @@ class Origins:
         if not places:
             return ""
         source, kind = str(record.get("source") or ""), str(record.get("kind") or "")
+        scanned = _scan_places(provenance, keys)
+        if scanned and source not in self._opened and len(self._opened) >= self.max_files:
+            scanned = {}  # past max_files: the text and place, as for any other original
+        if scanned:
+            self._opened.add(source)
+            return self._scans(source, kind, scanned)
         if source not in self._opened and len(self._opened) >= self.max_files:
             return "".join(_quote(text, w, source) for (_, w, text), in ((v[0],) for v in list(places.values())[:MAX_PLACES]))
         self._opened.add(source)
@@ -166,6 +178,27 @@ class Origins:
             if text and not text.replace(".", "").isdigit():
                 return text
         return ""
+
+    # -- scans: the cited cells cut out of the image OCR read -------------------
+
+    def _scans(self, source: str, kind: str, scanned: Mapping[tuple[int, str], list[tuple[float, ...]]]) -> str:
+        out = []
+        name = escape(Path(source).name)
+        for (page, picture), quads in list(scanned.items())[:MAX_PLACES]:
+            cache_key = (source, page, picture, tuple(quads))
+            try:
+                if cache_key not in self._images:
+                    image = _source_image(source, kind, page, picture or None)
+                    self._images[cache_key] = _data_uri(scan_image(image, quads))
+            except (AuditkitError, OSError, ValueError, KeyError) as exc:
+                out.append(_note(f"无法读取原文件 {Path(source).name} 的图像，不能显示扫描件（{exc}）"))
+                continue
+            where = "中的表格图片" if picture else f" 第{page}页"
+            out.append(f'<figure class="ak-origin-page ak-origin-scan" data-page="{page}"><img src="{self._images[cache_key]}" '
+                       f'alt="原文{where}（扫描件）" loading="lazy" style="max-width:100%;border:1px solid #ced4da">'
+                       f"<figcaption>原文 {name}{where}，扫描件：所涉单元格（红框），按读取时摆正；"
+                       f"请与读出的数值对照</figcaption></figure>")
+        return "".join(out)
 
     # -- tables of web pages and office files: the row, escaped ----------------
 
@@ -267,6 +300,120 @@ def _find_rows(page: Any, labels: tuple[str, ...]) -> list[tuple[float, float]]:
         return bands
     finally:
         textpage.close()
+
+
+def _scan_places(provenance: Mapping[str, Any], keys: Iterable[str]) -> dict[tuple[int, str], list[tuple[float, ...]]]:
+    """The cited cells that OCR read, by (page, picture): each cell's corners as fractions of that image."""
+    out: dict[tuple[int, str], list[tuple[float, ...]]] = {}
+    for key in keys:
+        prov = provenance.get(key)
+        scan = prov.get("scan") if isinstance(prov, Mapping) else getattr(prov, "scan", None)
+        if not scan or len(scan.get("quad") or ()) != 8:
+            continue
+        quads = out.setdefault((int(scan["page"]), str(scan.get("picture") or "")), [])
+        quad = tuple(float(v) for v in scan["quad"])
+        if quad not in quads:
+            quads.append(quad)
+    return out
+
+
+def _source_image(source: str, kind: str, page: int, picture: str | None) -> Any:
+    """The image OCR read, as stored in the file: the PDF page rendered, the image file's frame, or a Word
+    file's picture (found by its bytes' SHA-1)."""
+    from PIL import Image, ImageOps, ImageSequence
+
+    if picture:
+        import hashlib
+        import zipfile
+
+        with zipfile.ZipFile(source) as zf:
+            for info in zf.infolist():
+                if info.file_size and info.file_size < 64 << 20 and "sha1:" + hashlib.sha1(zf.read(info)).hexdigest() == picture:
+                    data = zf.read(info)
+                    break
+            else:
+                raise KeyError("图片已不在文件中 (the picture is no longer in the file)")
+        image = Image.open(io.BytesIO(data))
+    elif kind == "pdf":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(source)
+        try:
+            pdf_page = pdf[page - 1]
+            return pdf_page.render(scale=SCAN_DPI / 72).to_pil().convert("RGB")
+        finally:
+            pdf.close()
+    else:
+        image = Image.open(source)
+    for n, frame in enumerate(ImageSequence.Iterator(image), start=1):
+        if n == page:
+            return ImageOps.exif_transpose(frame.convert("RGB"))
+    raise KeyError(f"第{page}页不在文件中 (no page {page})")
+
+
+def scan_image(image: Any, quads: list[tuple[float, ...]], width: int = IMAGE_WIDTH) -> Any:
+    """The band of a scanned page that holds the cells ``quads`` (corners tl, tr, br, bl as x, y fractions
+    of ``image``), set upright the way the first cell stands, across the page's width (so the row labels
+    show), a row or so above and below, each cell framed in red; at most ``width`` pixels wide."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    size = np.array(image.size, dtype=float)
+    corners = [np.array(q, dtype=float).reshape(4, 2) * size for q in quads]
+    tl, tr, br, bl = corners[0]
+    w0 = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    h0 = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    # the first cell's corners against an upright rectangle of its size: the turn, tilt and perspective
+    # the reader took out, taken out again (one homography: upright pixels -> image pixels)
+    to_image = _homography(np.array([[0, 0], [w0, 0], [w0, h0], [0, h0]]), corners[0])
+    to_upright = np.linalg.inv(to_image)
+    boxes = []
+    for quad in corners:
+        pts = _apply(to_upright, quad)
+        boxes.append((*pts.min(0), *pts.max(0)))
+    page = _apply(to_upright, np.array([[0, 0], [size[0], 0], size, [0, size[1]]]))
+    margin = 1.6 * max(b[3] - b[1] for b in boxes)
+    x0, x1 = float(page[:, 0].min()), float(page[:, 0].max())
+    y0 = max(float(page[:, 1].min()), min(b[1] for b in boxes) - margin)
+    y1 = min(float(page[:, 1].max()), max(b[3] for b in boxes) + margin)
+    scale = min(1.0, width / max(x1 - x0, 1.0))
+    out_w, out_h = max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))
+    # output pixel (u, v) -> upright (x0 + u / scale, y0 + v / scale) -> image
+    from_out = to_image @ np.array([[1 / scale, 0, x0], [0, 1 / scale, y0], [0, 0, 1]])
+    from_out = from_out / from_out[2, 2]
+    band = image.transform((out_w, out_h), Image.Transform.PERSPECTIVE, tuple(from_out.ravel()[:8]),
+                           resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
+    draw = ImageDraw.Draw(band)
+    for bx0, by0, bx1, by1 in boxes:
+        draw.rectangle((round((bx0 - x0) * scale) - 2, round((by0 - y0) * scale) - 2,
+                        round((bx1 - x0) * scale) + 2, round((by1 - y0) * scale) + 2), outline=SCAN_FRAME, width=3)
+    return band
+
+
+def _homography(src: Any, dst: Any) -> Any:
+    """The 3x3 projective map taking the four points ``src`` to ``dst``."""
+    import numpy as np
+
+    a, b = [], []
+    for (x, y), (u, v) in zip(src, dst, strict=True):
+        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        b += [u, v]
+    h = np.linalg.solve(np.array(a, dtype=float), np.array(b, dtype=float))
+    return np.append(h, 1.0).reshape(3, 3)
+
+
+def _apply(h: Any, pts: Any) -> Any:
+    import numpy as np
+
+    p = np.hstack([pts, np.ones((len(pts), 1))]) @ h.T
+    return p[:, :2] / p[:, 2:]
+
+
+def _data_uri(image: Any) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=72, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _quote(text: str, where: Mapping[str, int], source: str = "") -> str:

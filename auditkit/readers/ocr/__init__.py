@@ -86,6 +86,7 @@ def add_picture_tables(data: bytes, contents: list[PageContent]) -> int:
 
     from auditkit.readers.ocr import deskew, grid, render
     from auditkit.readers.ocr.cells import read_page
+    from auditkit.readers.pdf.model import SourceImage
     from auditkit.readers.pdf.text_layer import PDFIUM_LOCK
 
     read = 0
@@ -119,6 +120,9 @@ def add_picture_tables(data: bytes, contents: list[PageContent]) -> int:
                 content.hs.extend((y + top, a + x0, b + x0) for y, a, b in shifted.hs)
                 content.vs.extend((x + x0, a + top, b + top) for x, a, b in shifted.vs)
                 content.n_chars += shifted.n_chars
+                # the pictures' cells are shown cut out of the page as PDFium renders it (their points are the page's)
+                content.source = SourceImage(content.number, (1 / content.width, 0.0, 0.0, 0.0, 1 / content.height,
+                                                              0.0, 0.0, 0.0, 1.0))
                 read += 1
     finally:
         with PDFIUM_LOCK:
@@ -151,22 +155,29 @@ def _picture_regions(page, raw) -> list[tuple[tuple[float, float, float, float],
 def picture_contents(images: list[bytes]) -> list[PageContent]:
     """Pictures (a Word file's) that show a ruled table, OCR'd as the pages of one document in the order
     given; [] when none does."""
+    import hashlib
+
     from auditkit.readers.ocr import deskew, grid, render
     from auditkit.readers.ocr.cells import read_page
 
     frames = []
     for data in images:
         try:
-            frames.extend(render.image_file(data))
+            picture = "sha1:" + hashlib.sha1(data).hexdigest()  # found again in the file by its bytes
+            frames.extend((img, dpi, picture, n + 1) for n, (img, dpi) in enumerate(render.image_file(data)))
         except Exception:  # damaged, or a kind Pillow cannot draw (EMF, WMF): that picture stays a picture
             continue
     tables = []
-    for img, dpi in frames:
+    for img, dpi, picture, frame in frames:
         ink = deskew.ink_mask(deskew.normalise(deskew.text_grey(img), dpi), dpi)
         if grid.find_tables(ink, dpi)[0]:
-            tables.append((img, dpi))
-    results = [read_page(get_engine(), img, dpi, i + 1) for i, (img, dpi) in enumerate(tables)]
-    return [_page_content(r) for r in results if not r.blank]
+            tables.append((img, dpi, picture, frame))
+    out = []
+    for i, (img, dpi, picture, frame) in enumerate(tables):
+        result = read_page(get_engine(), img, dpi, i + 1)
+        if not result.blank:
+            out.append(_page_content(result, source_page=frame, picture=picture))
+    return out
 
 
 def _contents(images) -> list[PageContent]:
@@ -184,9 +195,12 @@ def _contents(images) -> list[PageContent]:
     return [_page_content(r) for r in results if not r.blank]
 
 
-def _page_content(r: PageResult, region_base: int = 0) -> PageContent:
-    """``region_base``: added to the image cells' numbers, to keep those of several pictures on one page apart."""
-    from auditkit.readers.pdf.model import Char, DoubtChar, OcrChar, PageContent
+def _page_content(r: PageResult, region_base: int = 0, source_page: int | None = None,
+                  picture: str | None = None) -> PageContent:
+    """``region_base``: added to the image cells' numbers, to keep those of several pictures on one page apart.
+    ``source_page``, ``picture``: which image of the file the page was read from (``SourceImage``); the page's
+    own number by default."""
+    from auditkit.readers.pdf.model import Char, DoubtChar, OcrChar, PageContent, SourceImage
 
     def region(c) -> int:
         return c.region + region_base if c.region >= 0 else -1
@@ -194,4 +208,5 @@ def _page_content(r: PageResult, region_base: int = 0) -> PageContent:
     chars: list[Char] = [DoubtChar(c.ch, c.x0, c.y0, c.x1, c.y1, c.doubt, region(c)) if c.doubt
                          else OcrChar(c.ch, c.x0, c.y0, c.x1, c.y1, region(c)) for c in r.chars]
     n_text = sum(1 for c in chars if c.ch.isalnum())
-    return PageContent(r.number, r.width_pt, r.height_pt, chars, r.hs, r.vs, n_text, 1, 0)
+    source = SourceImage(source_page or r.number, r.to_source, picture)
+    return PageContent(r.number, r.width_pt, r.height_pt, chars, r.hs, r.vs, n_text, 1, 0, source)

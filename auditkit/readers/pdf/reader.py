@@ -101,7 +101,8 @@ def read_contents(path: Path, contents: list[PageContent], title_meta: str = "")
     pages = [_read_page(content) for content in contents]
     find_unruled_tables(pages)  # before the running lines go: a table row can sit in the page margin
     drop_running_lines(pages)
-    return to_layout(path, join_pages(pages), pages, title_meta)
+    sources = {content.number: content.source for content in contents if content.source is not None}
+    return to_layout(path, join_pages(pages), pages, title_meta, sources)
 
 
 def _read_page(content: PageContent) -> Page:
