@@ -160,14 +160,7 @@ def test_audit_html_shows_the_cited_cells_cut_out_of_the_scan(audited: Path) -> 
     assert band.width <= 900 and band.height < 0.15 * page_height * band.width / page_width  # a band, not the page
     assert red_pixels(band) > 7 * 100  # seven framed cells
     # the band shows the row as the auditor must see it: the engine finds the wrongly worded label there
-    grey = np.asarray(band.convert("L")).copy()
-    boxes = ocr.get_engine().detect(grey)
-    crops = []
-    for b in boxes:
-        x0, y0 = np.floor(b.min(0)).astype(int)
-        x1, y1 = np.ceil(b.max(0)).astype(int)
-        crops.append(grey[max(y0, 0):y1, max(x0, 0):x1])
-    texts = [line.text for line in ocr.get_engine().recognise(crops)]
+    texts = band_texts(band)
     assert wording["actual"] == "2.其他法律行政止公开" and wording["actual"] in texts, texts  # the defect, seen
     # each picture once in the page, however many findings cite it
     sources = re.findall(r'data-scan="ocr"[^>]*><img src="([^"]+)"', html)
@@ -187,3 +180,38 @@ def test_the_reviewer_shows_the_scan_too(audited: Path) -> None:
     card = s.card_html()
     assert 'data-scan="ocr"' in card and "data:image/jpeg;base64," in card
     assert "扫描件：所涉单元格（红框）" in card
+
+
+def band_texts(band: Image.Image) -> list[str]:
+    """What the engine reads in a picture shown to the auditor, line by line."""
+    grey = np.asarray(band.convert("L")).copy()
+    crops = []
+    for b in ocr.get_engine().detect(grey):
+        x0, y0 = np.floor(b.min(0)).astype(int)
+        x1, y1 = np.ceil(b.max(0)).astype(int)
+        crops.append(grey[max(y0, 0):y1, max(x0, 0):x1])
+    return [line.text for line in ocr.get_engine().recognise(crops)]
+
+
+def upside_down_tiff(path: Path) -> Path:
+    page = scans.render(PDF_002, DPI)[2]  # the page of the misworded row
+    return scans.write_tiff([scans.jpeg(np.ascontiguousarray(page[::-1, ::-1]), 60)], path, DPI)
+
+
+@pytest.mark.parametrize("make", [upside_down_tiff, lambda path: scans.docx_with_pictures(PDF_002, {2}, path, DPI)],
+                         ids=["upside_down.tif", "picture_in.docx"])
+def test_a_page_image_and_a_word_picture_are_shown_upright(tmp_path: Path, make) -> None:
+    """A TIFF fed in upside down is shown the right way up; a Word file's table picture is found again in
+    the file by its bytes. (~8 s of OCR each: one page.)"""
+    from auditkit.batch import read_report
+    from auditkit.render.origin import Origins
+
+    path = make(tmp_path / ("scan.tif" if make is upside_down_tiff else "scan.docx"))
+    report = read_report(path)
+    keys = [f"requests.withheld_prohibited_by_law.{c}" for c in ("natural_person", "total")]
+    assert all(report.provenance[k].scan for k in keys)
+    html = Origins().html({"source": str(path), "kind": report.kind, "provenance": report.provenance}, keys)
+    (uri,) = re.findall(r'data-scan="ocr"[^>]*><img src="data:image/jpeg;base64,([^"]+)"', html)
+    band = Image.open(io.BytesIO(base64.b64decode(uri)))
+    assert red_pixels(band) > 2 * 100
+    assert "2.其他法律行政止公开" in band_texts(band)

@@ -193,7 +193,7 @@ class Origins:
             except (AuditkitError, OSError, ValueError, KeyError) as exc:
                 out.append(_note(f"无法读取原文件 {Path(source).name} 的图像，不能显示扫描件（{exc}）"))
                 continue
-            where = "中的表格图片" if picture else f" 第{page}页"
+            where = " 中的表格图片" if picture else f" 第{page}页"
             out.append(f'<figure class="ak-origin-page" data-scan="ocr" data-page="{page}"><img src="{self._images[cache_key]}" '
                        f'alt="原文{where}（扫描件）" loading="lazy" style="max-width:100%;border:1px solid #ced4da">'
                        f"<figcaption>原文 {name}{where}，扫描件：所涉单元格（红框），按读取时摆正；"
