@@ -191,27 +191,35 @@ def other_photo(seed: int) -> np.ndarray:
     return jpeg(noise(blur(np.clip(img, 0, 255).astype(np.uint8), 3), 5, rng), 70)
 
 
-def mixed_pdf(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200) -> Path:
+def mixed_pdf(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200, *,
+              turned: set[int] = frozenset(), pages: list[int] | None = None) -> Path:
     """The PDF with the pages ``picture_pages`` (0-based) replaced by JPEG pictures of themselves: a
-    report whose other pages keep their text layer (tables pasted as pictures, or scanned pages)."""
+    report whose other pages keep their text layer (tables pasted as pictures, or scanned pages).
+    ``turned``: picture pages stored on their side, as a landscape page turned upright for display by
+    /Rotate 90 (how some scanners save a page). ``pages``: only these pages, in this order."""
     import io
 
     src = pdfium.PdfDocument(str(pdf_path))
     out = pdfium.PdfDocument.new()
     try:
-        for i in range(len(src)):
+        for i in range(len(src)) if pages is None else pages:
             if i not in picture_pages:
                 out.import_pages(src, [i])
                 continue
             width, height = src[i].get_size()
+            image = jpeg(render_page(src, i, dpi), 75)
+            if i in turned:  # stored a quarter turn anticlockwise; /Rotate 90 (clockwise) shows it upright
+                image, width, height = np.ascontiguousarray(np.rot90(image)), height, width
             buf = io.BytesIO()
-            Image.fromarray(jpeg(render_page(src, i, dpi), 75)).save(buf, "JPEG", quality=90)
+            Image.fromarray(image).save(buf, "JPEG", quality=90)
             buf.seek(0)
             page = out.new_page(width, height)
             picture = pdfium.PdfImage.new(out)
             picture.load_jpeg(buf, inline=True)
             picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
             page.insert_obj(picture)
+            if i in turned:
+                page.set_rotation(90)
             page.gen_content()
         out.save(str(path))
     finally:

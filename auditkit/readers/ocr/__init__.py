@@ -131,25 +131,38 @@ def add_picture_tables(data: bytes, contents: list[PageContent]) -> int:
 
 
 def _picture_regions(page, raw) -> list[tuple[tuple[float, float, float, float], float, tuple[float, float, float, float]]]:
-    """The pictures of an unturned page worth a look: (box in top-down points, width in pixels, the
-    render crop (left, bottom, right, top margins))."""
+    """The pictures of a page worth a look: (box in top-down points of the page as shown, turned by its
+    /Rotate as the text layer is; width in pixels at the picture's own resolution; the render crop (left,
+    bottom, right, top margins of the page as shown, which is how PDFium crops))."""
     out = []
     try:
-        if raw.FPDFPage_GetRotation(page.raw) % 4:
-            return out  # turned pages: their pictures' boxes are not in the text layer's frame (not handled)
-        w, h = page.get_size()
+        turn = raw.FPDFPage_GetRotation(page.raw) % 4  # quarter turns clockwise for display
+        w, h = page.get_size()  # as shown
+        uw, uh = (h, w) if turn % 2 else (w, h)  # the page's own frame, before /Rotate
         for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
-            x0, y0, x1, y1 = (max(0.0, min(v, lim)) for v, lim in zip(obj.get_bounds(), (w, h, w, h), strict=True))
+            x0, y0, x1, y1 = (max(0.0, min(v, lim)) for v, lim in zip(obj.get_bounds(), (uw, uh, uw, uh), strict=True))
             if (x1 - x0) * (y1 - y0) < MIN_PICTURE_SHARE * w * h:
                 continue
             try:
-                px_width = float(obj.get_px_size()[0])
+                px_w, px_h = obj.get_px_size()
             except Exception:  # an image PDFium cannot decode: nothing to read
                 continue
-            out.append(((x0, h - y1, x1, h - y0), px_width, (x0, y0, w - x1, h - y1)))
+            # the picture's corners (y up, unturned) as shown (y down): the text layer's turn (text_layer._rotate)
+            shown = [_shown(x, y, turn, uw, uh) for x in (x0, x1) for y in (y0, y1)]
+            left, right = min(p[0] for p in shown), max(p[0] for p in shown)
+            top, bottom = min(p[1] for p in shown), max(p[1] for p in shown)
+            if turn:  # pixels across the shown width, whichever way the picture is drawn: its resolution times that
+                px_w = (float(px_w) * float(px_h) / ((x1 - x0) * (y1 - y0))) ** 0.5 * (right - left)
+            out.append(((left, top, right, bottom), float(px_w), (left, h - bottom, w - right, top)))
     finally:
         page.close()
     return out
+
+
+def _shown(x: float, y: float, turn: int, uw: float, uh: float) -> tuple[float, float]:
+    """A point of the unturned page (points, y up) where a viewer shows it, top-down, after ``turn``
+    quarter turns clockwise."""
+    return ((x, uh - y), (y, x), (uw - x, y), (uh - y, uw - x))[turn]
 
 
 def picture_contents(images: list[bytes]) -> list[PageContent]:
