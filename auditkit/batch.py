@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditkit.copies import Copies
 from auditkit.errors import ReadError, ReadReason
-from auditkit.record import Report
+from auditkit.record import Diagnostic, Report
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,6 +57,8 @@ def read_report(path: str | Path, data: bytes | None = None, grams: bool = True)
     layout = read_layout(path, data)
     report = match_layout(layout, hashlib.sha256(data).hexdigest())
     _add_scan_places(report, layout)
+    report.diagnostics.extend(Diagnostic(note.code, note.message, location=note.location, values=dict(note.values) or None)
+                              for note in layout.notes)
     report.figures = read_figures(report.sections, report.year, grams)  # here, in the read worker: validation is spared it
     return report
 

@@ -89,6 +89,17 @@ class TextBlock:
 Block = TextBlock | Table
 
 
+@dataclass(frozen=True)
+class ReaderNote:
+    """Something the reader did to the document, for the auditor's information: ``code`` is a
+    ``DiagnosticCode``; ``values`` what was measured."""
+
+    code: str
+    message: str
+    location: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
 @dataclass(eq=False)
 class Layout:
     """Everything a reader extracted from one document, in document order."""
@@ -99,6 +110,9 @@ class Layout:
     # What the container states about the document outside its body, e.g. a CMS
     # page's 发布时间 or <title>: {"title": ..., "published": "2024-03-08", "publisher": ...}
     meta: dict[str, str] = field(default_factory=dict)
+    # What the reader did to the document that the auditor should know, passed on as the record's
+    # diagnostics (e.g. a scanned page turned upright before OCR)
+    notes: list[ReaderNote] = field(default_factory=list)
 
     @property
     def tables(self) -> list[Table]:

@@ -135,6 +135,18 @@ def test_the_cells_places_on_the_scan_are_where_their_values_stand(audited: Path
     assert checked >= 150
 
 
+def test_how_each_page_was_set_upright_is_told_to_the_auditor(audited: Path) -> None:
+    """Each scanned page's levelling is passed on as a diagnostic of the record, with the angle measured."""
+    record, _ = load(audited)
+    notes = {d["values"]["page"]: d for d in record["diagnostics"] if d["code"] == "ocr_page"}
+    assert sorted(notes) == [1, 2, 3, 4, 5]
+    for page, note in notes.items():
+        tilt = ANGLE * (1 if (page - 1) % 2 == 0 else -0.7)
+        assert abs(note["values"]["levelled"] - tilt) < 0.15, note
+        assert "turned" not in note["values"] and "unwarped" not in note["values"]
+        assert f"第{page}页" in note["message"] and f"deskewed by {abs(note['values']['levelled']):.1f}°" in note["message"], note
+
+
 def figures_of(html: str, finding_id: str) -> list[tuple[str, Image.Image]]:
     """The scan pictures shown with one finding in audit.html: (caption, image)."""
     at = html.index(f'id="f-{finding_id}"')
@@ -210,6 +222,9 @@ def test_a_page_image_and_a_word_picture_are_shown_upright(tmp_path: Path, make)
     report = read_report(path)
     keys = [f"requests.withheld_prohibited_by_law.{c}" for c in ("natural_person", "total")]
     assert all(report.provenance[k].scan for k in keys)
+    if make is upside_down_tiff:
+        (note,) = [d for d in report.diagnostics if d.code == "ocr_page"]
+        assert note.values == {"page": 1, "turned": 180} and "旋转 180°" in note.message
     html = Origins().html({"source": str(path), "kind": report.kind, "provenance": report.provenance}, keys)
     (uri,) = re.findall(r'data-scan="ocr"[^>]*><img src="data:image/jpeg;base64,([^"]+)"', html)
     band = Image.open(io.BytesIO(base64.b64decode(uri)))

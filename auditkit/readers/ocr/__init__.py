@@ -213,6 +213,7 @@ def _page_content(r: PageResult, region_base: int = 0, source_page: int | None =
     """``region_base``: added to the image cells' numbers, to keep those of several pictures on one page apart.
     ``source_page``, ``picture``: which image of the file the page was read from (``SourceImage``); the page's
     own number by default."""
+    from auditkit.readers.ocr.cells import LEVELLED
     from auditkit.readers.pdf.model import Char, DoubtChar, OcrChar, PageContent, SourceImage
 
     def region(c) -> int:
@@ -221,5 +222,6 @@ def _page_content(r: PageResult, region_base: int = 0, source_page: int | None =
     chars: list[Char] = [DoubtChar(c.ch, c.x0, c.y0, c.x1, c.y1, c.doubt, region(c)) if c.doubt
                          else OcrChar(c.ch, c.x0, c.y0, c.x1, c.y1, region(c)) for c in r.chars]
     n_text = sum(1 for c in chars if c.ch.isalnum())
-    source = SourceImage(source_page or r.number, r.to_source, picture)
+    source = SourceImage(source_page or r.number, r.to_source, picture, r.turned, r.unwarped,
+                         round(r.angle, 2) if abs(r.angle) >= LEVELLED else 0.0)
     return PageContent(r.number, r.width_pt, r.height_pt, chars, r.hs, r.vs, n_text, 1, 0, source)

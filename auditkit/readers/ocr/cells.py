@@ -24,6 +24,8 @@ import auditkit.readers.ocr.doubt as doubt
 import auditkit.readers.ocr.grid as grid
 from auditkit.readers.ocr.engine import Engine, RecLine
 
+LEVELLED = 0.05  # degrees: a smaller tilt is left as it is
+
 
 @dataclass
 class PlacedChar:
@@ -86,7 +88,7 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
     norm = deskew.normalise(grey, dpi)
     ink = deskew.ink_mask(norm, dpi)
     angle = deskew.skew_angle(ink)
-    if abs(angle) >= 0.05:
+    if abs(angle) >= LEVELLED:
         to_page = np.vstack([deskew.rotation_matrix(bgr.shape, -angle), [0, 0, 1]]) @ to_page
         bgr = deskew.rotate(bgr, -angle)
     red = deskew.red_mask(bgr)

@@ -87,6 +87,11 @@ class SourceImage:
     page: int  # 1-based: the PDF's page, the image file's frame, the nth table picture of a Word file
     to_source: tuple[float, ...]
     picture: str | None = None
+    # how the image was set upright to be read: quarter turns (degrees clockwise), a photo's page
+    # unwarped, the tilt levelled (degrees, anticlockwise as cv2 counts)
+    turned: int = 0
+    unwarped: bool = False
+    levelled: float = 0.0
 
     def place(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, ...]:
         """The corners (top-left, top-right, bottom-right, bottom-left) of a box of the page, as x, y
