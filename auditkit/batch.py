@@ -143,11 +143,14 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         client = os.environ.get("AUDITKIT_CLUSTER") or None
     jobs = jobs or os.cpu_count() or 1
     show = sys.stderr.isatty() if progress is None else progress
-    bar = None
+    bar = pages = None
     if show:
         from tqdm import tqdm
 
+        from auditkit.page_progress import PageBar
+
         bar = tqdm(total=len(files), unit="份", desc="读取报告", file=sys.stderr)
+        pages = PageBar()  # a scan's pages, under the documents: shown once a scan is read
     from auditkit.readers.legacy_batch import legacy_conversions
 
     try:
@@ -163,8 +166,10 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         with legacy_conversions([f for f in files if worth_opening(f)], jobs):
             if bar:
                 bar.set_description("读取报告")
-            yield from _copies_listed(_read_all(files, jobs, bar, reader))
+            yield from _copies_listed(_read_all(files, jobs, bar, reader, pages))
     finally:
+        if pages:
+            pages.close()
         if bar:
             bar.close()
 
@@ -181,15 +186,27 @@ def _copies_listed(results: Iterable[Report | Failure]) -> Iterator[Report | Fai
 
 
 def _read_all(files: list[str], jobs: int, bar: Any, reader: Callable[[str], Report | Failure] = read_one,
-              ) -> Iterator[Report | Failure]:
+              pages: Any = None) -> Iterator[Report | Failure]:
+    """``pages``: a ``page_progress.PageBar`` that OCR'd pages are reported to, or None."""
     if jobs <= 1 or len(files) <= 1:
         for f in files:
-            yield reader(f)
+            if pages:
+                with pages.here():
+                    result = reader(f)
+            else:
+                result = reader(f)
+            yield result
             if bar:
                 bar.update()
         return
     window = jobs * 4
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    if pages:
+        from auditkit.page_progress import report_from_worker
+
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=report_from_worker, initargs=(pages.worker_queue(),))
+    else:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+    with pool:
         futures = []
         it = iter(files)
         for f in it:

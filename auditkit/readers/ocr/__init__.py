@@ -19,6 +19,7 @@ onnxruntime, OpenCV and numpy are imported only when a scan is read; one engine 
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from auditkit.errors import ReadError, ReadReason
@@ -39,6 +40,26 @@ MIN_PICTURE_SHARE = 0.02
 MAX_LAYER_CHARS = 20
 
 _engine: Engine | None = None
+# Told of pages as OCR goes: (pages found, pages read) since the last call. Set by a progress display
+# (``report_pages_to``); None otherwise, and then nothing is told.
+_page_progress: Callable[[int, int], None] | None = None
+
+
+def report_pages_to(callback: Callable[[int, int], None] | None) -> None:
+    """Have this process's OCR call ``callback(found, read)`` as it finds a scan's pages (``found``) and
+    finishes each (``read``): a page-by-page progress bar, a long scan taking ~8 s a page. None: stop."""
+    global _page_progress
+    _page_progress = callback
+
+
+def _pages_found(n: int) -> None:
+    if _page_progress is not None and n:
+        _page_progress(n, 0)
+
+
+def _page_read() -> None:
+    if _page_progress is not None:
+        _page_progress(0, 1)
 
 
 def available() -> bool:
@@ -60,6 +81,7 @@ def scanned_contents(data: bytes) -> list[PageContent]:
     """The pages of a scanned PDF, OCR'd; ``ReadError`` when they are blank or hold no readable text."""
     from auditkit.readers.ocr import render
 
+    _pages_found(render.pdf_page_count(data))
     return _contents(render.pdf_pages(data))
 
 
@@ -72,6 +94,7 @@ def image_contents(data: bytes) -> list[PageContent]:
     except Exception as exc:  # Pillow's many ways to say a file is damaged
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
         raise ReadError(ReadReason.CORRUPT, f"图像文件无法解码 (image cannot be decoded: {detail})") from None
+    _pages_found(len(frames))
     return _contents(iter(frames))
 
 
@@ -111,7 +134,9 @@ def add_picture_tables(data: bytes, contents: list[PageContent]) -> int:
                 ink = deskew.ink_mask(deskew.normalise(deskew.text_grey(bgr), dpi), dpi)
                 if not grid.find_tables(ink, dpi)[0]:
                     continue
+                _pages_found(1)  # a picture on a text page: found only as it is come to
                 result = read_page(get_engine(), bgr, dpi, content.number, check_orientation=False)
+                _page_read()
                 shifted = _page_content(result, region_base=(read + 1) * 100_000)
                 for c in shifted.chars:
                     c.x0, c.x1, c.cx = c.x0 + x0, c.x1 + x0, c.cx + x0
@@ -186,8 +211,10 @@ def picture_contents(images: list[bytes]) -> list[PageContent]:
         if grid.find_tables(ink, dpi)[0]:
             tables.append((img, dpi, picture, frame))
     out = []
+    _pages_found(len(tables))
     for i, (img, dpi, picture, frame) in enumerate(tables):
         result = read_page(get_engine(), img, dpi, i + 1)
+        _page_read()
         if not result.blank:
             out.append(_page_content(result, source_page=frame, picture=picture))
     return out
@@ -197,7 +224,10 @@ def _contents(images) -> list[PageContent]:
     from auditkit.readers.ocr.cells import read_page
 
     eng = get_engine()
-    results = [read_page(eng, img, dpi, i + 1) for i, (img, dpi) in enumerate(images)]
+    results = []
+    for i, (img, dpi) in enumerate(images):
+        results.append(read_page(eng, img, dpi, i + 1))
+        _page_read()
     if not results or all(r.blank for r in results):
         raise ReadError(ReadReason.EMPTY, "扫描件全部为空白页 (scanned pages are blank)")
     n_lines = sum(r.n_lines for r in results)

@@ -43,6 +43,20 @@ def pdf_pages(data: bytes, target_dpi: float = TARGET_DPI) -> Iterator[tuple[np.
             pdf.close()
 
 
+def pdf_page_count(data: bytes) -> int:
+    """How many pages the PDF has (for a progress display)."""
+    import pypdfium2 as pdfium
+
+    from auditkit.readers.pdf.text_layer import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+
+
 def _page_image_dpi(page) -> float | None:
     """The resolution of the largest picture on the page (pixels over its drawn size), if any."""
     import pypdfium2.raw as raw
