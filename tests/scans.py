@@ -232,9 +232,12 @@ def render_page(pdf: pdfium.PdfDocument, index: int, dpi: int) -> np.ndarray:
     return np.asarray(pdf[index].render(scale=dpi / 72).to_pil().convert("RGB"))
 
 
-def docx_with_pictures(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200) -> Path:
+def docx_with_pictures(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200,
+                       tag_dpi: int | None = None, band: tuple[float, float] = (0.0, 1.0)) -> Path:
     """A Word file of the PDF's text, a paragraph a line, with the pages ``picture_pages`` (0-based)
-    pasted as PNG pictures where they stand: tables sent as pictures in a .docx."""
+    pasted as PNG pictures where they stand: tables sent as pictures in a .docx. ``tag_dpi``: the
+    resolution the PNGs claim, if not their own (a screenshot tool's 72 or 96); 0: none. ``band``: the part
+    of each page pictured, top and bottom as fractions of its height (a table cut out of the page)."""
     import io
 
     from docx import Document
@@ -246,7 +249,10 @@ def docx_with_pictures(pdf_path: Path, picture_pages: set[int], path: Path, dpi:
         for i in range(len(src)):
             if i in picture_pages:
                 buf = io.BytesIO()
-                Image.fromarray(render_page(src, i, dpi)).save(buf, "PNG", dpi=(dpi, dpi))
+                image = render_page(src, i, dpi)
+                image = image[round(band[0] * len(image)):round(band[1] * len(image))]
+                tag = tag_dpi if tag_dpi is not None else dpi
+                Image.fromarray(image).save(buf, "PNG", **({"dpi": (tag, tag)} if tag else {}))
                 buf.seek(0)
                 doc.add_picture(buf, width=Inches(6.2))
                 continue

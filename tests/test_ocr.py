@@ -343,3 +343,27 @@ def test_a_page_turned_by_rotate_is_read_upright(tmp_path: Path, pages: list[int
         x1, y1 = np.ceil(b.max(0)).astype(int)
         crops.append(band[max(y0, 0):y1, max(x0, 0):x1])
     assert "2.其他法律行政止公开" in [line.text for line in ocr.get_engine().recognise(crops)]
+
+
+def test_a_word_picture_is_read_at_the_resolution_it_is_drawn_at(tmp_path: Path) -> None:
+    """A Word file's picture: its pixels over the width it is drawn at (wp:extent) are its resolution,
+    whatever its dpi tag says; then resampled into what OCR needs (100-200 dpi)."""
+    import io
+
+    from auditkit.readers.ocr import render
+    from auditkit.readers.office.docx import docx_layout
+
+    path = scans.docx_with_pictures(PDF_002, {2}, tmp_path / "tagged72.docx", 100, tag_dpi=72)
+    seen: list[tuple[bytes, float | None]] = []
+    docx_layout(path, path.read_bytes(), "docx", lambda data: [], lambda pictures: seen.extend(pictures) or [])
+    ((data, drawn_width),) = seen
+    assert drawn_width == pytest.approx(6.2)  # docx_with_pictures draws them 6.2 in wide
+    width_px = Image.open(io.BytesIO(data)).width
+    assert Image.open(io.BytesIO(data)).info["dpi"][0] == pytest.approx(72, abs=0.1)  # PNG stores dots per metre
+    ((_, dpi_tagged),) = render.image_file(data)
+    assert dpi_tagged == pytest.approx(72, abs=0.1)  # the tag alone misleads
+    for drawn, want_dpi, want_width in [(6.2, width_px / 6.2, width_px),  # 133 dpi: as it is
+                                        (width_px / 400, 200, width_px / 2),  # 400 dpi: halved
+                                        (width_px / 50, 100, width_px * 2)]:  # 50 dpi: doubled
+        ((img, dpi),) = render.image_file(data, drawn_width=drawn)
+        assert dpi == pytest.approx(want_dpi) and img.shape[1] == pytest.approx(want_width, abs=1)

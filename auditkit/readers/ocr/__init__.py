@@ -190,19 +190,21 @@ def _shown(x: float, y: float, turn: int, uw: float, uh: float) -> tuple[float, 
     return ((x, uh - y), (y, x), (uw - x, y), (uh - y, uw - x))[turn]
 
 
-def picture_contents(images: list[bytes]) -> list[PageContent]:
-    """Pictures (a Word file's) that show a ruled table, OCR'd as the pages of one document in the order
-    given; [] when none does."""
+def picture_contents(images: list[tuple[bytes, float | None]]) -> list[PageContent]:
+    """Pictures (a Word file's: bytes, and the width in inches they are drawn at, if known) that show a ruled
+    table, OCR'd as the pages of one document in the order given; [] when none does. The drawn width gives
+    the picture's resolution (pixels over inches printed), which its own dpi tag often misstates."""
     import hashlib
 
     from auditkit.readers.ocr import deskew, grid, render
     from auditkit.readers.ocr.cells import read_page
 
     frames = []
-    for data in images:
+    for data, drawn_width in images:
         try:
             picture = "sha1:" + hashlib.sha1(data).hexdigest()  # found again in the file by its bytes
-            frames.extend((img, dpi, picture, n + 1) for n, (img, dpi) in enumerate(render.image_file(data)))
+            frames.extend((img, dpi, picture, n + 1)
+                          for n, (img, dpi) in enumerate(render.image_file(data, drawn_width=drawn_width)))
         except Exception:  # damaged, or a kind Pillow cannot draw (EMF, WMF): that picture stays a picture
             continue
     tables = []
