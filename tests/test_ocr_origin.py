@@ -230,3 +230,20 @@ def test_a_page_image_and_a_word_picture_are_shown_upright(tmp_path: Path, make)
     band = Image.open(io.BytesIO(base64.b64decode(uri)))
     assert red_pixels(band) > 2 * 100
     assert "2.其他法律行政止公开" in band_texts(band)
+
+
+@pytest.mark.parametrize(("name", "kind", "picture"), [("gone.png", "image", None), ("report.doc", "doc", "sha1:00"),
+                                                       ("gone.pdf", "pdf", None)])
+def test_a_scan_that_cannot_be_opened_again_gives_a_note(tmp_path: Path, name: str, kind: str,
+                                                         picture: str | None) -> None:
+    from auditkit.render.origin import Origins
+
+    source = tmp_path / name
+    if kind == "doc":
+        source.write_bytes(b"\xd0\xcf\x11\xe0 not a zip")  # a converted .doc: no pictures to find in it
+    scan = {"page": 1, "quad": [0.1, 0.1, 0.2, 0.1, 0.2, 0.12, 0.1, 0.12], **({"picture": picture} if picture else {})}
+    record = {"source": str(source), "kind": kind,
+              "provenance": {"requests.new_received.total": {"text": "95", "location": "page 1, table 1, row 4, col 10",
+                                                              "scan": scan}}}
+    html = Origins().html(record, ["requests.new_received.total"])
+    assert 'class="ak-origin-note"' in html and "不能显示扫描件" in html and "<img" not in html

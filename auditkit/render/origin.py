@@ -31,6 +31,7 @@ import base64
 import io
 import os
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from html import escape
 from pathlib import Path
@@ -190,7 +191,8 @@ class Origins:
                 if cache_key not in self._images:
                     image = _source_image(source, kind, page, picture or None)
                     self._images[cache_key] = _data_uri(scan_image(image, quads))
-            except (AuditkitError, OSError, ValueError, KeyError) as exc:
+            except (AuditkitError, OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile) as exc:
+                # the file changed or went since it was read (PDFium's errors are RuntimeErrors)
                 out.append(_note(f"无法读取原文件 {Path(source).name} 的图像，不能显示扫描件（{exc}）"))
                 continue
             where = " 中的表格图片" if picture else f" 第{page}页"
@@ -324,7 +326,6 @@ def _source_image(source: str, kind: str, page: int, picture: str | None) -> Any
 
     if picture:
         import hashlib
-        import zipfile
 
         with zipfile.ZipFile(source) as zf:
             for info in zf.infolist():
