@@ -20,7 +20,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from auditkit.readers import ocr
-from auditkit.render.origin import scan_image
+from auditkit.render.scan_crop import scan_image
 from tests import scans
 from tests.conftest import SAMPLES
 

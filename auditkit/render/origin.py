@@ -15,7 +15,7 @@ the file there:
 - a text file: the cited lines with two lines either side.
 - a scan (a scanned PDF, a page image, a table pasted as a picture into a PDF or Word file), read by OCR:
   the image cut to the cited cells' rows, set upright as the reader read it, the cells framed in red
-  (``scan_image``). The cells' places on the image come with the values (``Provenance.scan``), so the
+  (``auditkit.render.scan_crop``). The cells' places on the image come with the values (``Provenance.scan``), so the
   scan is not read again.
 
 Reading the original again costs a reader's run per file, so ``Origins`` keeps each
@@ -31,7 +31,7 @@ import base64
 import io
 import os
 import re
-import zipfile
+import zipfile  # a Word file gone or converted: its error is caught here
 from collections.abc import Iterable, Mapping
 from html import escape
 from pathlib import Path
@@ -48,8 +48,6 @@ IMAGE_WIDTH = 900  # pixels: legible Chinese at a glance, ~30-60 kB a picture
 CONTEXT_LINES = 2
 LONG_LINE = 240  # characters: a longer line is shown as the part around the cited text
 BAND_MARGIN = 54.0  # points above and below the cited rows: the neighbouring rows for context
-SCAN_DPI = 150  # a scanned PDF page rendered for its cells to be cut out: legible, then scaled to IMAGE_WIDTH
-SCAN_FRAME = (220, 20, 20)  # the red of the frames round the cited cells of a scan
 
 
 def parse_location(location: str) -> dict[str, int]:
@@ -189,8 +187,10 @@ class Origins:
             cache_key = (source, page, picture, tuple(quads))
             try:
                 if cache_key not in self._images:
-                    image = _source_image(source, kind, page, picture or None)
-                    self._images[cache_key] = _data_uri(scan_image(image, quads))
+                    from auditkit.render.scan_crop import scan_image, source_image
+
+                    image = source_image(source, kind, page, picture or None)
+                    self._images[cache_key] = _data_uri(scan_image(image, quads, IMAGE_WIDTH))
             except (AuditkitError, OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile) as exc:
                 # the file changed or went since it was read (PDFium's errors are RuntimeErrors)
                 out.append(_note(f"无法读取原文件 {Path(source).name} 的图像，不能显示扫描件（{exc}）"))
@@ -317,98 +317,6 @@ def _scan_places(provenance: Mapping[str, Any], keys: Iterable[str]) -> dict[tup
         if quad not in quads:
             quads.append(quad)
     return out
-
-
-def _source_image(source: str, kind: str, page: int, picture: str | None) -> Any:
-    """The image OCR read, as stored in the file: the PDF page rendered, the image file's frame, or a Word
-    file's picture (found by its bytes' SHA-1)."""
-    from PIL import Image, ImageOps, ImageSequence
-
-    if picture:
-        import hashlib
-
-        with zipfile.ZipFile(source) as zf:
-            for info in zf.infolist():
-                if info.file_size and info.file_size < 64 << 20 and "sha1:" + hashlib.sha1(zf.read(info)).hexdigest() == picture:
-                    data = zf.read(info)
-                    break
-            else:
-                raise KeyError("图片已不在文件中 (the picture is no longer in the file)")
-        image = Image.open(io.BytesIO(data))
-    elif kind == "pdf":
-        import pypdfium2 as pdfium
-
-        pdf = pdfium.PdfDocument(source)
-        try:
-            pdf_page = pdf[page - 1]
-            return pdf_page.render(scale=SCAN_DPI / 72).to_pil().convert("RGB")
-        finally:
-            pdf.close()
-    else:
-        image = Image.open(source)
-    for n, frame in enumerate(ImageSequence.Iterator(image), start=1):
-        if n == page:
-            return ImageOps.exif_transpose(frame.convert("RGB"))
-    raise KeyError(f"第{page}页不在文件中 (no page {page})")
-
-
-def scan_image(image: Any, quads: list[tuple[float, ...]], width: int = IMAGE_WIDTH) -> Any:
-    """The band of a scanned page that holds the cells ``quads`` (corners tl, tr, br, bl as x, y fractions
-    of ``image``), set upright the way the first cell stands, across the page's width (so the row labels
-    show), a row or so above and below, each cell framed in red; at most ``width`` pixels wide."""
-    import numpy as np
-    from PIL import Image, ImageDraw
-
-    size = np.array(image.size, dtype=float)
-    corners = [np.array(q, dtype=float).reshape(4, 2) * size for q in quads]
-    tl, tr, br, bl = corners[0]
-    w0 = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
-    h0 = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
-    # the first cell's corners against an upright rectangle of its size: the turn, tilt and perspective
-    # the reader took out, taken out again (one homography: upright pixels -> image pixels)
-    to_image = _homography(np.array([[0, 0], [w0, 0], [w0, h0], [0, h0]]), corners[0])
-    to_upright = np.linalg.inv(to_image)
-    boxes = []
-    for quad in corners:
-        pts = _apply(to_upright, quad)
-        boxes.append((*pts.min(0), *pts.max(0)))
-    page = _apply(to_upright, np.array([[0, 0], [size[0], 0], size, [0, size[1]]]))
-    margin = 1.6 * max(b[3] - b[1] for b in boxes)
-    x0, x1 = float(page[:, 0].min()), float(page[:, 0].max())
-    y0 = max(float(page[:, 1].min()), min(b[1] for b in boxes) - margin)
-    y1 = min(float(page[:, 1].max()), max(b[3] for b in boxes) + margin)
-    scale = min(1.0, width / max(x1 - x0, 1.0))
-    out_w, out_h = max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))
-    # output pixel (u, v) -> upright (x0 + u / scale, y0 + v / scale) -> image
-    from_out = to_image @ np.array([[1 / scale, 0, x0], [0, 1 / scale, y0], [0, 0, 1]])
-    from_out = from_out / from_out[2, 2]
-    band = image.transform((out_w, out_h), Image.Transform.PERSPECTIVE, tuple(from_out.ravel()[:8]),
-                           resample=Image.Resampling.BICUBIC, fillcolor=(255, 255, 255))
-    draw = ImageDraw.Draw(band)
-    for bx0, by0, bx1, by1 in boxes:
-        draw.rectangle((round((bx0 - x0) * scale) - 2, round((by0 - y0) * scale) - 2,
-                        round((bx1 - x0) * scale) + 2, round((by1 - y0) * scale) + 2), outline=SCAN_FRAME, width=3)
-    return band
-
-
-def _homography(src: Any, dst: Any) -> Any:
-    """The 3x3 projective map taking the four points ``src`` to ``dst``."""
-    import numpy as np
-
-    a, b = [], []
-    for (x, y), (u, v) in zip(src, dst, strict=True):
-        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-        b += [u, v]
-    h = np.linalg.solve(np.array(a, dtype=float), np.array(b, dtype=float))
-    return np.append(h, 1.0).reshape(3, 3)
-
-
-def _apply(h: Any, pts: Any) -> Any:
-    import numpy as np
-
-    p = np.hstack([pts, np.ones((len(pts), 1))]) @ h.T
-    return p[:, :2] / p[:, 2:]
 
 
 def _data_uri(image: Any) -> str:
