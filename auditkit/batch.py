@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from auditkit.copies import Copies
 from auditkit.errors import ReadError, ReadReason
-from auditkit.record import Report
+from auditkit.record import Diagnostic, Report
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,8 +55,24 @@ def read_report(path: str | Path, data: bytes | None = None, grams: bool = True)
         data = read_bytes(path)
     layout = read_layout(path, data)
     report = match_layout(layout, hashlib.sha256(data).hexdigest())
+    _add_scan_places(report, layout)
+    report.diagnostics.extend(Diagnostic(note.code, note.message, location=note.location, values=dict(note.values) or None)
+                              for note in layout.notes)
     report.figures = read_figures(report.sections, report.year, grams)  # here, in the read worker: validation is spared it
     return report
+
+
+def _add_scan_places(report: Report, layout: Any) -> None:
+    """Values read by OCR: their cell's place on the image (``Cell.scan``) put into their provenance,
+    so that the auditor can be shown that part of the scan. Nothing for a document read from its text."""
+    places = {cell.location: cell.scan for table in layout.tables for r in range(table.n_rows)
+              for cell in table.row_cells(r) if cell.scan is not None}
+    if not places:
+        return
+    for prov in report.provenance.values():
+        place = places.get(prov.location)
+        if place is not None:
+            prov.scan = place.to_dict()
 
 
 def read_one(path: str, data: bytes | None = None, grams: bool = True) -> Report | Failure:
@@ -126,11 +142,14 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         client = os.environ.get("AUDITKIT_CLUSTER") or None
     jobs = jobs or os.cpu_count() or 1
     show = sys.stderr.isatty() if progress is None else progress
-    bar = None
+    bar = pages = None
     if show:
         from tqdm import tqdm
 
+        from auditkit.page_progress import PageBar
+
         bar = tqdm(total=len(files), unit="份", desc="读取报告", file=sys.stderr)
+        pages = PageBar()  # a scan's pages, under the documents: shown once a scan is read
     from auditkit.readers.legacy_batch import legacy_conversions
 
     try:
@@ -146,8 +165,10 @@ def iter_reports(paths: Iterable[str | Path], jobs: int | None = None,
         with legacy_conversions([f for f in files if worth_opening(f)], jobs):
             if bar:
                 bar.set_description("读取报告")
-            yield from _copies_listed(_read_all(files, jobs, bar, reader))
+            yield from _copies_listed(_read_all(files, jobs, bar, reader, pages))
     finally:
+        if pages:
+            pages.close()
         if bar:
             bar.close()
 
@@ -164,10 +185,16 @@ def _copies_listed(results: Iterable[Report | Failure]) -> Iterator[Report | Fai
 
 
 def _read_all(files: list[str], jobs: int, bar: Any, reader: Callable[[str], Report | Failure] = read_one,
-              ) -> Iterator[Report | Failure]:
+              pages: Any = None) -> Iterator[Report | Failure]:
+    """``pages``: a ``page_progress.PageBar`` that OCR'd pages are reported to, or None."""
     if jobs <= 1 or len(files) <= 1:
         for f in files:
-            yield reader(f)
+            if pages:
+                with pages.here():
+                    result = reader(f)
+            else:
+                result = reader(f)
+            yield result
             if bar:
                 bar.update()
         return
@@ -175,7 +202,13 @@ def _read_all(files: list[str], jobs: int, bar: Any, reader: Callable[[str], Rep
     from concurrent.futures import ProcessPoolExecutor
 
     window = jobs * 4
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    if pages:
+        from auditkit.page_progress import report_from_worker
+
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=report_from_worker, initargs=(pages.worker_queue(),))
+    else:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+    with pool:
         futures = []
         it = iter(files)
         for f in it:

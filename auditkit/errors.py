@@ -58,6 +58,7 @@ class DiagnosticCode(StrEnum):
     CUT_OFF = "cut_off"  # a cell the paper's edge cut through or left out: null
     SELF_CHECK = "self_check"  # a value that failed the reader's own check (a bug): null
     OCR_DOUBTFUL = "ocr_doubtful"  # a number OCR could not read for certain (scans): null, what was seen kept
+    OCR_PAGE = "ocr_page"  # for information: how a scanned page was set upright to be read (turned, unwarped, levelled)
     FORMAT_GUESS = "format_guess"  # the format could not be told; read as 2021
     YEAR_GUESS = "year_guess"  # the report year taken from somewhere other than the title
     AGENCY_GUESS = "agency_guess"  # the agency taken from somewhere other than the title

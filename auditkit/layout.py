@@ -29,6 +29,22 @@ class Cell:
     # OCR only: what was seen in a cell whose number could not be read for certain, and why (the
     # text is then ``digits.OCR_DOUBT``), e.g. "「9b87」: b 0.54 letter for digit"
     doubt: str | None = None
+    # OCR only: where the cell stands on the image it was read from, to show it cut out of that image
+    scan: ScanPlace | None = None
+
+
+@dataclass(frozen=True)
+class ScanPlace:
+    """A cell's place on the image OCR read it from: the file's page (or frame), the picture within the
+    document when the image was one (a Word file's: ``sha1:`` + hex of its bytes), and the cell's corners
+    (top-left, top-right, bottom-right, bottom-left as the page reads) as x, y fractions of that image."""
+
+    page: int
+    quad: tuple[float, ...]
+    picture: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"page": self.page, "quad": list(self.quad), **({"picture": self.picture} if self.picture else {})}
 
 
 @dataclass(eq=False)
@@ -73,6 +89,17 @@ class TextBlock:
 Block = TextBlock | Table
 
 
+@dataclass(frozen=True)
+class ReaderNote:
+    """Something the reader did to the document, for the auditor's information: ``code`` is a
+    ``DiagnosticCode``; ``values`` what was measured."""
+
+    code: str
+    message: str
+    location: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
 @dataclass(eq=False)
 class Layout:
     """Everything a reader extracted from one document, in document order."""
@@ -83,6 +110,9 @@ class Layout:
     # What the container states about the document outside its body, e.g. a CMS
     # page's 发布时间 or <title>: {"title": ..., "published": "2024-03-08", "publisher": ...}
     meta: dict[str, str] = field(default_factory=dict)
+    # What the reader did to the document that the auditor should know, passed on as the record's
+    # diagnostics (e.g. a scanned page turned upright before OCR)
+    notes: list[ReaderNote] = field(default_factory=list)
 
     @property
     def tables(self) -> list[Table]:

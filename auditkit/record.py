@@ -38,10 +38,18 @@ class Diagnostic:
 
 @dataclass
 class Provenance:
-    """Where a cell value came from: the text as written and its place in the document."""
+    """Where a cell value came from: the text as written and its place in the document.
+
+    ``scan``: a value read by OCR, its cell's place on the image read (``layout.ScanPlace.to_dict``:
+    ``page``, ``quad``, and ``picture`` for a Word file's picture), to show the auditor that part of the
+    image; written to the record only when present."""
 
     text: str
     location: str
+    scan: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "location": self.location, **({"scan": self.scan} if self.scan else {})}
 
 
 @dataclass
@@ -74,7 +82,7 @@ class Report:
             "sections": dict(self.sections),
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "kind": self.kind,
-            "provenance": {k: {"text": p.text, "location": p.location} for k, p in self.provenance.items()},
+            "provenance": {k: p.to_dict() for k, p in self.provenance.items()},
             **({"figures": {k: v for k, v in self.figures.items() if not k.startswith("_")}}
                if self.figures is not None else {}),
         }

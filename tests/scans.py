@@ -191,27 +191,35 @@ def other_photo(seed: int) -> np.ndarray:
     return jpeg(noise(blur(np.clip(img, 0, 255).astype(np.uint8), 3), 5, rng), 70)
 
 
-def mixed_pdf(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200) -> Path:
+def mixed_pdf(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200, *,
+              turned: set[int] = frozenset(), pages: list[int] | None = None) -> Path:
     """The PDF with the pages ``picture_pages`` (0-based) replaced by JPEG pictures of themselves: a
-    report whose other pages keep their text layer (tables pasted as pictures, or scanned pages)."""
+    report whose other pages keep their text layer (tables pasted as pictures, or scanned pages).
+    ``turned``: picture pages stored on their side, as a landscape page turned upright for display by
+    /Rotate 90 (how some scanners save a page). ``pages``: only these pages, in this order."""
     import io
 
     src = pdfium.PdfDocument(str(pdf_path))
     out = pdfium.PdfDocument.new()
     try:
-        for i in range(len(src)):
+        for i in range(len(src)) if pages is None else pages:
             if i not in picture_pages:
                 out.import_pages(src, [i])
                 continue
             width, height = src[i].get_size()
+            image = jpeg(render_page(src, i, dpi), 75)
+            if i in turned:  # stored a quarter turn anticlockwise; /Rotate 90 (clockwise) shows it upright
+                image, width, height = np.ascontiguousarray(np.rot90(image)), height, width
             buf = io.BytesIO()
-            Image.fromarray(jpeg(render_page(src, i, dpi), 75)).save(buf, "JPEG", quality=90)
+            Image.fromarray(image).save(buf, "JPEG", quality=90)
             buf.seek(0)
             page = out.new_page(width, height)
             picture = pdfium.PdfImage.new(out)
             picture.load_jpeg(buf, inline=True)
             picture.set_matrix(pdfium.PdfMatrix().scale(width, height))
             page.insert_obj(picture)
+            if i in turned:
+                page.set_rotation(90)
             page.gen_content()
         out.save(str(path))
     finally:
@@ -224,9 +232,12 @@ def render_page(pdf: pdfium.PdfDocument, index: int, dpi: int) -> np.ndarray:
     return np.asarray(pdf[index].render(scale=dpi / 72).to_pil().convert("RGB"))
 
 
-def docx_with_pictures(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200) -> Path:
+def docx_with_pictures(pdf_path: Path, picture_pages: set[int], path: Path, dpi: int = 200,
+                       tag_dpi: int | None = None, band: tuple[float, float] = (0.0, 1.0)) -> Path:
     """A Word file of the PDF's text, a paragraph a line, with the pages ``picture_pages`` (0-based)
-    pasted as PNG pictures where they stand: tables sent as pictures in a .docx."""
+    pasted as PNG pictures where they stand: tables sent as pictures in a .docx. ``tag_dpi``: the
+    resolution the PNGs claim, if not their own (a screenshot tool's 72 or 96); 0: none. ``band``: the part
+    of each page pictured, top and bottom as fractions of its height (a table cut out of the page)."""
     import io
 
     from docx import Document
@@ -238,7 +249,10 @@ def docx_with_pictures(pdf_path: Path, picture_pages: set[int], path: Path, dpi:
         for i in range(len(src)):
             if i in picture_pages:
                 buf = io.BytesIO()
-                Image.fromarray(render_page(src, i, dpi)).save(buf, "PNG", dpi=(dpi, dpi))
+                image = render_page(src, i, dpi)
+                image = image[round(band[0] * len(image)):round(band[1] * len(image))]
+                tag = tag_dpi if tag_dpi is not None else dpi
+                Image.fromarray(image).save(buf, "PNG", **({"dpi": (tag, tag)} if tag else {}))
                 buf.seek(0)
                 doc.add_picture(buf, width=Inches(6.2))
                 continue

@@ -13,6 +13,10 @@ the file there:
   cell's text escaped into a plain table, the cited cells marked. Never the page's own
   markup: a report is untrusted input.
 - a text file: the cited lines with two lines either side.
+- a scan (a scanned PDF, a page image, a table pasted as a picture into a PDF or Word file), read by OCR:
+  the image cut to the cited cells' rows, set upright as the reader read it, the cells framed in red
+  (``auditkit.render.scan_crop``). The cells' places on the image come with the values (``Provenance.scan``), so the
+  scan is not read again.
 
 Reading the original again costs a reader's run per file, so ``Origins`` keeps each
 file's layout and each image it made; renderers make one per page they draw and ask
@@ -27,6 +31,7 @@ import base64
 import io
 import os
 import re
+import zipfile  # a Word file gone or converted: its error is caught here
 from collections.abc import Iterable, Mapping
 from html import escape
 from pathlib import Path
@@ -67,7 +72,7 @@ class Origins:
         self._opened: set[str] = set()
         self._layouts: dict[str, Any] = {}
         self._lines: dict[str, list[str] | None] = {}
-        self._images: dict[tuple[str, int, tuple[str, ...]], str] = {}
+        self._images: dict[tuple, str] = {}  # (source, page, what is cropped) -> data: URI
 
     # -- what a renderer calls ----------------------------------------------
 
@@ -80,7 +85,7 @@ class Origins:
             prov = provenance.get(key)
             if not prov:
                 continue
-            prov = prov if isinstance(prov, Mapping) else {"text": prov.text, "location": prov.location}
+            prov = prov if isinstance(prov, Mapping) else prov.to_dict()
             where = parse_location(prov.get("location", ""))
             if not where:
                 continue
@@ -91,6 +96,12 @@ class Origins:
         if not places:
             return ""
         source, kind = str(record.get("source") or ""), str(record.get("kind") or "")
+        scanned = _scan_places(provenance, keys)
+        if scanned and source not in self._opened and len(self._opened) >= self.max_files:
+            scanned = {}  # past max_files: the text and place, as for any other original
+        if scanned:
+            self._opened.add(source)
+            return self._scans(source, kind, scanned)
         if source not in self._opened and len(self._opened) >= self.max_files:
             return "".join(_quote(text, w, source) for (_, w, text), in ((v[0],) for v in list(places.values())[:MAX_PLACES]))
         self._opened.add(source)
@@ -166,6 +177,30 @@ class Origins:
             if text and not text.replace(".", "").isdigit():
                 return text
         return ""
+
+    # -- scans: the cited cells cut out of the image OCR read -------------------
+
+    def _scans(self, source: str, kind: str, scanned: Mapping[tuple[int, str], list[tuple[float, ...]]]) -> str:
+        out = []
+        name = escape(Path(source).name)
+        for (page, picture), quads in list(scanned.items())[:MAX_PLACES]:
+            cache_key = (source, page, picture, tuple(quads))
+            try:
+                if cache_key not in self._images:
+                    from auditkit.render.scan_crop import scan_image, source_image
+
+                    image = source_image(source, kind, page, picture or None)
+                    self._images[cache_key] = _data_uri(scan_image(image, quads, IMAGE_WIDTH))
+            except (AuditkitError, OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile) as exc:
+                # the file changed or went since it was read (PDFium's errors are RuntimeErrors)
+                out.append(_note(f"无法读取原文件 {Path(source).name} 的图像，不能显示扫描件（{exc}）"))
+                continue
+            where = " 中的表格图片" if picture else f" 第{page}页"
+            out.append(f'<figure class="ak-origin-page" data-scan="ocr" data-page="{page}"><img src="{self._images[cache_key]}" '
+                       f'alt="原文{where}（扫描件）" loading="lazy" style="max-width:100%;border:1px solid #ced4da">'
+                       f"<figcaption>原文 {name}{where}，扫描件：所涉单元格（红框），按读取时摆正；"
+                       f"请与读出的数值对照</figcaption></figure>")
+        return "".join(out)
 
     # -- tables of web pages and office files: the row, escaped ----------------
 
@@ -267,6 +302,27 @@ def _find_rows(page: Any, labels: tuple[str, ...]) -> list[tuple[float, float]]:
         return bands
     finally:
         textpage.close()
+
+
+def _scan_places(provenance: Mapping[str, Any], keys: Iterable[str]) -> dict[tuple[int, str], list[tuple[float, ...]]]:
+    """The cited cells that OCR read, by (page, picture): each cell's corners as fractions of that image."""
+    out: dict[tuple[int, str], list[tuple[float, ...]]] = {}
+    for key in keys:
+        prov = provenance.get(key)
+        scan = prov.get("scan") if isinstance(prov, Mapping) else getattr(prov, "scan", None)
+        if not scan or len(scan.get("quad") or ()) != 8:
+            continue
+        quads = out.setdefault((int(scan["page"]), str(scan.get("picture") or "")), [])
+        quad = tuple(float(v) for v in scan["quad"])
+        if quad not in quads:
+            quads.append(quad)
+    return out
+
+
+def _data_uri(image: Any) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=72, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _quote(text: str, where: Mapping[str, int], source: str = "") -> str:

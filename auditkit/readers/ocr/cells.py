@@ -24,6 +24,8 @@ import auditkit.readers.ocr.doubt as doubt
 import auditkit.readers.ocr.grid as grid
 from auditkit.readers.ocr.engine import Engine, RecLine
 
+LEVELLED = 0.05  # degrees: a smaller tilt is left as it is
+
 
 @dataclass
 class PlacedChar:
@@ -54,6 +56,9 @@ class PageResult:
     mean_prob: float = 0.0
     doubts: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # page points (as read: upright, levelled) -> x, y fractions of the image given to ``read_page``: a
+    # 3x3 homography, so that the cells can be cut out of the image as stored (``SourceImage``)
+    to_source: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
     # per recognised number (for measuring): (text seen, verdict reasons, min prob, in table)
     numbers: list[tuple[str, list[str], float, bool]] = field(default_factory=list)
 
@@ -72,15 +77,19 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
     t0 = time.process_time()
     tim: dict[str, float] = {}
     unwarped = False
+    given = bgr.shape
+    to_page = np.eye(3)  # pixels of the image given -> pixels of the page as read, step by step
     quad = deskew.page_quad(bgr)
     if quad is not None:
         bgr = deskew.unwarp(bgr, quad, dpi)
+        to_page = deskew.unwarp_matrix(quad, bgr.shape) @ to_page
         unwarped = True
     grey = deskew.text_grey(bgr)
     norm = deskew.normalise(grey, dpi)
     ink = deskew.ink_mask(norm, dpi)
     angle = deskew.skew_angle(ink)
-    if abs(angle) >= 0.05:
+    if abs(angle) >= LEVELLED:
+        to_page = np.vstack([deskew.rotation_matrix(bgr.shape, -angle), [0, 0, 1]]) @ to_page
         bgr = deskew.rotate(bgr, -angle)
     red = deskew.red_mask(bgr)
     grey = deskew.text_grey(bgr).copy()
@@ -98,6 +107,7 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
         turned = _orientation(engine, norm, boxes)
         if turned:
             rot = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}[turned]
+            to_page = deskew.turn_matrix(bgr.shape, turned) @ to_page
             bgr, norm, ink = (cv2.rotate(a, rot) for a in (bgr, norm, ink))
             t1 = time.process_time()
             boxes = engine.detect(norm)
@@ -105,6 +115,9 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
     h_px, w_px = norm.shape
     k = 72.0 / dpi
     res = PageResult(number, w_px * k, h_px * k, angle=angle, turned=turned, unwarped=unwarped, timings=tim)
+    # points -> pixels of the page as read -> pixels of the image given -> fractions of it
+    to_source = np.diag([1 / given[1], 1 / given[0], 1.0]) @ np.linalg.inv(to_page) @ np.diag([1 / k, 1 / k, 1.0])
+    res.to_source = tuple(float(v) for v in (to_source / to_source[2, 2]).ravel())
     if not boxes and ink.mean() < 0.002 * 255:
         res.blank = True
         return res

@@ -88,10 +88,26 @@ def rotate(img: np.ndarray, deg: float, fill: int | tuple = 255) -> np.ndarray:
     if abs(deg) < 0.02:
         return img
     h, w = img.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+    m = rotation_matrix(img.shape, deg)
     if img.ndim == 3 and isinstance(fill, int):
         fill = (fill, fill, fill)
     return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def rotation_matrix(shape: tuple[int, ...], deg: float) -> np.ndarray:
+    """The 2x3 matrix ``rotate`` turns an image of ``shape`` by: pixel (x, y) -> (x', y')."""
+    h, w = shape[:2]
+    return cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+
+
+def turn_matrix(shape: tuple[int, ...], turned: int) -> np.ndarray:
+    """The 3x3 matrix of ``cv2.rotate`` by ``turned`` degrees clockwise (0, 90, 180, 270) on an image of
+    ``shape``: pixel (x, y) -> (x', y')."""
+    h, w = shape[:2]
+    return {0: np.eye(3),
+            90: np.array([[0.0, -1, h], [1, 0, 0], [0, 0, 1]]),
+            180: np.array([[-1.0, 0, w], [0, -1, h], [0, 0, 1]]),
+            270: np.array([[0.0, 1, 0], [-1, 0, w], [0, 0, 1]])}[turned]
 
 
 def page_quad(bgr: np.ndarray) -> np.ndarray | None:
@@ -136,3 +152,10 @@ def unwarp(bgr: np.ndarray, quad: np.ndarray, dpi: float, page_mm: tuple[float, 
     dst = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
     m = cv2.getPerspectiveTransform(quad, dst)
     return cv2.warpPerspective(bgr, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def unwarp_matrix(quad: np.ndarray, unwarped_shape: tuple[int, ...]) -> np.ndarray:
+    """The 3x3 homography ``unwarp`` applied, given the quad and the shape of the image it made."""
+    h, w = unwarped_shape[:2]
+    dst = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    return cv2.getPerspectiveTransform(quad, dst)

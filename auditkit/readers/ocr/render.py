@@ -16,6 +16,9 @@ import cv2
 import numpy as np
 
 TARGET_DPI = 200  # enough for 9-12 pt print (150 refuses more on blurred scans); a page is rendered at no more than this
+MIN_DPI = 100  # a picture drawn larger than its pixels allow is enlarged to this (as PDF pictures are rendered at >= 100)
+# a drawn size giving a resolution outside these is not believed (a picture cropped or stretched in the document)
+MIN_DRAWN_DPI, MAX_DRAWN_DPI = 40, 1200
 
 
 def pdf_pages(data: bytes, target_dpi: float = TARGET_DPI) -> Iterator[tuple[np.ndarray, float]]:
@@ -40,6 +43,20 @@ def pdf_pages(data: bytes, target_dpi: float = TARGET_DPI) -> Iterator[tuple[np.
             yield np.asarray(pil)[:, :, ::-1].copy(), dpi
     finally:
         with PDFIUM_LOCK:
+            pdf.close()
+
+
+def pdf_page_count(data: bytes) -> int:
+    """How many pages the PDF has (for a progress display)."""
+    import pypdfium2 as pdfium
+
+    from auditkit.readers.pdf.text_layer import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            return len(pdf)
+        finally:
             pdf.close()
 
 
@@ -77,8 +94,11 @@ def image_regions(page, min_share: float = 0.02) -> list[tuple[float, float, flo
     return out
 
 
-def image_file(data: bytes, default_dpi: float | None = None) -> list[tuple[np.ndarray, float]]:
-    """(BGR image, dpi) per frame of a PNG/JPEG/TIFF."""
+def image_file(data: bytes, default_dpi: float | None = None,
+               drawn_width: float | None = None) -> list[tuple[np.ndarray, float]]:
+    """(BGR image, dpi) per frame of a PNG/JPEG/TIFF. ``drawn_width``: the width in inches the picture is
+    printed at in its document (a Word file's picture): its pixels over that width are its resolution,
+    whatever its own dpi tag says; it is then resampled to between ``MIN_DPI`` and ``TARGET_DPI``."""
     from PIL import Image, ImageOps, ImageSequence
 
     im = Image.open(io.BytesIO(data))
@@ -90,6 +110,13 @@ def image_file(data: bytes, default_dpi: float | None = None) -> list[tuple[np.n
         if info_dpi and info_dpi[0] and float(info_dpi[0]) > 50:
             dpi = float(info_dpi[0])
         arr = np.asarray(fr)[:, :, ::-1].copy()
+        drawn = arr.shape[1] / drawn_width if drawn_width else None
+        if drawn is not None and MIN_DRAWN_DPI <= drawn <= MAX_DRAWN_DPI:
+            dpi = drawn
+            if dpi < MIN_DPI:  # too few pixels for print of this size: enlarged, as a PDF page is rendered larger
+                s = MIN_DPI / dpi
+                arr = cv2.resize(arr, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC)
+                dpi = MIN_DPI
         if dpi is None:
             dpi = default_dpi or _guess_dpi(arr)
         if dpi > TARGET_DPI * 1.2:  # downscale: more pixels only cost time

@@ -31,10 +31,14 @@ _VML_OFFICE = "urn:schemas-microsoft-com:office:office"
 _REL_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _REL_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"  # a picture: r:embed names its part
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"  # where a picture is drawn, how large
+_EMU_PER_INCH = 914400
+# A picture as the document holds it: its bytes, and the width it is drawn at on the page (inches), if stated
+Picture = tuple[bytes, float | None]
 
 
 def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[bytes], list[Block]],
-                read_pictures: Callable[[list[bytes]], list[Block]] | None = None) -> Layout:
+                read_pictures: Callable[[list[Picture]], list[Block]] | None = None) -> Layout:
     """A .docx package's body as text blocks and tables, in order; ``kind`` names what the file
     was ("docx", or "doc" for a converted one). ``read_embedded`` gives the blocks of an object
     embedded in the document (a workbook pasted from Excel), or none; ``read_pictures`` the blocks
@@ -86,17 +90,17 @@ def docx_layout(path: Path, data: bytes, kind: str, read_embedded: Callable[[byt
 
 
 def _splice_pictures(walker: _DocxWalker, load: Callable[[str], bytes | None],
-                     read_pictures: Callable[[list[bytes]], list[Block]]) -> None:
+                     read_pictures: Callable[[list[Picture]], list[Block]]) -> None:
     """The blocks read from the body's pictures, put where the pictures stand. Pictures with no block
     between them are read together (pages of one table); the last run is spliced in first, so the
     places of the earlier ones still hold."""
-    runs: dict[int, list[str]] = {}
-    for place, rid in walker.pictures:
-        runs.setdefault(place, []).append(rid)
+    runs: dict[int, list[tuple[str, float | None]]] = {}
+    for place, rid, width in walker.pictures:
+        runs.setdefault(place, []).append((rid, width))
     n = 0
     read = []
     for place, rids in runs.items():
-        images = [part for rid in rids if (part := load(rid))]
+        images = [(part, width) for rid, width in rids if (part := load(rid))]
         blocks = read_pictures(images) if images else []
         if not blocks:
             continue
@@ -105,6 +109,19 @@ def _splice_pictures(walker: _DocxWalker, load: Callable[[str], bytes | None],
         read.append((place, blocks))
     for place, blocks in reversed(read):
         walker.blocks[place:place] = blocks
+
+
+def _drawn_width(blip: Any) -> float | None:
+    """The width in inches a picture is drawn at (``wp:extent`` of its ``wp:inline`` or ``wp:anchor``): with
+    its pixels, the resolution the picture is printed at, which its own dpi tag often misstates."""
+    for up in blip.iterancestors(f"{{{_WP}}}inline", f"{{{_WP}}}anchor"):
+        extent = up.find(f"{{{_WP}}}extent")
+        try:
+            cx = int(extent.get("cx", "")) if extent is not None else 0
+        except ValueError:
+            return None
+        return cx / _EMU_PER_INCH if cx > 0 else None
+    return None
 
 
 def _cut_short(xml: bytes) -> bool:
@@ -212,7 +229,8 @@ class _DocxWalker:
         self.load = load  # relationship id -> bytes of the part (embedded workbooks)
         self.read_embedded = read_embedded  # an embedded object's bytes -> its blocks
         self.n_objects = 0
-        self.pictures: list[tuple[int, str]] = []  # (index in blocks it stands before, relationship id)
+        # (index in blocks it stands before, relationship id, width drawn in inches or None)
+        self.pictures: list[tuple[int, str, float | None]] = []
         self.heading_styles = heading_styles
         self.blocks: list[Block] = []
         self.first_heading: str | None = None
@@ -301,7 +319,7 @@ class _DocxWalker:
             elif tag == _BLIP:
                 rid = child.get(f"{{{_REL_DOC}}}embed")
                 if rid:
-                    self.pictures.append((len(self.blocks), rid))
+                    self.pictures.append((len(self.blocks), rid, _drawn_width(child)))
             elif tag == f"{{{_MC}}}AlternateContent":
                 # Choice and Fallback hold the same content (DrawingML vs VML): read one.
                 choice = child.find(f"{{{_MC}}}Choice")

@@ -127,7 +127,7 @@ def read_xls(path: Path, data: bytes) -> Layout:
     return _guard("xls", run)
 
 
-def _picture_blocks(images: list[bytes]) -> list[Block]:
+def _picture_blocks(images: list[tuple[bytes, float | None]]) -> list[Block]:
     """Blocks of pictures in a Word file that show ruled tables (tables pasted as pictures), OCR'd as the
     pages of one document, with the ``ocr`` extra; nothing for other pictures (a logo, a seal, a photo)."""
     from auditkit.readers import ocr

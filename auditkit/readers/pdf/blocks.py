@@ -10,16 +10,18 @@ import re
 from itertools import pairwise
 from pathlib import Path
 
-from auditkit.layout import Cell, Layout, Table, TextBlock
-from auditkit.readers.pdf.model import Line, Page, RawTable, cell_text, has_wide, join_text
+from auditkit.layout import Cell, Layout, ScanPlace, Table, TextBlock
+from auditkit.readers.pdf.model import Line, Page, RawTable, SourceImage, cell_text, has_wide, join_text
 from auditkit.readers.pdf.wrapped import join_wrapped_numbers
 
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))")
 
 
-def to_layout(path: Path, items: list[Line | RawTable], pages: list[Page], title_meta: str) -> Layout:
+def to_layout(path: Path, items: list[Line | RawTable], pages: list[Page], title_meta: str,
+              sources: dict[int, SourceImage] | None = None) -> Layout:
     """The document's items in order as a ``Layout``; ``title_meta`` (the file's Title) stands in
-    for a title the first page does not show, if it names a report."""
+    for a title the first page does not show, if it names a report. ``sources``: the images that OCR'd
+    pages were read from, by page number: their tables' cells get their place on them (``Cell.scan``)."""
     layout = Layout(source=str(path), kind="pdf")
     lines = [it for it in items if isinstance(it, Line)]
     sizes = sorted(ln.size for ln in lines if len(ln.text) >= 6) or [10.0]
@@ -60,7 +62,7 @@ def to_layout(path: Path, items: list[Line | RawTable], pages: list[Page], title
         if isinstance(it, RawTable):
             flush()
             n_table += 1
-            layout.blocks.append(_finish_table(it, n_table))
+            layout.blocks.append(_finish_table(it, n_table, sources or {}))
             continue
         if para and not _continues(para[-1], it, body, gap, left, right):
             flush()
@@ -102,7 +104,7 @@ def _title(items: list[Line | RawTable], pages: list[Page], body: float, left: f
     return text if len(text) >= 4 else ""
 
 
-def _finish_table(t: RawTable, number: int) -> Table:
+def _finish_table(t: RawTable, number: int, sources: dict[int, SourceImage]) -> Table:
     join_wrapped_numbers(t)
     cells: dict[int, Cell] = {}
     spans: dict[int, tuple[int, int, int, int]] = {}
@@ -119,7 +121,15 @@ def _finish_table(t: RawTable, number: int) -> Table:
         box = boxes[k]
         cells[k] = Cell(cell_text(box.lines), f"page {box.page}, table {number}, row {r0 + 1}, col {c0 + 1}",
                         rowspan=r1 - r0 + 1, colspan=c1 - c0 + 1, cut=box.cut,
-                        doubt="; ".join(box.doubt) or None)
+                        doubt="; ".join(box.doubt) or None, scan=_scan_place(box.page, box.bbox, sources))
     grid: list[list[Cell | None]] = [[cells[id(b)] for b in row] for row in t.grid]
     pages = f"page {t.first_page}" if t.first_page == t.last_page else f"pages {t.first_page}-{t.last_page}"
     return Table(grid, f"{pages}, table {number}", cut_left=t.cut_left, cut_right=t.cut_right)
+
+
+def _scan_place(page: int, bbox: tuple[float, float, float, float] | None,
+                sources: dict[int, SourceImage]) -> ScanPlace | None:
+    source = sources.get(page)
+    if source is None or bbox is None:
+        return None
+    return ScanPlace(source.page, source.place(*bbox), source.picture)

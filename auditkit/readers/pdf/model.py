@@ -69,6 +69,39 @@ class PageContent:
     n_chars: int  # letters, digits and CJK characters
     n_images: int
     n_garbled: int  # private-use or replacement characters: glyphs without a Unicode mapping
+    # OCR'd pages only: where the page's points lie on the image that was read, so that the cells can be shown
+    # cut out of that image later (``Cell.scan``); None on a page read from its text layer alone
+    source: SourceImage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceImage:
+    """The image an OCR'd page was read from, and how the page's points map onto it.
+
+    ``to_source`` is a 3x3 homography (row-major) from the page's points (upright, levelled, unwarped:
+    the page as read) to fractions (0-1) of the source image's width and height as it is stored: the
+    PDF page as rendered, the image file's frame. Fractions, not pixels: any rendering of the source
+    can be cropped with them. ``picture``: the picture's id within the document (a Word file's picture
+    is found again by its bytes: ``sha1:`` + hex), None for a page or frame of the file itself."""
+
+    page: int  # 1-based: the PDF's page, the image file's frame, the nth table picture of a Word file
+    to_source: tuple[float, ...]
+    picture: str | None = None
+    # how the image was set upright to be read: quarter turns (degrees clockwise), a photo's page
+    # unwarped, the tilt levelled (degrees, anticlockwise as cv2 counts)
+    turned: int = 0
+    unwarped: bool = False
+    levelled: float = 0.0
+
+    def place(self, x0: float, y0: float, x1: float, y1: float) -> tuple[float, ...]:
+        """The corners (top-left, top-right, bottom-right, bottom-left) of a box of the page, as x, y
+        fractions of the source image, rounded to 1/100000."""
+        h = self.to_source
+        out: list[float] = []
+        for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
+            w = h[6] * x + h[7] * y + h[8]
+            out += (round((h[0] * x + h[1] * y + h[2]) / w, 5), round((h[3] * x + h[4] * y + h[5]) / w, 5))
+        return tuple(out)
 
 
 @dataclass(slots=True)
@@ -97,6 +130,7 @@ class Box:
     # each line's width and the width of its first character (whether a line was full: ``wrapped``)
     widths: list[tuple[float, float]] = field(default_factory=list)
     doubt: list[str] = field(default_factory=list)  # OCR: what was seen where a number was refused
+    bbox: tuple[float, float, float, float] | None = None  # (x0, y0, x1, y1) on its page, where rulings draw it
 
 
 @dataclass(eq=False)

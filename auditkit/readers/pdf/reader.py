@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditkit.errors import ReadError, ReadReason
-from auditkit.layout import Layout
+from auditkit.errors import DiagnosticCode, ReadError, ReadReason
+from auditkit.layout import Layout, ReaderNote
 from auditkit.readers.pdf.across_pages import join_pages
 from auditkit.readers.pdf.blocks import to_layout
 from auditkit.readers.pdf.margins import drop_page_numbers, drop_running_lines
-from auditkit.readers.pdf.model import Line, Page, PageContent, RawTable, group_lines, make_line
+from auditkit.readers.pdf.model import Line, Page, PageContent, RawTable, SourceImage, group_lines, make_line
 from auditkit.readers.pdf.ruled import fill_grids, find_grids, grid_bounds
 from auditkit.readers.pdf.text_layer import read_text_layer
 from auditkit.readers.pdf.unruled import find_unruled_tables
@@ -101,7 +101,31 @@ def read_contents(path: Path, contents: list[PageContent], title_meta: str = "")
     pages = [_read_page(content) for content in contents]
     find_unruled_tables(pages)  # before the running lines go: a table row can sit in the page margin
     drop_running_lines(pages)
-    return to_layout(path, join_pages(pages), pages, title_meta)
+    sources = {content.number: content.source for content in contents if content.source is not None}
+    layout = to_layout(path, join_pages(pages), pages, title_meta, sources)
+    layout.notes.extend(note for source in sources.values() if (note := _upright_note(source)))
+    return layout
+
+
+def _upright_note(source: SourceImage) -> ReaderNote | None:
+    """What was done to set a scanned page upright before it was read, for the auditor; None when nothing."""
+    done, words = {}, []
+    if source.turned:
+        done["turned"] = source.turned
+        words.append((f"旋转 {source.turned}°", f"turned {source.turned}°"))
+    if source.unwarped:
+        done["unwarped"] = True
+        words.append(("按拍摄角度校正透视", "photo unwarped"))
+    if source.levelled:
+        done["levelled"] = source.levelled
+        words.append((f"纠正倾斜 {abs(source.levelled):.1f}°", f"deskewed by {abs(source.levelled):.1f}°"))
+    if not done:
+        return None
+    where = "表格图片" if source.picture else f"第{source.page}页"
+    return ReaderNote(DiagnosticCode.OCR_PAGE,
+                      f"扫描件{where}经摆正后识别：{'、'.join(zh for zh, _ in words)} "
+                      f"(OCR page {source.page}: {', '.join(en for _, en in words)})",
+                      f"page {source.page}", {"page": source.page, **done})
 
 
 def _read_page(content: PageContent) -> Page:

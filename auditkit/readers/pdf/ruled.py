@@ -279,7 +279,7 @@ def _grid_from_rulings(h: list[Ruling], v: list[Ruling], page: int, width: float
         r0, r1 = min(s[0] for s in sq), max(s[0] for s in sq)
         c0, c1 = min(s[1] for s in sq), max(s[1] for s in sq)
         if (r1 - r0 + 1) * (c1 - c0 + 1) == len(sq):
-            box = Box(page)
+            box = Box(page, bbox=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
             for r, c in sq:
                 grid[r][c] = box
         else:
@@ -288,7 +288,9 @@ def _grid_from_rulings(h: list[Ruling], v: list[Ruling], page: int, width: float
                 prev = -2
                 for c in sorted(s[1] for s in sq if s[0] == r):
                     if c != prev + 1:
-                        box = Box(page)
+                        box = Box(page, bbox=(xs[c], ys[r], xs[c + 1], ys[r + 1]))
+                    elif box.bbox is not None:
+                        box.bbox = (box.bbox[0], box.bbox[1], xs[c + 1], box.bbox[3])
                     grid[r][c] = box
                     prev = c
     fine = [list(row) for row in grid]  # grid squares -> owning cell, before pruning
