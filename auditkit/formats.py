@@ -69,6 +69,8 @@ def norm(text: str) -> str:
 
 @dataclass(frozen=True)
 class ColumnSpec:
+    """One column of a table in a national format."""
+
     key: str
     label: str  # official wording, e.g. "本年制发件数" or "法人或其他组织 商业企业"
     unit: str
@@ -90,6 +92,8 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class RowSpec:
+    """One row of a table in a national format, with its columns."""
+
     key: str
     label: str  # official wording, parent and leaf joined by a space
     leaf: str  # the row's own label, e.g. "1.属于国家秘密"
@@ -129,6 +133,8 @@ class GroupSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
+    """One table of a national format: its rows and the groups of rows a report may merge."""
+
     key: str
     title: str
     rows: tuple[RowSpec, ...]
@@ -173,6 +179,8 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class FormatSpec:
+    """A national format (2019 or 2021): its tables, and the regulation it rests on."""
+
     name: str  # "2021" or "2019"
     basis: str
     tables: dict[str, TableSpec] = field(default_factory=dict)
@@ -191,6 +199,8 @@ class FormatSpec:
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """One numbered section of a report in a national format."""
+
     key: str
     title: str  # "一、总体情况"
     numeral: str

@@ -54,6 +54,8 @@ class Provenance:
 
 @dataclass
 class Report:
+    """One report as read: its metadata, table cells, section texts, and what the auditor should know."""
+
     source: str
     sha256: str
     kind: str

@@ -80,6 +80,8 @@ def piece_value(piece: Piece) -> Value:
 
 @dataclass(frozen=True)
 class _Token:
+    """A value token as the splitter sees it."""
+
     text: str
     null: bool
     whole: bool  # never cut

@@ -63,6 +63,8 @@ def _row_check(table: str, n: int) -> RowCheck | None:
 
 @dataclass
 class _Row:
+    """A run with the cell keys it fills and each value's column."""
+
     run: RowRun
     keys: list[str]
     columns: list[ColumnSpec | None]  # None: the appeals row read as one (all counts)
