@@ -39,6 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from auditkit.agency import Prior
+from auditkit.collector import collector_paused
 from auditkit.copies import CopyGroup
 from auditkit.frames.appeals import build_appeals
 from auditkit.frames.bounds import cell_bounds
@@ -76,6 +77,7 @@ FRAME_NAMES = ("requests_columns", "requests_rows", "appeals", "cell_values", "t
                "carry_over", "in_force", "repetition", "narrative", "reports", "copies")
 
 
+@collector_paused
 def build_frames(reports: Sequence[Report], priors: Sequence[Prior | None] | None = None,
                  copies: Sequence[CopyGroup] = ()) -> Frames:
     """Every frame of a batch. ``priors[i]`` is report i's previous-year record, if known. ``copies``: the

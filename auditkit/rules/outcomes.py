@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from auditkit.collector import collector_paused
 from auditkit.findings import finding_id, findings_frame, plain
 from auditkit.frames import ALL_KEYS, N_CELLS, STATE_REASONS, STATES
 from auditkit.rules.conditions import condition_mask
@@ -188,6 +189,7 @@ def _evidence(frames: Frames, frame, pos: int, report: int, keys: list[str], col
     return f"{row_ev}；{own}" if own and not row_ev.startswith("「") else row_ev
 
 
+@collector_paused
 def interpret(frames: Frames, outcomes: list[RuleOutcome]) -> Interpretation:
     """Findings, skipped checks and counts from the validation outcomes of one batch."""
     findings: list[dict[str, Any]] = []
