@@ -197,7 +197,7 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
                     refused_cells.setdefault(cell_id, []).append(((x0, y0, x1, y1), why))
                     continue
             else:  # held until the cell's numbers are judged (below)
-                strays.setdefault(cell_id, []).append((line.text, under_seal,
+                strays.setdefault(cell_id, []).append((line.text, under_seal, (x0, y0, x1, y1),
                                                        _place_chars(line, x0, y0, x1, y1, k, cell_id)))
                 continue
         probs.extend(c.prob for c in line.chars)
@@ -228,6 +228,20 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
             ca, cb = placed[a], placed[b - 1]
             placed[a:b] = [PlacedChar(doubt.OCR_DOUBT, ca.x0, ca.y0, cb.x1, cb.y1, why, ca.region)]
         res.chars.extend(placed)
+    for cell_id, entries in strays.items():
+        for text, under_seal, box, placed in entries:
+            if cell_id in refused_cells:
+                res.doubts.append(f"page {number}: dropped 「{text}」 beside the cell's refused number")
+            elif under_seal and -1 - cell_id in refused_cells:
+                if any(doubt.nfkc(ch) in doubt.LOOKALIKES or ch == "丨" for ch in text):
+                    # a stroke that may be a digit of the number wrapped onto its own line ("1" as 丨): refused
+                    why = f"「{text}」: red seal over the cell, a stroke beside its number that may be a digit"
+                    res.doubts.append(f"page {number}: {why}")
+                    refused_cells[cell_id] = [(box, why)]
+                else:
+                    res.doubts.append(f"page {number}: dropped 「{text}」 under the seal beside the cell's number")
+            else:
+                res.chars.extend(placed)
     for key, entries in refused_cells.items():
         if key >= 0:
             boxes = [b for b, _ in entries]
@@ -237,12 +251,6 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
             res.chars.append(PlacedChar(doubt.OCR_DOUBT, x0 * k, y0 * k, x1 * k, y1 * k, why, key))
         elif -1 - key not in refused_cells:
             for placed in entries:
-                res.chars.extend(placed)
-    for cell_id, entries in strays.items():
-        for text, under_seal, placed in entries:
-            if cell_id in refused_cells or (under_seal and -1 - cell_id in refused_cells):
-                res.doubts.append(f"page {number}: dropped 「{text}」 beside the cell's number")
-            else:
                 res.chars.extend(placed)
     for (x0, y0, x1, y1), why, cell_id in forced:
         res.doubts.append(f"page {number}: {why}")
