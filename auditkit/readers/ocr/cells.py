@@ -175,6 +175,10 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
     # numbers of one cell are refused together: a cell holds one refusal mark at most, however many of
     # its lines were doubtful (two marks in a cell would read as two values and break the row)
     refused_cells: dict[int, list] = {}
+    # cell -> its lines that are no word and hold no digit (a dash, a stroke): dropped where the cell's number is
+    # refused anyway (a null either way, and "⍰—" would break the row), or where they lie under a seal beside a
+    # number read clear of it; kept as they were read otherwise
+    strays: dict[int, list] = {}
     for (_crop, (x0, y0, x1, y1), line_ink, tab, red_share, cell_id), line in zip(items, lines, strict=True):
         if not line.text.strip():
             continue
@@ -182,6 +186,20 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
                 and not doubt.looks_numeric(line.text):
             res.doubts.append(f"page {number}: dropped 「{line.text}」 under the seal")
             continue  # strokes of the seal's own characters, not the document's text
+        under_seal = red_share > doubt.MAX_RED
+        if cell_id is not None and not doubt.looks_numeric(line.text) and no_word(line.text):
+            # a line of a cell that is neither a number nor a word ("—", "一", "L A 0"): under a seal, the
+            # seal's strokes, or the cell's number read through them: with digits, that number is refused
+            if any(doubt.nfkc(c.ch) in doubt.DIGITS for c in line.chars):
+                if under_seal:
+                    why = f"「{line.text}」: red seal over {red_share:.0%} of the number, read with its strokes"
+                    res.doubts.append(f"page {number}: {why}")
+                    refused_cells.setdefault(cell_id, []).append(((x0, y0, x1, y1), why))
+                    continue
+            else:  # held until the cell's numbers are judged (below)
+                strays.setdefault(cell_id, []).append((line.text, under_seal, (x0, y0, x1, y1),
+                                                       _place_chars(line, x0, y0, x1, y1, k, cell_id)))
+                continue
         probs.extend(c.prob for c in line.chars)
         res.n_lines += 1
         if doubt.looks_numeric(line.text):
@@ -210,6 +228,20 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
             ca, cb = placed[a], placed[b - 1]
             placed[a:b] = [PlacedChar(doubt.OCR_DOUBT, ca.x0, ca.y0, cb.x1, cb.y1, why, ca.region)]
         res.chars.extend(placed)
+    for cell_id, entries in strays.items():
+        for text, under_seal, box, placed in entries:
+            if cell_id in refused_cells:
+                res.doubts.append(f"page {number}: dropped 「{text}」 beside the cell's refused number")
+            elif under_seal and -1 - cell_id in refused_cells:
+                if any(doubt.nfkc(ch) in doubt.LOOKALIKES or ch == "丨" for ch in text):
+                    # a stroke that may be a digit of the number wrapped onto its own line ("1" as 丨): refused
+                    why = f"「{text}」: red seal over the cell, a stroke beside its number that may be a digit"
+                    res.doubts.append(f"page {number}: {why}")
+                    refused_cells[cell_id] = [(box, why)]
+                else:
+                    res.doubts.append(f"page {number}: dropped 「{text}」 under the seal beside the cell's number")
+            else:
+                res.chars.extend(placed)
     for key, entries in refused_cells.items():
         if key >= 0:
             boxes = [b for b, _ in entries]
@@ -229,6 +261,16 @@ def read_page(engine: Engine, bgr: np.ndarray, dpi: float, number: int = 1, *, c
         res.vs.extend((x * k, a * k, b * k) for x, a, b in t.vs)
     tim["total"] = time.process_time() - t0
     return res
+
+
+def no_word(text: str) -> bool:
+    """No word in it: no CJK character but strokes (一 丨) and punctuation, three Latin letters at most."""
+    t = doubt.nfkc(text).replace(" ", "")
+    if any(_is_cjk(ch) and ch not in "一丨" and not ("\uff00" <= ch <= "\uffef") and not ("\u3000" <= ch <= "\u303f")
+           for ch in t):
+        return False
+    letters = [ch for ch in t if ch.isalpha() and ch.isascii()]
+    return len(letters) <= 3
 
 
 def _cell_items(cell: grid.CellRegion, clean: np.ndarray, text_ink: np.ndarray, red: np.ndarray, body_h: float,
