@@ -31,8 +31,10 @@ class PageBar:
             if self._bar is None:
                 from tqdm import tqdm
 
+                # Redrawn at every page (a page takes seconds, so this costs nothing): with tqdm's default
+                # 0.1 s between redraws, pages counted in a burst (from worker processes) went unshown.
                 self._bar = tqdm(total=0, unit="页", desc="OCR 识别扫描页", file=sys.stderr, position=self.position,
-                                 leave=False)
+                                 leave=False, mininterval=0, miniters=1)
             if found:
                 self._bar.total += found
                 self._bar.refresh()
