@@ -214,27 +214,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-# The cyclic garbage collector while a batch is read: reading a document makes many short-lived
-# objects and few cycles, so young objects are collected less often, and what start-up and the
-# first document loaded (modules, format tables, compiled patterns: most of the heap, and never
-# garbage) is left out of every later collection. Both are undone when the command returns
-# (tests call ``main`` in their own process).
-_PARSE_GC_THRESHOLD = (10_000, 50, 100)
-
-
 def _cmd_parse(args: argparse.Namespace) -> int:
-    import gc
+    import contextlib
 
     from auditkit.batch import Failure, iter_reports
+    from auditkit.collector import collector_tuned_for_reading
 
     out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else sys.stdout
     read = with_diags = failed = copies = 0
-    threshold = gc.get_threshold()
-    gc.set_threshold(*_PARSE_GC_THRESHOLD)
-    try:
+    with contextlib.ExitStack() as stack:
+        if args.jsonl:
+            stack.callback(out.close)
+        freeze_loaded = stack.enter_context(collector_tuned_for_reading())
         for result in iter_reports(args.paths, jobs=args.jobs, client=args.cluster, grams=False):
             if not (read or failed or copies):
-                gc.freeze()  # the first result: the readers it needed are loaded
+                freeze_loaded()  # the first result: the readers it needed are loaded
             if isinstance(result, Failure):
                 failed += result.unreadable
                 copies += not result.unreadable
@@ -245,11 +239,6 @@ def _cmd_parse(args: argparse.Namespace) -> int:
                 with_diags += bool(result.diagnostics)
                 record = result.to_record()
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*threshold)
-        if args.jsonl:
-            out.close()
     also = f"，{copies} 份与另一文件相同 (duplicates {copies})" if copies else ""
     print(f"读取 {read} 份，其中 {with_diags} 份有诊断信息，{failed} 份无法读取 "
           f"(read {read}, with diagnostics {with_diags}, failed {failed}){also}", file=sys.stderr)
