@@ -161,11 +161,9 @@ class Origins:
             for y0, y1 in bands:
                 draw.rectangle((2, int((y0 - top) * scale) - 2, image.width - 3, int((y1 - top) * scale) + 2),
                                outline=(201, 42, 42), width=3)
-            buffer = io.BytesIO()
-            image.save(buffer, format="JPEG", quality=72, optimize=True)
         finally:
             pdf.close()
-        uri = "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        uri = _data_uri(image)
         self._images[cache_key] = uri
         return uri, bool(bands)
 
