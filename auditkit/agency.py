@@ -11,20 +11,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from auditkit.precompiled import compile_re
 from auditkit.record import Report
 
 # ---------------------------------------------------------------------------
 # Names
 
-_PUNCT = re.compile(r"[\s\u3000\xa0()（）\[\]【】〔〕《》<>\"'“”‘’·•、，,.。:：;；\-—_/]+")
+_PUNCT = compile_re(r"[\s\u3000\xa0()（）\[\]【】〔〕《》<>\"'“”‘’·•、，,.。:：;；\-—_/]+")
 # A zone's 管委会 and a place's 人民政府 are how the place itself reports.
-_GOVERNMENT_SUFFIX = re.compile(r"(?:管理委员会|人民政府)$")
-_PLACE_END = re.compile(r"(?:省|市|县|区|旗|盟|州|镇|乡|实验区|开发区|新区|示范区|高新区|自治州|自治县|自治旗)$")
+_GOVERNMENT_SUFFIX = compile_re(r"(?:管理委员会|人民政府)$")
+_PLACE_END = compile_re(r"(?:省|市|县|区|旗|盟|州|镇|乡|实验区|开发区|新区|示范区|高新区|自治州|自治县|自治旗)$")
 
 
 @lru_cache(maxsize=65536)
@@ -49,9 +49,10 @@ def normalise_agency(name: str | None) -> str:
 # ---------------------------------------------------------------------------
 # Kind and deadline
 
-_GOVERNMENT = re.compile(r"(?:人民政府|政府|管委会|管理委员会|实验区|示范区|开发区|新区|自治州|自治县|自治旗)$")
-_DEPARTMENT = re.compile(r"(?:局|委员会|委|办公室|办公厅|办|厅|署|部|院|中心|处|所|站|队|会|行|室|社|馆)$")
-_PLACE = re.compile(r"(?:省|市|县|区|旗|盟|州|镇|乡|街道)$")
+_GOVERNMENT = compile_re(r"(?:人民政府|政府|管委会|管理委员会|实验区|示范区|开发区|新区|自治州|自治县|自治旗)$")
+_DEPARTMENT = compile_re(r"(?:局|委员会|委|办公室|办公厅|办|厅|署|部|院|中心|处|所|站|队|会|行|室|社|馆)$")
+_PLACE = compile_re(r"(?:省|市|县|区|旗|盟|州|镇|乡|街道)$")
+_SPACE_RUN = compile_re(r"\s+")
 
 
 @lru_cache(maxsize=65536)
@@ -60,7 +61,7 @@ def agency_kind(name: str | None) -> str:
     "department" (a 工作部门: 局, 委, 办…), or "unknown"."""
     if not name:
         return "unknown"
-    n = re.sub(r"\s+", "", name)
+    n = _SPACE_RUN.sub("", name)
     if _GOVERNMENT.search(n) or (_PLACE.search(n) and not _DEPARTMENT.search(n)):
         return "government"
     if _DEPARTMENT.search(n):

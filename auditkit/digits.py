@@ -14,13 +14,13 @@ be negative.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 from auditkit.formats import nfkc
+from auditkit.precompiled import compile_re
 from auditkit.splits import (
     MAX_CANDIDATES,
     UNSETTLED,
@@ -46,19 +46,19 @@ NULL_MARKERS = {"—", "–", "-", "－", "/", "／", "无", "\\", "、", "×", 
 _DASHES = {"-", "—", "–", "－", "―", "─"}
 # Minus signs NFKC leaves alone: a number written with one is negative.
 _SIGNS = str.maketrans({"−": "-", "‐": "-", "‑": "-", "﹣": "-"})
-_UNIT = re.compile(r"(件|个|条|项|次|人次|万元|元)$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_UNIT = compile_re(r"(件|个|条|项|次|人次|万元|元)$")
+_THOUSANDS = compile_re(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_NUMBER = compile_re(r"^[+-]?\d+(\.\d+)?$")
 # Cell texts that stand where a count stands but are not one.
 _NOT_A_COUNT = (
-    re.compile(r"^[+-]?\d[\d,]*(\.\d+)?%$"),  # a percentage
-    re.compile(r"^\([+-]?\d[\d,]*(\.\d+)?\)$"),  # a bracketed figure: a negative in accounts, or a note
-    re.compile(r"^[零〇○一二两三四五六七八九十百千万]+$"),  # Chinese numerals (一 alone is a dash)
-    re.compile(r"^(?=.*[OoIl])[\dOoIl]{1,6}$"),  # letters typed for digits: O for 0, l or I for 1
+    compile_re(r"^[+-]?\d[\d,]*(\.\d+)?%$"),  # a percentage
+    compile_re(r"^\([+-]?\d[\d,]*(\.\d+)?\)$"),  # a bracketed figure: a negative in accounts, or a note
+    compile_re(r"^[零〇○一二两三四五六七八九十百千万]+$"),  # Chinese numerals (一 alone is a dash)
+    compile_re(r"^(?=.*[OoIl])[\dOoIl]{1,6}$"),  # letters typed for digits: O for 0, l or I for 1
 )
 # A token inside a run of values: a number (a sign or a percent sign stuck to it) or a dash.
-_TOKEN = re.compile(r"[+-]?\d+(?:\.\d+)?%?|—+|–+|－+|-+|/|／|无|\u2370")
-_SIGNED = re.compile(r"^[+-]\d")
+_TOKEN = compile_re(r"[+-]?\d+(?:\.\d+)?%?|—+|–+|－+|-+|/|／|无|\u2370")
+_SIGNED = compile_re(r"^[+-]\d")
 # Characters a run of values may hold; anything else ends the run.
 VALUE_CHARS = set("0123456789.,—–-－/／+%− \t\u3000\xa0\n\u2370")
 

@@ -9,11 +9,12 @@ real reports use, and a normaliser that makes labels comparable.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
+
+from auditkit.precompiled import compile_re
 
 DATA_DIR = Path(__file__).parent / "data"
 TABLES = ("active", "requests", "appeals")
@@ -38,12 +39,13 @@ COLUMN_VARIANTS: dict[str, tuple[str, ...]] = {
     "other_org": ("其他",),
 }
 
-_NUMBERING = re.compile(
+_NUMBERING = compile_re(
     r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．)）])"
 )
 # What labels are compared without: spaces and punctuation (a regular expression's character class).
 DROPPED_CLASS = r"\s\u3000\xa0\"'“”‘’「」『』《》〈〉,，.。、;；:：!！?？·•…\-—_~()（）\[\]【】/"
-_DROP = re.compile(f"[{DROPPED_CLASS}]+")
+_DROP = compile_re(f"[{DROPPED_CLASS}]+")
+_LEAF_NUMBERING = compile_re(r"\s*(\d{1,2})\s*[.、．]")
 
 
 def nfkc(text: str) -> str:
@@ -106,7 +108,7 @@ class RowSpec:
     @cached_property  # (specs are frozen: what is derived from them is worked out once)
     def numbering(self) -> str | None:
         """The leaf's own numbering digits (``"2"`` for ``2.其他…``), if any."""
-        m = re.match(r"\s*(\d{1,2})\s*[.、．]", nfkc(self.leaf))
+        m = _LEAF_NUMBERING.match(nfkc(self.leaf))
         return m.group(1) if m else None
 
     def names(self) -> tuple[str, ...]:

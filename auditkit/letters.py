@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import UsageError
+from auditkit.precompiled import compile_re
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,8 +73,8 @@ RULE_CORRECTIONS = {
     "structure.format_unknown": "请按国办公开办函〔2021〕30号规定的格式编制年度报告。",
 }
 DEFAULT_CORRECTION = "请核实上述问题并予以整改。"
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FILE_ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+_XML_ILLEGAL = compile_re(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FILE_ILLEGAL = compile_re(r'[\\/:*?"<>|\x00-\x1f]+')
 _CHINESE_DIGITS = "〇一二三四五六七八九"
 
 

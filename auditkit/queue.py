@@ -21,9 +21,10 @@ percentages; counts of cells as counts) and the other files of the same report (
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from auditkit.precompiled import compile_re
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,9 +34,9 @@ if TYPE_CHECKING:
 PROBLEM, READING = "problem", "reading"
 QUEUES = (PROBLEM, READING)
 QUEUE_LABELS = {PROBLEM: "问题", READING: "需人工核对读数"}
-_PAGE = re.compile(r"page (\d+)")
-_ROW = re.compile(r"\brow (\d+)")
-_LINE = re.compile(r"line (\d+)")
+_PAGE = compile_re(r"page (\d+)")
+_ROW = compile_re(r"\brow (\d+)")
+_LINE = compile_re(r"line (\d+)")
 # Rules that add cells up: one wrong cell shows as the same difference in every sum it is part of.
 IDENTITY_CATEGORIES = frozenset({"arithmetic", "carry_over"})
 _TABLE_NAMES = {"active": "表二", "requests": "表三", "appeals": "表四"}

@@ -21,7 +21,6 @@ groups resolved to the format's rows; a merged group counts with its own value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -36,6 +35,7 @@ from auditkit.frames.cells import MergedRows
 from auditkit.frames.frame import Frame, format_value
 from auditkit.frames.keys import IN_FORMAT, REQUEST_GROUPS, key_indices, key_label, pad_rows, row_label
 from auditkit.narrative import StatedFigure, figure_items, metric_label, metric_terms, share_bases
+from auditkit.precompiled import compile_re
 from auditkit.record import Report
 
 _EPS = 1e-9
@@ -398,7 +398,7 @@ def _cell(i: int, key: str, values: np.ndarray, bounds: Bounds) -> str:
     return "空白"
 
 
-_NOTE = re.compile(r"（区分处理的[^）]*）")  # the format's note in （二）'s label: not needed to find the cell
+_NOTE = compile_re(r"（区分处理的[^）]*）")  # the format's note in （二）'s label: not needed to find the cell
 
 
 def _row_text(key: str) -> tuple[str, str]:

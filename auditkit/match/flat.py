@@ -15,10 +15,13 @@ from auditkit.digits import VALUE_CHARS, Token, tokens_of
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, nfkc, norm
 from auditkit.match.rows import FUZZY_ROW, RowRun, TableReading, header_variants
 from auditkit.match.stream import Compact, Stream
+from auditkit.precompiled import compile_re
 
 # A unit written after each number (80件1件0件): it separates the numbers as a space would.
 _UNITS = ("人次", "万元", "件", "个", "条", "项", "次", "元")
-_UNIT_AFTER_DIGIT = re.compile(r"(?<=\d)(?:" + "|".join(_UNITS) + ")")
+_UNIT_AFTER_DIGIT = compile_re(r"(?<=\d)(?:" + "|".join(_UNITS) + ")")
+_CONTENT_WORD = compile_re("信息内容")
+_DIGIT = compile_re(r"\d")
 
 
 def _value_prefix(text: str) -> str:
@@ -123,7 +126,7 @@ def read_flat(stream: Stream, start: int, end: int, spec: TableSpec, fmt: Format
         stop = view.span(nxt[0], nxt[1])[0] if nxt else end
         raw = stream.text[o_end:stop]
         if nxt and nxt[2] is not None and nxt[2].numbering:
-            m = re.search(re.escape(nxt[2].numbering) + r"\s*[.、．]\s*$", raw)
+            m = compile_re(re.escape(nxt[2].numbering) + r"\s*[.、．]\s*$").search(raw)
             if m:
                 raw = raw[:m.start()]
         # Closing brackets and quotes of the label itself come before the values.
@@ -145,7 +148,7 @@ def read_flat(stream: Stream, start: int, end: int, spec: TableSpec, fmt: Format
 
 def _flat_active_headers(view: Compact, spec: TableSpec, reading: TableReading) -> None:
     """Column labels written between 信息内容 and a row label, checked against the format."""
-    for m in re.finditer("信息内容", view.text):
+    for m in _CONTENT_WORD.finditer(view.text):
         seg_end = len(view.text)
         for r in spec.rows:
             for n in r.names():
@@ -186,7 +189,7 @@ def _read_flat_appeals(stream: Stream, view: Compact, cursor: int, end: int,
         return reading
     o_start = view.span(header_at, header_at + 1)[0]
     rest = stream.text[o_start:end]
-    m = re.search(r"\d", rest)
+    m = _DIGIT.search(rest)
     if not m:
         return reading
     values = _value_prefix(rest[m.start():])

@@ -7,32 +7,34 @@ fallback leaves a ``year_guess`` or ``agency_guess`` diagnostic.
 
 from __future__ import annotations
 
-import re
-
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import nfkc
 from auditkit.layout import Layout
 from auditkit.match.stream import TABLE_MARK, Stream
+from auditkit.precompiled import compile_re
 from auditkit.readers.text import normal_date
 from auditkit.record import Diagnostic
 
-_TITLE = re.compile(r"(?P<pre>[^\n]{0,60}?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<post>[^\n]{0,60}?)"
+_TITLE = compile_re(r"(?P<pre>[^\n]{0,60}?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<post>[^\n]{0,60}?)"
                     r"政\s*府\s*信\s*息\s*公\s*开\s*(?:工\s*作\s*)?年\s*度?\s*报\s*告")
-_PERIOD = re.compile(r"统计期限自\s*((?:19|20)\d{2})\s*年")
-_AGENCY_TAIL = re.compile(r"(人民政府|管委会|管理委员会|办公室|办公厅|局|委员会|委|厅|院|署|中心|实验区|示范区|新区|开发区|政府|"
+_PERIOD = compile_re(r"统计期限自\s*((?:19|20)\d{2})\s*年")
+_AGENCY_TAIL = compile_re(r"(人民政府|管委会|管理委员会|办公室|办公厅|局|委员会|委|厅|院|署|中心|实验区|示范区|新区|开发区|政府|"
                           r"街道办事处|街道|镇|乡|处|所|站|队|会)$")
+_SPACE_RUN = compile_re(r"\s+")
+_LEADING_WORD = compile_re(r"^(关于|标题)")
+_LETTER_TAIL = compile_re(r"(?<=.{2})关于[^关于]{0,6}$")
 
 
 def _clean_agency(text: str) -> str:
-    text = re.sub(r"\s+", "", nfkc(text)).strip("《》“”\"'：:-—_，,。.（）()[]【】 ")
-    text = re.sub(r"^(关于|标题)", "", text)
+    text = _SPACE_RUN.sub("", nfkc(text)).strip("《》“”\"'：:-—_，,。.（）()[]【】 ")
+    text = _LEADING_WORD.sub("", text)
     # A report sent under a covering letter: "…管理局关于报送2020年度…的函" names the agency before 关于.
-    text = re.sub(r"(?<=.{2})关于[^关于]{0,6}$", "", text)
+    text = _LETTER_TAIL.sub("", text)
     return nfkc(text)
 
 
 _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
-_CN_YEAR = re.compile(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
+_CN_YEAR = compile_re(r"[〇零○一二三四五六七八九]{4}(?=\s*年)")
 
 
 def _arabic_years(text: str) -> str:

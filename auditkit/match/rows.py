@@ -10,7 +10,6 @@ a typo.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -19,6 +18,7 @@ from auditkit.digits import Token
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, format_spec, nfkc, norm
 from auditkit.match.similarity import ratio
+from auditkit.precompiled import compile_re
 from auditkit.record import Diagnostic
 
 FUZZY_ROW = 80  # similarity ratio (rapidfuzz's) for a row label that differs from the official wording
@@ -29,7 +29,7 @@ Hold = tuple[DiagnosticCode, str]
 # A label's list numbers by kind: （七） 3. 二、; counted at its start or after an ideograph or
 # one of _BEFORE_LIST_NUMBER (not the （一） of 第二十条第（一）项, which names an article): see
 # _list_numbers, which tests what stands before in code.
-_LIST_NUMBER = re.compile(r"(?P<paren>\([一二三四五六七八九十]{1,3}\))|(?P<digit>(?<![\d.])\d{1,2}[.．、](?!\d))"
+_LIST_NUMBER = compile_re(r"(?P<paren>\([一二三四五六七八九十]{1,3}\))|(?P<digit>(?<![\d.])\d{1,2}[.．、](?!\d))"
                           r"|(?P<cjk>[一二三四五六七八九十]{1,2}、)")
 _BEFORE_LIST_NUMBER = frozenset(")”。，、")
 
@@ -105,7 +105,7 @@ def _row_names(fmt_name: str, table: str) -> tuple[list[tuple[str, str, bool, bo
 
 def _numbered_as(label: str, row: RowSpec) -> bool:
     """The label carries the row's own numbering ("3.其他" for 3.其他): a row, not a header word."""
-    return bool(row.numbering) and re.match(rf"\s*{row.numbering}\s*[.、．]", nfkc(label)) is not None
+    return bool(row.numbering) and compile_re(rf"\s*{row.numbering}\s*[.、．]").match(nfkc(label)) is not None
 
 
 class RowMatcher:

@@ -16,6 +16,7 @@ from auditkit.errors import DiagnosticCode
 from auditkit.formats import FORMAT_MARKERS, norm, sections
 from auditkit.match.similarity import ratio
 from auditkit.match.stream import Compact, Stream
+from auditkit.precompiled import compile_re
 from auditkit.record import Diagnostic
 
 FUZZY_TITLE = 80  # similarity ratio (rapidfuzz's) for a section title that differs from the official wording
@@ -37,13 +38,13 @@ def find_sections(stream: Stream, view: Compact, diags: list[Diagnostic]) -> dic
     for sec in sections():
         words = norm(sec.words)
         found = None
-        pattern = re.compile(re.escape(sec.numeral) + re.escape(words))
+        pattern = compile_re(re.escape(sec.numeral) + re.escape(words))
         m = pattern.search(view.text, cursor)
         if m:
             found = (m.start(), m.end(), False)
         else:
             best = (0.0, 0, 0)
-            for m2 in re.finditer(re.escape(sec.numeral), view.text[cursor:]):
+            for m2 in compile_re(re.escape(sec.numeral)).finditer(view.text[cursor:]):
                 s = cursor + m2.end()
                 for extra in range(-2, 4):
                     candidate = view.text[s:s + len(words) + extra]

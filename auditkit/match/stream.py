@@ -8,16 +8,16 @@ Labels and titles are searched in the compact view and reported at stream positi
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from auditkit.formats import DROPPED_CLASS, nfkc, norm
 from auditkit.layout import Layout, Table, TextBlock
+from auditkit.precompiled import compile_re
 
 TABLE_MARK = "\ue000"  # stands for a grid table in the document stream
-_BLANK_LINES = re.compile(r"\n{2,}")
+_BLANK_LINES = compile_re(r"\n{2,}")
 
 
 @dataclass
@@ -84,8 +84,8 @@ _NFKC_ONE = _OneCharNfkc()
 # What the compact view keeps: runs of characters that are neither spaces nor the punctuation
 # labels are compared without (``formats.norm``), nor the table mark. (``norm`` also drops list
 # numbering, which takes two characters at least: on one character it drops exactly these.)
-_KEPT_RUN = re.compile(f"[^{DROPPED_CLASS}{TABLE_MARK}]+")
-_DROPPED_RUN = re.compile(f"[{DROPPED_CLASS}{TABLE_MARK}]+")
+_KEPT_RUN = compile_re(f"[^{DROPPED_CLASS}{TABLE_MARK}]+")
+_DROPPED_RUN = compile_re(f"[{DROPPED_CLASS}{TABLE_MARK}]+")
 # numpy's lookup tables take over once a process has read this many characters the pure-Python
 # way: numpy (about 0.1 s to import) and its tables cost less only over a long batch of long
 # texts (crawler copies); a web page's short stream and tables need nothing loaded. Both paths

@@ -35,15 +35,17 @@ from auditkit.narrative.metrics import (
     SUB_ROW_LABELS,
     StatedFigure,
 )
+from auditkit.precompiled import compile_re
 
 # ---------------------------------------------------------------------------
 # Text preparation
 
-_DIGIT_GAP = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
-_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_DIGIT_GAP = compile_re(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+_DIGIT_OR_STOP = compile_re(r"\d|[。；;]")
+_SPACES = compile_re(r"[ \t\u3000\xa0]+")
 # Full-width digits to ASCII. Not NFKC: that also turns ① into 1 and invents counts.
 _WIDE = str.maketrans("０１２３４５６７８９％．", "0123456789%.")
-_WIDE_CHAR = re.compile("[０-９％．]")
+_WIDE_CHAR = compile_re("[０-９％．]")
 
 
 def _clean(sentence: str) -> str:
@@ -63,9 +65,9 @@ _GAP = r"[^,，。;；:：\d]{0,%d}?"
 _N = r"(?P<n>\d+)"
 _TOTAL = r"(?:共计|总计|合计|累计|共|为|数量为|数量|数为|数|达|有)?"
 # Words of other things applied for or received: never information-disclosure applications.
-_NOT_APPLICATION = re.compile(r"复议|诉讼|举报|投诉|信访|咨询|留言|来信|热线|建议|提案|许可|审批|政务服务|服务事项|办件|不动产"
+_NOT_APPLICATION = compile_re(r"复议|诉讼|举报|投诉|信访|咨询|留言|来信|热线|建议|提案|许可|审批|政务服务|服务事项|办件|不动产"
                               r"|户籍|社保|医保|补贴|救助|专利|商标|执照|资质|备案")
-_CHANGE = re.compile(r"增|减|较|比|同比|环比|占")
+_CHANGE = compile_re(r"增|减|较|比|同比|环比|占")
 
 
 def _row(words: str) -> str:
@@ -141,28 +143,28 @@ _PATTERN_LIST: list[tuple[str, str, tuple[str, ...]]] = [
 # report's sentences name few of the metrics, and compiling them all costs every process ~4 ms.
 _PATTERNS = [(metric, source, frozenset(words), "(?P<gap>" in source) for metric, source, words in _PATTERN_LIST]
 _GATE_WORDS = {w for _, _, words in _PATTERN_LIST for w in words} | {"行政诉讼"}
-_GATE = re.compile("|".join(sorted(_GATE_WORDS, key=len, reverse=True)))
+_GATE = compile_re("|".join(sorted(_GATE_WORDS, key=lambda w: (-len(w), w))))  # a fixed order: the store knows it
 _REQUEST_METRICS = frozenset(("granted", "partially_granted", "granted_or_partial", "withheld", "unavailable",
                               "not_processed", "other_handling", *SUB_ROW_LABELS))
-_LONG_DIGITS = re.compile(r"\d{7,}")
+_LONG_DIGITS = compile_re(r"\d{7,}")
 
 # Sentences worth reading: a count in 件/起/宗, a percentage, or words of a claim.
-_WORTH = re.compile(r"[0-9０-９][ \t\u3000\xa0]*[件起宗%％]|维持|败诉|纠错|结案|审结|办结|答复|回复|持平|结转"
+_WORTH = compile_re(r"[0-9０-９][ \t\u3000\xa0]*[件起宗%％]|维持|败诉|纠错|结案|审结|办结|答复|回复|持平|结转"
                     r"|未发生|没有发生|未出现|未收到|没有收到|行政复议|行政诉讼")
-_BOUNDARY = re.compile(r"[。！!？?\n]")
+_BOUNDARY = compile_re(r"[。！!？?\n]")
 
-_ZERO_APPEALS = re.compile(r"(?:未发生|没有发生|未出现|没有出现|未收到|没有收到|无)(?:因|涉及)?(?:政府信息公开(?:工作)?)?"
+_ZERO_APPEALS = compile_re(r"(?:未发生|没有发生|未出现|没有出现|未收到|没有收到|无)(?:因|涉及)?(?:政府信息公开(?:工作)?)?"
                            r"(?:引起|引发|产生)?(?:的)?(?:政府信息公开)?(?:方面)?(?:的)?(?:被申请)?"
                            r"(?P<what>行政复议(?:(?:和|、|及|或|与)(?:提起)?行政诉讼)?|行政诉讼)"
                            r"(?!(?:案件)?(?:中)?(?:的)?(?:被)?(?:败诉|纠错|撤销|确认违法))"  # no lost case is no count
                            r"|(?P<what2>行政复议(?:和|、|及|与)行政诉讼|行政复议|行政诉讼)(?:案件)?(?:数量)?"
                            r"(?:均为|均是|都为|都是|为)(?:0|零)(?![.\d])(?:件|起)?")
-_LOST = re.compile(r"[^，,。；;]{0,12}?(?:败诉|纠错|撤销|确认违法)")
-_ZERO_REQUESTS = re.compile(r"(?:未|没有)(?:收到|受理|接到)(?:任何)?(?:(?:的)?政府信息公开|依申请公开)?申请(?!人)")
-_APPLICANT = re.compile(r"(?P<who>自然人|个人|公民|商业企业|科研机构|社会公益组织|公益组织|法律服务机构"
+_LOST = compile_re(r"[^，,。；;]{0,12}?(?:败诉|纠错|撤销|确认违法)")
+_ZERO_REQUESTS = compile_re(r"(?:未|没有)(?:收到|受理|接到)(?:任何)?(?:(?:的)?政府信息公开|依申请公开)?申请(?!人)")
+_APPLICANT = compile_re(r"(?P<who>自然人|个人|公民|商业企业|科研机构|社会公益组织|公益组织|法律服务机构"
                         r"|法人或者其他组织|法人或其他组织|法人和其他组织|法人及其他组织|法人|企业)"
                         r"(?:提出|提交)?(?:的)?(?:申请)?" + _TOTAL + _N + r"件")
-_APPEAL_OUTCOME = re.compile(r"(?P<what>维持|纠正|纠错|败诉|尚未审结|未审结|审理中|其他结果)(?:原行政行为|原具体行政行为|的)?"
+_APPEAL_OUTCOME = compile_re(r"(?P<what>维持|纠正|纠错|败诉|尚未审结|未审结|审理中|其他结果)(?:原行政行为|原具体行政行为|的)?"
                              + _TOTAL + _N + r"(?:件|起|宗)")
 _OUTCOME_WORDS = {"维持": "upheld", "纠正": "corrected", "纠错": "corrected", "败诉": "corrected",
                   "尚未审结": "pending", "未审结": "pending", "审理中": "pending", "其他结果": "other"}
@@ -171,37 +173,37 @@ _BREAKDOWNS = ((_APPLICANT, ("received", "handled")), (_APPEAL_OUTCOME, ("recons
 # (an ideograph before one of _BODY_SUFFIXES; see _names_subunit).
 _SUBUNIT_WORDS = ("代表", "本级", "下属", "所属", "各单位", "各部门")
 _BODY_SUFFIXES = ("局", "委", "办", "厅", "中心", "街道", "镇", "乡")
-_SELF = re.compile(r"^(?:我|本)(?:局|委|办|厅|中心|机关|单位|区|县|市|镇|乡|街道)")
-_CUMULATIVE = re.compile(r"累计|历年")
+_SELF = compile_re(r"^(?:我|本)(?:局|委|办|厅|中心|机关|单位|区|县|市|镇|乡|街道)")
+_CUMULATIVE = compile_re(r"累计|历年")
 
 # Shares: right after a count, "，占28.6%", "（占比28.6%）", "，占办结总数的28.6%".
-_SHARE = re.compile(r"[，,、]?(?:[（(](?:占比?|比例)?(?:为)?|占比(?:为|达)?|所占(?:比例|比重)?(?:为|达)?"
+_SHARE = compile_re(r"[，,、]?(?:[（(](?:占比?|比例)?(?:为)?|占比(?:为|达)?|所占(?:比例|比重)?(?:为|达)?"
                     r"|占[^，,。；;：:\d%％()（）]{0,12}?(?:的)?(?:比例|比重)?(?:为|达)?|比例(?:为|达)?)(?P<p>\d+(?:\.\d+)?)%")
 # Claims: words saying some cells are 0.
 _IN_TIME = (r"(?:在法定(?:的)?(?:期限|时限)(?:内|之内)|在规定(?:的)?(?:期限|时限)(?:内|之内)|按照法定(?:期限|时限)|按期|按时"
             r"|及时|依法依规|依法|规范)*")
 _CLAIMS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("upheld", re.compile(r"(?:均|全部|都|皆)(?:已|已经)?(?:获|被|予以|得到|获得)?(?:依法)?维持|(?:结果)?均为(?:结果)?维持")),
-    ("closed", re.compile(r"(?:均|全部|都|皆)(?:已|已经)?" + _IN_TIME + r"(?:结案|审结|办结|办理完毕|处理完毕|终结)(?!率)"
+    ("upheld", compile_re(r"(?:均|全部|都|皆)(?:已|已经)?(?:获|被|予以|得到|获得)?(?:依法)?维持|(?:结果)?均为(?:结果)?维持")),
+    ("closed", compile_re(r"(?:均|全部|都|皆)(?:已|已经)?" + _IN_TIME + r"(?:结案|审结|办结|办理完毕|处理完毕|终结)(?!率)"
                           r"|已全部(?:结案|审结|办结|办理完毕|处理完毕)")),
-    ("answered", re.compile(r"(?:均|全部|都|皆)(?:已|已经)?" + _IN_TIME + r"(?:予以|进行|作出|给予)?(?:答复|回复)(?!率)"
+    ("answered", compile_re(r"(?:均|全部|都|皆)(?:已|已经)?" + _IN_TIME + r"(?:予以|进行|作出|给予)?(?:答复|回复)(?!率)"
                             r"|已全部(?:予以)?(?:答复|回复)")),
     # 办结率100%: every application done (an on-time rate, 按时办结率, speaks of those done only)
-    ("rate", re.compile(r"(?<![按时期])(?:办结率|答复率)(?:为|达到|达)?100(?:\.0+)?%")),
-    ("no_loss", re.compile(r"零败诉|无败诉|无一(?:起|件)?败诉|未(?:发生|出现)?败诉|没有(?:发生|出现)?败诉"
+    ("rate", compile_re(r"(?<![按时期])(?:办结率|答复率)(?:为|达到|达)?100(?:\.0+)?%")),
+    ("no_loss", compile_re(r"零败诉|无败诉|无一(?:起|件)?败诉|未(?:发生|出现)?败诉|没有(?:发生|出现)?败诉"
                            r"|(?:未发生|没有发生|未出现|无)(?:因政府信息公开(?:工作)?(?:引起|引发)?的)?"
                            r"(?:行政复议(?:和|、|及|与))?(?:行政诉讼)?(?:案件)?(?:中)?(?:的)?败诉"
                            r"|败诉率(?:为)?(?:零|0(?:\.0+)?%?)(?![.\d])")),
-    ("no_correction", re.compile(r"零纠错|无纠错|无被纠错|未被纠错|没有被纠错|未被(?:复议机关|法院)?撤销"
+    ("no_correction", compile_re(r"零纠错|无纠错|无被纠错|未被纠错|没有被纠错|未被(?:复议机关|法院)?撤销"
                                  r"|纠错率(?:为)?(?:零|0(?:\.0+)?%?)(?![.\d])")),
-    ("no_carry", re.compile(r"无结转|没有结转|未有结转|不存在结转")),
+    ("no_carry", compile_re(r"无结转|没有结转|未有结转|不存在结转")),
 )
 # A plan, not a claim about the year: "下一步将确保所有申请均按期答复".
-_INTENT = re.compile(r"确保|力争|争取|努力|做到|要求|应当|必须|计划|下一步|下步|今后|将继续|将进一步|将全力|将切实|将严格")
-_NEGATED = re.compile(r"(?:未|没|没有|不|尚未|未能|并非|非|不是)$")
+_INTENT = compile_re(r"确保|力争|争取|努力|做到|要求|应当|必须|计划|下一步|下步|今后|将继续|将进一步|将全力|将切实|将严格")
+_NEGATED = compile_re(r"(?:未|没|没有|不|尚未|未能|并非|非|不是)$")
 _APPLICATION_CLAIMS = ("answered", "rate", "no_carry")
 # Changes against last year, after a figure or the words of one.
-_CHANGE_PHRASE = re.compile(
+_CHANGE_PHRASE = compile_re(
     r"(?P<cmp>(?:较|比|与|同)(?:上年度?|上一年度?|去年|上年同期|去年同期|(?P<y>\d{4})年度?)(?:同期)?"
     r"(?:的(?P<was>\d+)(?:件|起|宗))?(?:相比|相较)?|同比)"  # 较上年的120件增加20件: last year's figure said too
     r"[，,]?(?P<subj>[^，,。；;\d]{0,16}?)(?:共|分别|总共)?"  # 与上年相比，政府信息公开申请增加20件
@@ -210,15 +212,15 @@ _CHANGE_PHRASE = re.compile(
     r"(?:[，,、](?:同比)?(?:增长|增幅|上升|涨幅|下降|降幅|减少|回落|减幅|增加)(?:了|为|达)?(?P<n2>\d+(?:\.\d+)?)(?P<unit2>%|个百分点))?")
 _PLUS = ("增加", "增长", "上升", "提高", "提升", "多")
 _CHANGE_SUBJECT = (  # the words before a change with no figure of its own: what changed
-    ("reconsideration", re.compile(r"行政复议")),
-    ("litigation", re.compile(r"行政诉讼")),
-    ("handled", re.compile(r"办结")),
-    ("received", re.compile(r"申请")),
+    ("reconsideration", compile_re(r"行政复议")),
+    ("litigation", compile_re(r"行政诉讼")),
+    ("handled", compile_re(r"办结")),
+    ("received", compile_re(r"申请")),
 )
-_OTHER_UNITS = re.compile(r"信息|条|篇|期|访谈|解读|网站|微博|微信|新媒体|发布|建议|提案|咨询|留言|来信|热线|主动公开")
-_CLAUSE_CUT = re.compile(r"[,，;；:：。（）()]")
-_LEADING_TIME = re.compile(r"^\d{4}年(?:度)?|^(?:全年|今年|本年度?)")
-_CLAUSE_TIME = re.compile(r"(?:在|截至|截止)?(?:(?P<y>\d{4})年(?:度)?|(?P<last>上一?年度?|去年|上年同期|去年同期)"
+_OTHER_UNITS = compile_re(r"信息|条|篇|期|访谈|解读|网站|微博|微信|新媒体|发布|建议|提案|咨询|留言|来信|热线|主动公开")
+_CLAUSE_CUT = compile_re(r"[,，;；:：。（）()]")
+_LEADING_TIME = compile_re(r"^\d{4}年(?:度)?|^(?:全年|今年|本年度?)")
+_CLAUSE_TIME = compile_re(r"(?:在|截至|截止)?(?:(?P<y>\d{4})年(?:度)?|(?P<last>上一?年度?|去年|上年同期|去年同期)"
                           r"|(?P<this>本年度?|今年|全年))(?!(?:的)?结转)")  # "上年结转…" is a figure, not a time
 
 
@@ -336,7 +338,7 @@ def extract_figures(sections: dict[str, str], year: int | None = None) -> list[S
 
 @cache
 def _pattern(source: str) -> re.Pattern[str]:
-    return re.compile(source)
+    return compile_re(source)
 
 
 def _counts(s: _Sentence, present: set[str], requests: bool) -> list[_Hit]:
@@ -599,7 +601,7 @@ def _changes(s: _Sentence, found: list[_Hit]) -> list[_Hit]:
         if before:
             h = before[-1]
             between = text[h.end:m.start()]
-            if not re.search(r"\d|[。；;]", between) and between.count("，") + between.count(",") <= 1:
+            if not _DIGIT_OR_STOP.search(between) and between.count("，") + between.count(",") <= 1:
                 metric, q = h.metric, h.qualifier
         if metric is None:  # ... or the words of one in the clause before the comparison
             prefix = text[s.clause_start(m.start()):m.start()]

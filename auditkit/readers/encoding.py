@@ -11,9 +11,10 @@ import codecs
 import re
 
 from auditkit.errors import ReadError, ReadReason
+from auditkit.precompiled import compile_re
 
 _GB_FAMILY = {"gbk", "gb2312", "gb_2312", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_META_CHARSET = compile_re(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
 def declared_charset(data: bytes) -> str | None:

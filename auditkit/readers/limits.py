@@ -22,11 +22,11 @@ e.g. ``AUDITKIT_MAX_PDF_MB=300``; ``Limits.from_env()`` reads them.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, fields
 from io import BytesIO
 
 from auditkit.errors import ReadError, ReadReason, UsageError
+from auditkit.precompiled import compile_re
 from auditkit.readers.sniffing import IMAGE_MAGIC
 
 MB = 1024 * 1024
@@ -34,7 +34,7 @@ ENV_PREFIX = "AUDITKIT_MAX_"
 # What the first bytes say a file is, for its size limit.
 SIZE_CLASSES = {"text": "text_mb", "pdf": "pdf_mb", "office": "office_mb"}
 SIZE_CLASS_LABELS = {"text": "文本与网页 (text/html)", "pdf": " PDF", "office": " Word/Excel/WPS/RTF"}
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_ROW_TAG = compile_re(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,18 @@ closed by a ``=====`` rule; those go into ``Layout.meta``.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from auditkit.errors import ReadError, ReadReason
 from auditkit.layout import Cell, Layout, Table, TextBlock, grid_from_rows
+from auditkit.precompiled import compile_re
 from auditkit.readers.encoding import decode_bytes
 
 _HEADER_KEYS = {"标题": "title", "发布时间": "published", "发布日期": "published", "成文日期": "written",
                 "发布机构": "publisher", "来源": "publisher", "信息来源": "publisher", "文号": "number"}
-_HEADER_LINE = re.compile(r"^\s*([^:：\s]{2,6})\s*[:：]\s*(.*)$")
-_RULE = re.compile(r"^\s*[=＝\-─]{5,}")
-_DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
+_HEADER_LINE = compile_re(r"^\s*([^:：\s]{2,6})\s*[:：]\s*(.*)$")
+_RULE = compile_re(r"^\s*[=＝\-─]{5,}")
+_DATE = compile_re(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})")
 
 
 def normal_date(text: str) -> str | None:

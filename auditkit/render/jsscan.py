@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from auditkit.precompiled import compile_re
+
 # Kinds of token.
 NAME, STRING, TEMPLATE, REGEX, NUMBER, PUNCT = "name", "string", "template", "regex", "number", "punct"
 
@@ -27,9 +29,9 @@ _PUNCTUATORS = sorted(["{", "}", "(", ")", "[", "]", ";", ",", "<", ">", "<=", "
                        "+", "-", "*", "%", "**", "++", "--", "<<", ">>", ">>>", "&", "|", "^", "!", "~", "&&", "||",
                        "??", "?", "?.", ":", "=", "+=", "-=", "*=", "%=", "**=", "<<=", ">>=", ">>>=", "&=", "|=",
                        "^=", "&&=", "||=", "??=", "=>", ".", "...", "/", "/=", "#", "@"], key=len, reverse=True)
-_WORD = re.compile(r"(?P<number>\.?\d[\w.]*(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_$\u0080-\uffff\\][\w$\u0080-\uffff\\]*)")
-_PUNCT = re.compile("|".join(re.escape(p) for p in _PUNCTUATORS))
-_SPACE = re.compile(r"\s*")
+_WORD = compile_re(r"(?P<number>\.?\d[\w.]*(?:[eE][+-]?\d+)?)|(?P<name>[A-Za-z_$\u0080-\uffff\\][\w$\u0080-\uffff\\]*)")
+_PUNCT = compile_re("|".join(re.escape(p) for p in _PUNCTUATORS))
+_SPACE = compile_re(r"\s*")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
 
@@ -104,7 +106,7 @@ def _line_start(script: str, i: int) -> bool:
 
 
 def _line_end(script: str, i: int) -> int:
-    m = re.compile(r"[\n\r\u2028\u2029]").search(script, i)
+    m = compile_re(r"[\n\r\u2028\u2029]").search(script, i)
     return m.start() if m else len(script)
 
 
@@ -182,7 +184,7 @@ def _escape(script: str, j: int) -> tuple[str, int]:
     if nxt == "x" and re.fullmatch(r"[0-9A-Fa-f]{2}", script[j + 2:j + 4]):
         return chr(int(script[j + 2:j + 4], 16)), j + 4
     if nxt == "u":
-        m = re.compile(r"\{([0-9A-Fa-f]{1,6})\}|([0-9A-Fa-f]{4})").match(script, j + 2)
+        m = compile_re(r"\{([0-9A-Fa-f]{1,6})\}|([0-9A-Fa-f]{4})").match(script, j + 2)
         if m:
             code = int(m.group(1) or m.group(2), 16)
             return (chr(code) if code <= 0x10FFFF else ""), m.end()

@@ -27,16 +27,18 @@ import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
+from auditkit.precompiled import compile_re
+
 URL_ATTRIBUTES = {"src", "href", "poster", "data", "action", "formaction", "xlink:href", "background", "manifest",
                   "ping", "cite", "longdesc", "archive", "codebase", "icon"}
 EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript",
                     "application/ecmascript"}
-_OUTSIDE = re.compile(r"^\s*(?:(?:https?|ftp|wss?):|[a-z][a-z0-9+.\-]*:\s*//|//|\\\\)", re.I)
-_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)""", re.I)
-_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+_OUTSIDE = compile_re(r"^\s*(?:(?:https?|ftp|wss?):|[a-z][a-z0-9+.\-]*:\s*//|//|\\\\)", re.I)
+_CSS_COMMENT = compile_re(r"/\*.*?\*/", re.S)
+_CSS_URL = compile_re(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*?))\s*\)""", re.I)
+_CSS_IMPORT = compile_re(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
 # In a script's string: a URL naming another host ("http://" alone starts one; "https:" or "//" alone does not).
-_SCRIPT_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*:\s*//|//[^/\s]|\\\\[^\\\s])", re.I)
+_SCRIPT_URL = compile_re(r"^\s*(?:[a-z][a-z0-9+.\-]*:\s*//|//[^/\s]|\\\\[^\\\s])", re.I)
 NETWORK_APIS = {"fetch", "XMLHttpRequest", "WebSocket", "EventSource", "importScripts", "sendBeacon", "Worker",
                 "SharedWorker", "ActiveXObject"}
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xhtml", "http://www.w3.org/1999/xlink",

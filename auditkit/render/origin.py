@@ -38,10 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.errors import AuditkitError
+from auditkit.precompiled import compile_re
 
-_PAGE = re.compile(r"\bpages? (\d+)")
-_TABLE_ROW = re.compile(r"\btable (\d+), row (\d+)(?:, col (\d+))?")
-_LINE = re.compile(r"^line (\d+)")
+_PAGE = compile_re(r"\bpages? (\d+)")
+_TABLE_ROW = compile_re(r"\btable (\d+), row (\d+)(?:, col (\d+))?")
+_LINE = compile_re(r"^line (\d+)")
 MAX_FILES = int(os.environ.get("AUDITKIT_MAX_ORIGIN_FILES", "400"))  # originals opened again per page
 MAX_PLACES = 3  # places shown per finding: a row total names its whole row, and one picture says it
 IMAGE_WIDTH = 900  # pixels: legible Chinese at a glance, ~30-60 kB a picture

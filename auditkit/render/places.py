@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from auditkit.formats import SECTION_KEYS, TABLES, format_spec
 from auditkit.frames.keys import ALL_KEYS, FORMATS, key_label
+from auditkit.precompiled import compile_re
 from auditkit.render.official import RESULTS_LABEL
 from auditkit.vocabulary import SEVERITY_ORDER
 
@@ -138,14 +139,14 @@ def sort_findings(findings: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- text a person reads
 
-_KEY_PATTERN = re.compile(
+_KEY_PATTERN = compile_re(
     r"(?<![\w.])(" + "|".join(re.escape(k) for k in sorted(ALL_KEYS, key=len, reverse=True)) + r")(?![\w.])")
 # Where the reader found a value, in its English shorthand: "page 3, table 2, row 4, col 10", "line 52".
 _LOCATION_WORDS = {"page": "第{}页", "table": "第{}个表格", "row": "第{}行", "col": "第{}列", "line": "第{}行"}
-_LOCATION = re.compile(r"\b(?:(?:page|table|row|col|line) \d+(?:, )?)+")
-_LOCATION_ITEM = re.compile(r"(page|table|row|col|line) (\d+)(, )?")
+_LOCATION = compile_re(r"\b(?:(?:page|table|row|col|line) \d+(?:, )?)+")
+_LOCATION_ITEM = compile_re(r"(page|table|row|col|line) (\d+)(, )?")
 # An absolute path (POSIX or Windows) up to the next space or Chinese punctuation.
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:[\\/]|/)(?:[^\s/\\；;，,「」（）()=]+[\\/])+([^\s/\\；;，,「」（）()=]+)")
+_ABSOLUTE_PATH = compile_re(r"(?<![\w.])(?:[A-Za-z]:[\\/]|/)(?:[^\s/\\；;，,「」（）()=]+[\\/])+([^\s/\\；;，,「」（）()=]+)")
 
 
 def readable_text(text: object, sources: Iterable[str] = ()) -> str:

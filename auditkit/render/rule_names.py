@@ -8,8 +8,9 @@ rule without touching Python; a rule without one is named by its description's f
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+
+from auditkit.precompiled import compile_re
 
 
 @lru_cache(maxsize=1)
@@ -20,7 +21,7 @@ def bundled_names() -> dict[str, str]:
     return {r.rule_id: r.name for spec in load_specs() for r in spec.rules if r.meta.get("name")}
 
 
-_CLAUSE = re.compile(r"[：:，,。；;（(]")
+_CLAUSE = compile_re(r"[：:，,。；;（(]")
 
 
 def rule_name(rule_id: object, description: object = "") -> str:

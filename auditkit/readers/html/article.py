@@ -7,12 +7,12 @@ section heading or data table beside it), widened if a report table sits beside 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import islice
 
 from lxml import etree
 
+from auditkit.precompiled import compile_re
 from auditkit.readers.html.markup import SECTION_HEADING
 from auditkit.readers.html.tables import TableInfo, read_table
 
@@ -50,7 +50,7 @@ _CHROME_WORDS = frozenset({
     "sidebar", "aside", "copyright", "toolbar", "pager", "pagination", "fanye", "links", "yqlj",
     "xglj", "related", "relevant", "search", "login", "weather", "banner",
 })
-_CHROME_HINT = re.compile(r"nav|menu|head|top|foot|bottom|crumb|posit|locat|weizhi|dqwz|share|"
+_CHROME_HINT = compile_re(r"nav|menu|head|top|foot|bottom|crumb|posit|locat|weizhi|dqwz|share|"
                           r"fenxiang|qr|ewm|erweima|side|copyright|tool|pag|fanye|link|yqlj|"
                           r"xglj|relat|relev|search|login|weather|banner")
 
@@ -59,12 +59,12 @@ _CONTENT_WORDS = frozenset({"content", "article", "main", "text", "zoom", "detai
                             "zhengwen", "wenzhang", "artibody", "editor", "report"})
 _COLUMN_WORDS = frozenset({"left", "right", "fl", "fr", "col", "column", "lside", "rside", "leftside",
                            "rightside", "main", "primary"})
-_RELATED = re.compile(r"相关(?:链接|文章|阅读|新闻|稿件|信息|文件|推荐)|延伸阅读|推荐阅读")
+_RELATED = compile_re(r"相关(?:链接|文章|阅读|新闻|稿件|信息|文件|推荐)|延伸阅读|推荐阅读")
 _RELATED_START = frozenset("相延推")
-_WORD_SPLIT = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
-_PROSE_MARK = re.compile(r"[。，；]")
+_WORD_SPLIT = compile_re(r"[^a-z0-9]+")
+_CAMEL = compile_re(r"([a-z0-9])([A-Z])")
+_HIDDEN_STYLE = compile_re(r"display\s*:\s*none|visibility\s*:\s*hidden")
+_PROSE_MARK = compile_re(r"[。，；]")
 _HEADING_START = frozenset("一二三四五六七八九十（(")  # what a SECTION_HEADING match starts with
 
 # Memoized verdicts on attribute values, bounded: cleared when full, long values not kept.

@@ -7,11 +7,10 @@ the outer one. Short lines of page furniture (打印, 关闭, 字号) are left o
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from auditkit.layout import Cell, Table, TextBlock, expand_spans
+from auditkit.precompiled import compile_re
 from auditkit.readers.html.article import Article
 from auditkit.readers.html.markup import BLOCK_TAGS, ROW_GROUPS, collapse_space, text_of
 from auditkit.readers.html.tables import read_table
@@ -20,14 +19,14 @@ from auditkit.readers.html.tables import read_table
 _TABLE_PARTS = frozenset({"tr", "colgroup", "col"} | ROW_GROUPS)
 
 # Short lines of page furniture that CMS templates put inside the article area.
-_FURNITURE = re.compile(
+_FURNITURE = compile_re(
     r"^(?:\s*[【\[（(]?\s*(?:打印(?:本页|此页|文章|页面)?|关闭(?:窗口|本页|页面)?|返回(?:顶部|首页|列表)?|"
     r"收藏(?:本页)?|分享(?:到)?(?:[:：].{0,30})?|字号(?:[:：].{0,15})?|字体|[大中小](?:\s*[大中小]){2}|扫一扫.{0,20}|"
     r"相关(?:链接|文章|阅读|新闻|稿件|附件|文件)|上一篇.*|下一篇.*|责任编辑.{0,20}|"
     r"浏览次数.{0,20}|访问量.{0,20}|附件下载)\s*[】\]）)]?\s*[:：]?)+$"
 )
 _MAX_TABLE_NESTING = 40  # tables nested deeper are not walked into: the recursion stays bounded
-_SPAN_VALUE = re.compile(r"\s*(\d+)")
+_SPAN_VALUE = compile_re(r"\s*(\d+)")
 
 
 def article_blocks(article: Article) -> list[TextBlock | Table]:

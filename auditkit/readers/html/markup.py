@@ -9,6 +9,8 @@ import re
 
 from lxml import etree
 
+from auditkit.precompiled import compile_re
+
 # Elements that start a new line of text. Anything else is inline (span, font, a, o:p...).
 BLOCK_TAGS = frozenset({
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
@@ -19,11 +21,11 @@ BLOCK_TAGS = frozenset({
 
 # Row groups, and the <form> that ASP.NET pages wrap around rows.
 ROW_GROUPS = frozenset({"thead", "tbody", "tfoot", "form"})
-SECTION_HEADING = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]")
+SECTION_HEADING = compile_re(r"[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[)）]")
 
 # Whitespace runs (incl. &nbsp;, ideographic space) and zero-width characters.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-_WS_RUN = re.compile(rf"[\s{_ZERO_WIDTH}]+")
+_WS_RUN = compile_re(rf"[\s{_ZERO_WIDTH}]+")
 
 
 def is_ideograph(ch: str) -> bool:

@@ -11,28 +11,29 @@ from datetime import date
 
 from lxml import etree
 
+from auditkit.precompiled import compile_re
 from auditkit.readers.html.article import Article
 from auditkit.readers.html.markup import SECTION_HEADING, collapse_space, is_ideograph, text_of
 
 # \d matches full-width digits too, and int() reads them.
 _DATE = r"(?<!\d)(\d{4})\s*[-/.年－／．]\s*(\d{1,2})\s*[-/.月－／．]\s*(\d{1,2})(?!\d)"
-_DATE_RE = re.compile(_DATE)
+_DATE_RE = compile_re(_DATE)
 
 # A date the page labels as its publication date...
-_PUBLISHED_LABEL = re.compile(r"(?:发布|公开|发表|发稿|刊发|上网)(?:时间|日期)\s*[:：]?\s*" + _DATE)
+_PUBLISHED_LABEL = compile_re(r"(?:发布|公开|发表|发稿|刊发|上网)(?:时间|日期)\s*[:：]?\s*" + _DATE)
 
 # ...or a bare 时间/日期 label: not 成文日期, 生效日期, 更新时间, 当前时间, 统计时间... (_BARE_LABELS
 # after an ideograph are no labels: see _label_matches)
-_DATE_LABEL = re.compile(r"(?:时间|日期)\s*[:：]\s*" + _DATE)
-_PUBLISHER_LABEL = re.compile(
+_DATE_LABEL = compile_re(r"(?:时间|日期)\s*[:：]\s*" + _DATE)
+_PUBLISHER_LABEL = compile_re(
     r"(?:(?:发布机构|发布单位|发文机关|发文单位|信息来源)\s*[:：]?|来源\s*[:：])\s*"
     r"([^\s:：|｜【】\[\]]{2,60}?)"
     r"(?=\s|$|[|｜【\[]|(?:发布|时间|日期|作者|浏览|点击|访问|阅读|字号|分享|打印|编辑|索引|文号|主题|分类)"
     r"\S{0,4}?\s*[:：])"
 )
 _BARE_LABELS = ("时间", "日期", "来源")
-_DATE_HINT = re.compile(r"date|time|fbsj|fbrq|publish|pubtime")
-_TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||｜|--|——|－{1,2}|\s-\s)\s*")
+_DATE_HINT = compile_re(r"date|time|fbsj|fbrq|publish|pubtime")
+_TITLE_SEPARATOR = compile_re(r"\s*(?:_|\||｜|--|——|－{1,2}|\s-\s)\s*")
 _META_TITLE = ("articletitle", "og:title")  # a bare "title" meta is often the site's name
 _META_PUBLISHED = ("pubdate", "publishdate", "publish_date", "publishtime", "publish-date",
                    "firstpublishedtime", "article:published_time", "dcterms.issued", "dc.date.issued",

@@ -10,6 +10,7 @@ import re
 from lxml import etree
 
 from auditkit.errors import ReadError, ReadReason
+from auditkit.precompiled import compile_re
 from auditkit.readers.encoding import declared_charset, decode_bytes
 
 _UTF8_PIECE = 1 << 14  # bytes decoded at a time by _is_utf8
@@ -59,7 +60,7 @@ def _flatten_excess(data: bytes) -> bytes:
     """``data`` with its container tags never closed taken out, and of the rest those nested
     beyond ``_KEEP_DEPTH`` (a closing tag closes the nearest open one of its name, as browsers
     do); a block's edges become line breaks."""
-    tags = list(re.finditer(_CONTAINER, data, re.IGNORECASE))
+    tags = list(compile_re(_CONTAINER, re.IGNORECASE).finditer(data))
     # which opening tags are ever closed (unclosed <div>s and <font>s are what nest a page so deep)
     closed: set[int] = set()
     stack: list[tuple[bytes, int]] = []

@@ -5,10 +5,9 @@ a report's, or the page's 索引号/发布机构 information table.
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
+from auditkit.precompiled import compile_re
 from auditkit.readers.html.markup import BLOCK_TAGS, ROW_GROUPS, collapse_space, is_ideograph, text_of
 
 # Counts are characters of text.
@@ -16,10 +15,10 @@ _LONG_CELL = 200  # cells longer than this are paragraphs, not data
 _LAYOUT_CELL = 400  # a cell this long makes its table a layout table
 _WRAPPER_TEXT = 50  # a cell with a nested table and this much text of its own wraps a page part
 _BREAK = "\x1f"  # a structural line break while collecting cell text (never left in output)
-_NUMERIC = re.compile(r"[-－+＋]?[0-9０-９][0-9０-９.,，．%％]*")
+_NUMERIC = compile_re(r"[-－+＋]?[0-9０-９][0-9０-９.,，．%％]*")
 
 # Labels of the 政府信息公开 metadata table above an article (索引号, 发布机构, 生成日期...).
-_ABOUT_PAGE = re.compile(r"索引号|发布机构|发文机关|生成日期|成文日期|发布日期|公开日期|主题分类|文号|"
+_ABOUT_PAGE = compile_re(r"索引号|发布机构|发文机关|生成日期|成文日期|发布日期|公开日期|主题分类|文号|"
                          r"公开方式|公开范围|有效性|信息来源|所属机构|信息分类")
 
 

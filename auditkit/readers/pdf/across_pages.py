@@ -6,14 +6,13 @@ kept as one cell).
 
 from __future__ import annotations
 
-import re
-
+from auditkit.precompiled import compile_re
 from auditkit.readers.pdf.model import ENUMERATED, Box, Line, Page, RawTable, cell_text
 from auditkit.readers.pdf.ruled import SNAP, cluster
 
 _EDGE_TOL = 6.0  # pt: column edges of a table continued on the next page
-_NUMERIC = re.compile(r"^[\d０-９\u2370][\d０-９,，.．%％\s\u2370]*$")  # \u2370: a number OCR refused (digits.OCR_DOUBT)
-_WS = re.compile(r"\s+")
+_NUMERIC = compile_re(r"^[\d０-９\u2370][\d０-９,，.．%％\s\u2370]*$")  # \u2370: a number OCR refused (digits.OCR_DOUBT)
+_WS = compile_re(r"\s+")
 
 
 def join_pages(pages: list[Page]) -> list[Line | RawTable]:

@@ -6,15 +6,15 @@ cell named by its page, row and column.
 from __future__ import annotations
 
 import math
-import re
 from itertools import pairwise
 from pathlib import Path
 
 from auditkit.layout import Cell, Layout, ScanPlace, Table, TextBlock
+from auditkit.precompiled import compile_re
 from auditkit.readers.pdf.model import Line, Page, RawTable, SourceImage, cell_text, has_wide, join_text
 from auditkit.readers.pdf.wrapped import join_wrapped_numbers
 
-_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))")
+_HEADING = compile_re(r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.．、](?!\d))")
 
 
 def to_layout(path: Path, items: list[Line | RawTable], pages: list[Page], title_meta: str,

@@ -4,21 +4,21 @@ pages, dropped before the text is read as paragraphs.
 
 from __future__ import annotations
 
-import re
 from itertools import pairwise
 
+from auditkit.precompiled import compile_re
 from auditkit.readers.pdf.model import Char, Line, Page, group_lines, line_text
 
 _BAND = 0.1  # share of the page height searched for page numbers and running heads
-_PAGE_NUMBER = re.compile(
+_PAGE_NUMBER = compile_re(
     r"^(?:[-—–－‐−~～·•]\s*\d{1,4}\s*[-—–－‐−~～·•]"
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
     r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"
     r"|\d{1,4}\s*[/／]\s*\d{1,4}"
     r"|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$"
 )
-_BARE_NUMBER = re.compile(r"^\d{1,3}$")
-_DIGITS = re.compile(r"\d+")
+_BARE_NUMBER = compile_re(r"^\d{1,3}$")
+_DIGITS = compile_re(r"\d+")
 
 
 def drop_page_numbers(chars: list[Char], height: float,

@@ -8,12 +8,13 @@ blocks) takes and hands on.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from auditkit.precompiled import compile_re
+
 # A label opening with its number: 一、 （二） (3) 4. — it starts a new cell or row.
-ENUMERATED = re.compile(
+ENUMERATED = compile_re(
     r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、．.]|[（(][0-9０-９]+[)）]|[0-9０-９]+\s*[.、．)）])"
 )
 _OPENING = set("（(《〈「『“‘[【")

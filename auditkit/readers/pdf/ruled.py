@@ -5,9 +5,9 @@ that hold their centres.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 
+from auditkit.precompiled import compile_re
 from auditkit.readers.pdf.model import Box, Char, DoubtChar, OcrChar, RawTable, group_lines, line_text
 
 SNAP = 3.0  # pt: ruling coordinates closer than this are one line
@@ -113,7 +113,7 @@ def fill_grids(grids: list[Grid], chars: list[Char], width: float) -> tuple[list
 
 
 # A cell's text that is values only: digits, separators, and the marks of numbers OCR refused.
-_VALUE_TEXT = re.compile(r"^[\d\s.,，．%％\u2370-]*[\d\u2370][\d\s.,，．%％\u2370-]*$")
+_VALUE_TEXT = compile_re(r"^[\d\s.,，．%％\u2370-]*[\d\u2370][\d\s.,，．%％\u2370-]*$")
 
 
 def _split_regions(table: RawTable) -> dict[int, str]:

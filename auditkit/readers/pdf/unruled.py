@@ -36,10 +36,10 @@ row 3, col 5".
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
+from auditkit.precompiled import compile_re
 from auditkit.readers.pdf.model import ENUMERATED, Box, Line, Page, RawTable, join_text, line_text
 
 _GAP = 0.25  # share of the type size: a wider gap between characters separates two tokens
@@ -48,7 +48,7 @@ _WRAP = 0.8  # share of the type size: lines closer than this in one label colum
 _MAX_GAP = 4.0  # type sizes: a wider vertical gap between two lines ends a table
 _MIN_ROWS = 3  # value lines with at least _MIN_COLUMNS numbers before a stretch is a table
 _MIN_COLUMNS = 3
-_NUMBER = re.compile(r"^[-−－]?[\d０-９]+(?:[,，][\d０-９]{3})*(?:[.．][\d０-９]+)?[%％]?$")
+_NUMBER = compile_re(r"^[-−－]?[\d０-９]+(?:[,，][\d０-９]{3})*(?:[.．][\d０-９]+)?[%％]?$")
 _PLACEHOLDERS = frozenset({"-", "—", "–", "－", "―", "--", "——", "/", "／", "无", "*", "×"})
 
 

@@ -11,11 +11,10 @@ be typed on two lines on purpose). Otherwise the cell keeps its lines and the ma
 
 from __future__ import annotations
 
-import re
-
+from auditkit.precompiled import compile_re
 from auditkit.readers.pdf.model import Box, RawTable
 
-_NUMBER_LINE = re.compile(r"^[\d０-９][\d０-９,，.．]*(?:件|个|条|项|人次|次|万元|元|%|％)?$")  # a unit may close it
+_NUMBER_LINE = compile_re(r"^[\d０-９][\d０-９,，.．]*(?:件|个|条|项|人次|次|万元|元|%|％)?$")  # a unit may close it
 _EPS = 0.2  # pt: widths closer than this prove nothing
 
 
