@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 from auditkit.record import Report
 
 # ---------------------------------------------------------------------------

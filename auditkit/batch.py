@@ -6,13 +6,14 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.copies import Copies
 from auditkit.errors import ReadError, ReadReason
+from auditkit.precompiled import dataclass
 from auditkit.record import Diagnostic, Report
 
 if TYPE_CHECKING:

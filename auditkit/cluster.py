@@ -38,12 +38,12 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from auditkit.errors import ClusterError, ReadError, ReadReason
+from auditkit.precompiled import dataclass
 
 if TYPE_CHECKING:
     from distributed import Client, Future

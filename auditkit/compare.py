@@ -15,10 +15,11 @@ denominator is unknown or 0 is empty too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.precompiled import dataclass
 from auditkit.vocabulary import DECISION_COLOURS, SEVERITY_BACKGROUNDS, SEVERITY_COLOURS
 
 if TYPE_CHECKING:

@@ -17,10 +17,11 @@ Two kinds of copy:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import PurePath
 
 from auditkit.errors import DiagnosticCode
+from auditkit.precompiled import dataclass
 from auditkit.record import Diagnostic, Report
 
 # Two files of one agency and year are one report when they agree on most of the cells both read:

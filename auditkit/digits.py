@@ -15,12 +15,12 @@ be negative.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 from auditkit.formats import nfkc
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 from auditkit.splits import (
     MAX_CANDIDATES,
     UNSETTLED,

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 
 DATA_DIR = Path(__file__).parent / "data"
 TABLES = ("active", "requests", "appeals")

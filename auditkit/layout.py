@@ -12,7 +12,9 @@ where it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from auditkit.precompiled import dataclass
 
 
 @dataclass(eq=False)

@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import UsageError
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 
 if TYPE_CHECKING:
     import pandas as pd

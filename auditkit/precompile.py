@@ -1,7 +1,8 @@
-"""Build the store of compiled regular expressions (`make setup` runs `python -m auditkit.precompile`).
+"""Build the store of compiled regular expressions and dataclass methods (`make setup` runs
+`python -m auditkit.precompile`).
 
-Recording imports every auditkit module and reads the bundled web and text samples, so the
-patterns compiled at import and those compiled on first use in the parse path are all in
+Recording imports every auditkit module and reads the bundled web and text samples, so
+what is compiled at import and what is compiled on first use in the parse path is all in
 the store; see auditkit.precompiled for why and how it is read.
 """
 
@@ -33,18 +34,19 @@ def _exercise() -> None:
                     continue
 
 
-def build(path: str | None = None) -> int:
-    """Record the opcodes of every pattern auditkit compiles and write the store; returns
-    how many patterns it holds."""
+def build(path: str | None = None) -> precompiled.Store:
+    """Record every pattern and dataclass method auditkit compiles, write the store, and
+    return what it holds."""
     precompiled.start_recording()
     try:
         _exercise()
     finally:
-        entries = precompiled.stop_recording()
-    precompiled.write_store(entries, path)
-    return len(entries)
+        recorded = precompiled.stop_recording()
+    precompiled.write_store(recorded, path)
+    return recorded
 
 
 if __name__ == "__main__":
-    count = build()
-    print(f"已预编译 {count} 个正则表达式 (regular expressions) -> {precompiled.STORE_PATH}")
+    store = build()
+    print(f"已预编译 {len(store.patterns)} 个正则表达式、{len(store.code)} 个 dataclass 方法"
+          f" (regular expressions, dataclass methods) -> {precompiled.STORE_PATH}")

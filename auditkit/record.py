@@ -8,8 +8,10 @@ consumer of the contract may ignore: ``kind`` (the document kind read),
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, field
 from typing import Any
+
+from auditkit.precompiled import dataclass
 
 Number = int | float
 

@@ -22,8 +22,9 @@ be searched in time is unreadable, never guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache, lru_cache
+
+from auditkit.precompiled import dataclass
 
 Value = int | float | None
 Piece = str | None  # a reading's cells as the text cut for them; None for a dash

@@ -22,13 +22,13 @@ import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from auditkit.agency import Prior, normalise_agency
 from auditkit.errors import StoreError
+from auditkit.precompiled import dataclass
 from auditkit.record import Report
 
 SCHEMA_VERSION = 1

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ import pandas as pd
 
 from auditkit.agency import Prior
 from auditkit.frames.keys import ALL_KEYS, KEY_INDEX, N_CELLS, STATE_REASONS, STATES
+from auditkit.precompiled import dataclass
 from auditkit.record import Report
 
 

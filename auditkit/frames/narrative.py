@@ -22,7 +22,6 @@ groups resolved to the format's rows; a merged group counts with its own value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -35,7 +34,7 @@ from auditkit.frames.cells import MergedRows
 from auditkit.frames.frame import Frame, format_value
 from auditkit.frames.keys import IN_FORMAT, REQUEST_GROUPS, key_indices, key_label, pad_rows, row_label
 from auditkit.narrative import StatedFigure, figure_items, metric_label, metric_terms, share_bases
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 from auditkit.record import Report
 
 _EPS = 1e-9

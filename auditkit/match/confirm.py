@@ -24,12 +24,13 @@ identities would choose; it is never taken.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from itertools import product
 
 from auditkit.digits import UNSETTLED, Budget, Value
 from auditkit.formats import APPEAL_GROUPS, APPLICANT_COLUMNS, TableSpec
+from auditkit.precompiled import dataclass
 from auditkit.splits import TooManyReadings, fitting_readings, piece_value
 
 _EPS = 1e-9

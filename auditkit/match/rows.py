@@ -11,14 +11,14 @@ a typo.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, lru_cache
 
 from auditkit.digits import Token
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FormatSpec, RowSpec, TableSpec, format_spec, nfkc, norm
 from auditkit.match.similarity import ratio
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 from auditkit.record import Diagnostic
 
 FUZZY_ROW = 80  # similarity ratio (rapidfuzz's) for a row label that differs from the official wording

@@ -9,14 +9,13 @@ format's tables use, the report year breaking a tie.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from auditkit.errors import DiagnosticCode
 from auditkit.formats import FORMAT_MARKERS, norm, sections
 from auditkit.match.similarity import ratio
 from auditkit.match.stream import Compact, Stream
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 from auditkit.record import Diagnostic
 
 FUZZY_TITLE = 80  # similarity ratio (rapidfuzz's) for a section title that differs from the official wording

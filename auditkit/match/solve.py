@@ -13,7 +13,7 @@ the column identities would settle is offered to the auditor, never taken.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from auditkit.digits import (
     UNSETTLED,
@@ -32,6 +32,7 @@ from auditkit.errors import DiagnosticCode
 from auditkit.formats import ColumnSpec, FormatSpec, TableSpec
 from auditkit.match.confirm import Chosen, Verdict, column_hints, confirm_appeals, confirm_requests
 from auditkit.match.rows import RowRun, TableReading
+from auditkit.precompiled import dataclass
 from auditkit.record import Diagnostic, Provenance
 
 # Why a run of digits cannot be read at all.

@@ -9,12 +9,11 @@ Labels and titles are searched in the compact view and reported at stream positi
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 from auditkit.formats import DROPPED_CLASS, nfkc, norm
 from auditkit.layout import Layout, Table, TextBlock
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 
 TABLE_MARK = "\ue000"  # stands for a grid table in the document stream
 _BLANK_LINES = compile_re(r"\n{2,}")

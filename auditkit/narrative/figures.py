@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from auditkit.narrative.metrics import (
@@ -35,7 +34,7 @@ from auditkit.narrative.metrics import (
     SUB_ROW_LABELS,
     StatedFigure,
 )
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 
 # ---------------------------------------------------------------------------
 # Text preparation

@@ -22,11 +22,11 @@ e.g. ``AUDITKIT_MAX_PDF_MB=300``; ``Limits.from_env()`` reads them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from io import BytesIO
 
 from auditkit.errors import ReadError, ReadReason, UsageError
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 from auditkit.readers.sniffing import IMAGE_MAGIC
 
 MB = 1024 * 1024

@@ -10,11 +10,12 @@ so that they show the same findings and numbers.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import NotAnAuditFolder, ReadReason
+from auditkit.precompiled import dataclass
 from auditkit.vocabulary import DECISIONS, SEVERITIES, UNDECIDED
 
 if TYPE_CHECKING:

@@ -7,10 +7,10 @@ not be verified are counted apart. Tables carry Chinese headers and labels from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditkit.precompiled import dataclass
 from auditkit.vocabulary import SEVERITIES, SEVERITY_LABELS, STATUS_LABELS, severity_label
 
 if TYPE_CHECKING:

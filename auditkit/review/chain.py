@@ -20,9 +20,10 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from auditkit.precompiled import dataclass
 
 GENESIS = "0" * 64
 HEAD_SUFFIX = ".head"

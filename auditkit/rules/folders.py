@@ -22,10 +22,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from auditkit.errors import UsageError
+from auditkit.precompiled import dataclass
 
 BUNDLED, OPTION, ENV, DEFAULT = "bundled", "option", "env", "default"
 ORIGIN_LABELS = {BUNDLED: "自带规则", OPTION: "用户规则（--rules）", ENV: "用户规则（AUDITKIT_RULES）",

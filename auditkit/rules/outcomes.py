@@ -18,7 +18,6 @@ and found, the text as written, and whether the check proved anything at all:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +26,7 @@ import pandas as pd
 from auditkit.collector import collector_paused
 from auditkit.findings import finding_id, findings_frame, plain
 from auditkit.frames import ALL_KEYS, N_CELLS, STATE_REASONS, STATES
+from auditkit.precompiled import dataclass
 from auditkit.rules.conditions import condition_mask
 from auditkit.rules.expression import evaluate, parse_identity, refute, unknowns_of
 from auditkit.rules.suites import IDENTITY_TYPE

@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditkit.errors import AuditkitError, SuiteError
 from auditkit.frames import FRAME_NAMES
+from auditkit.precompiled import dataclass
 from auditkit.rules.expression import ExpressionError, parse_identity, unknowns_of
 from auditkit.rules.folders import RuleFolder, bundled_folder, rule_folders
 from auditkit.vocabulary import SEVERITIES

@@ -7,9 +7,9 @@ rows of its frame that failed it; ``auditkit.rules.outcomes`` says what that mea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from auditkit.precompiled import dataclass
 from auditkit.rules.suites import RuleSpec, SuiteSpec, load_rules
 
 if TYPE_CHECKING:

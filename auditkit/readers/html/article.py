@@ -7,12 +7,11 @@ section heading or data table beside it), widened if a report table sits beside 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import islice
 
 from lxml import etree
 
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 from auditkit.readers.html.markup import SECTION_HEADING
 from auditkit.readers.html.tables import TableInfo, read_table
 

@@ -14,7 +14,7 @@ Order of work on a page (``dpi`` = the image's resolution):
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import cv2
 import numpy as np
@@ -22,6 +22,7 @@ import numpy as np
 import auditkit.readers.ocr.deskew as deskew  # the modules, not the package: it imports this one
 import auditkit.readers.ocr.doubt as doubt
 import auditkit.readers.ocr.grid as grid
+from auditkit.precompiled import dataclass
 from auditkit.readers.ocr.engine import Engine, RecLine
 
 LEVELLED = 0.05  # degrees: a smaller tilt is left as it is

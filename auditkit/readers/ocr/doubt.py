@@ -21,10 +21,10 @@ protect and the seal signal is needed; every wrong reading was refused, with ~4%
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 
 import numpy as np
 
+from auditkit.precompiled import dataclass
 from auditkit.readers.ocr.engine import RecLine
 
 OCR_DOUBT = "\u2370"

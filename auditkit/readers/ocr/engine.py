@@ -12,10 +12,12 @@ Nothing is downloaded: the three models ship inside the wheel (``rapidocr_onnxru
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import cv2
 import numpy as np
+
+from auditkit.precompiled import dataclass
 
 REC_H = 48  # PP-OCRv4 recognition input height
 REC_MIN_W = 320  # the model's nominal width; shorter crops are padded to it

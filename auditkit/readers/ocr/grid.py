@@ -10,10 +10,12 @@ The same segments, in points, feed the PDF reader's grid builder unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import cv2
 import numpy as np
+
+from auditkit.precompiled import dataclass
 
 
 @dataclass

@@ -8,10 +8,10 @@ blocks) takes and hands on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from operator import attrgetter
 
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 
 # A label opening with its number: 一、 （二） (3) 4. — it starts a new cell or row.
 ENUMERATED = compile_re(

@@ -36,10 +36,10 @@ row 3, col 5".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from itertools import pairwise
 
-from auditkit.precompiled import compile_re
+from auditkit.precompiled import compile_re, dataclass
 from auditkit.readers.pdf.model import ENUMERATED, Box, Line, Page, RawTable, join_text, line_text
 
 _GAP = 0.25  # share of the type size: a wider gap between characters separates two tokens
