@@ -63,6 +63,25 @@ def test_console_script_exits_1_on_unreadable_input(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "audit.html").exists()
 
 
+def test_console_script_parse_writes_every_record_before_it_exits(tmp_path: Path) -> None:
+    """The console script leaves without tearing the interpreter down: what it wrote must be
+    whole all the same, to a file (--jsonl) and to a pipe, with the status of the run."""
+    pages = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".html", ".txt"))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    script = Path(sysconfig.get_path("scripts")) / "auditkit"
+    args = [str(script), "parse", *map(str, pages), str(tmp_path / "empty.txt"), "--jobs", "1"]
+    to_file = subprocess.run([*args, "--jsonl", str(tmp_path / "out.jsonl")], capture_output=True, timeout=600)
+    to_pipe = subprocess.run(args, capture_output=True, timeout=600)
+    assert to_file.returncode == to_pipe.returncode == 1, to_file.stderr.decode()  # the empty file
+    for written in ((tmp_path / "out.jsonl").read_bytes(), to_pipe.stdout):
+        records = [json.loads(line) for line in written.decode().splitlines()]
+        read = {Path(r["source"]).name: r for r in records}
+        assert sorted(read) == sorted([p.name for p in pages] + ["empty.txt"])
+        assert read["empty.txt"]["error"] == "empty"
+        assert all(read[p.name]["cells"] for p in pages)
+    assert b"empty.txt" in to_file.stderr and b"Traceback" not in to_file.stderr
+
+
 def test_usage_error_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "--out"]) == 2  # --out names a folder (without it: the default results folder)
     assert main(["report", "/nonexistent-audit-dir"]) == 2
