@@ -63,8 +63,15 @@ _RELATED_START = frozenset("相延推")
 _WORD_SPLIT = compile_re(r"[^a-z0-9]+")
 _CAMEL = compile_re(r"([a-z0-9])([A-Z])")
 _HIDDEN_STYLE = compile_re(r"display\s*:\s*none|visibility\s*:\s*hidden")
-_PROSE_MARK = compile_re(r"[。，；]")
 _HEADING_START = frozenset("一二三四五六七八九十（(")  # what a SECTION_HEADING match starts with
+
+
+def _has_prose_mark(text: str) -> bool:
+    """Chinese sentence punctuation (。，；) in ``text``: three substring tests, each a fast scan,
+    where a regular expression's character class stepped through scripts and styles of 90,000
+    characters at a fifth of a millisecond per page."""
+    return "。" in text or "，" in text or "；" in text
+
 
 # Memoized verdicts on attribute values, bounded: cleared when full, long values not kept.
 _CHROME_NAMES_SEEN: dict[str, bool] = {}
@@ -260,7 +267,7 @@ def _walk(top: etree._Element, body: etree._Element, counts: dict, tables: dict,
                     if in_link:
                         entry[2] = n
                     else:
-                        if n >= _PROSE and _PROSE_MARK.search(text):
+                        if n >= _PROSE and _has_prose_mark(text):
                             entry[3] = n
                         first = text[0]
                         if first in heading_start and SECTION_HEADING.match(text):
@@ -290,7 +297,7 @@ def _walk(top: etree._Element, body: etree._Element, counts: dict, tables: dict,
                         if in_link:
                             parent[2] += n
                         else:
-                            if n >= _PROSE and _PROSE_MARK.search(tail):
+                            if n >= _PROSE and _has_prose_mark(tail):
                                 parent[3] += n
                             if tail[0] in heading_start and SECTION_HEADING.match(tail):
                                 parent[4] += 1
@@ -324,7 +331,7 @@ def _text_counts(texts: list[str]) -> tuple[int, int, int]:
         if t:
             n = len(t)
             total += n
-            if n >= _PROSE and _PROSE_MARK.search(t):
+            if n >= _PROSE and _has_prose_mark(t):
                 prose += n
             if t[0] in heading_start and SECTION_HEADING.match(t):
                 headings += 1
