@@ -32,18 +32,18 @@ from types import CodeType
 
 __all__ = ["compile_re", "dataclass"]
 
-# (pattern, flags as given) -> (final flags, opcodes, groups, groupindex, indexgroup)
-PatternEntry = tuple[int, list[int], int, dict[str, int], tuple]
+# (pattern, flags as given) -> marshalled (final flags, opcodes, groups, groupindex, indexgroup)
 PatternKey = tuple[str | bytes, int]
 
 
 class Store:
-    """What is compiled ahead: patterns' opcodes, and code objects by their source text."""
+    """What is compiled ahead: patterns' opcodes, and code objects by their source text, each
+    marshalled on its own (a process unmarshals only the ones it uses: half of them)."""
 
     __slots__ = ("code", "patterns")
 
-    def __init__(self, patterns: dict[PatternKey, PatternEntry] | None = None,
-                 code: dict[str, CodeType] | None = None) -> None:
+    def __init__(self, patterns: dict[PatternKey, bytes] | None = None,
+                 code: dict[str, bytes] | None = None) -> None:
         self.patterns = patterns if patterns is not None else {}
         self.code = code if code is not None else {}
 
@@ -96,7 +96,7 @@ def compile_re(pattern: str | bytes, flags: int | re.RegexFlag = 0) -> re.Patter
         compiled = _record_pattern(key)
     elif (entry := _store().patterns.get(key)) is not None:
         try:
-            compiled = _sre.compile(pattern, *entry)
+            compiled = _sre.compile(pattern, *marshal.loads(entry))
         except Exception:  # a store that does not fit this interpreter: compile afresh
             compiled = None
     if compiled is None:
@@ -116,10 +116,13 @@ def _exec_stored(source, globals=None, locals=None, /):
         if _recording is not None:
             code = compile_source(source)
             if str((globals or {}).get("__name__", "")).startswith("auditkit."):  # ours only: a small store
-                _recording.code[source] = code
+                _recording.code[source] = marshal.dumps(code)
             source = code
-        elif (code := _store().code.get(source)) is not None:
-            source = code
+        elif (stored := _store().code.get(source)) is not None:
+            try:
+                source = marshal.loads(stored)
+            except (EOFError, ValueError, TypeError):  # a damaged entry: compiled from its text
+                pass
     return builtins.exec(source, globals, locals)
 
 
@@ -152,8 +155,8 @@ def _record_pattern(key: PatternKey) -> re.Pattern:
         _compiler._sre = real
     _pattern, flags, code, groups, groupindex, indexgroup = recorder.last
     assert _recording is not None
-    _recording.patterns[key] = (int(flags), [int(c) for c in code], int(groups), dict(groupindex),
-                                tuple(indexgroup))
+    _recording.patterns[key] = marshal.dumps((int(flags), [int(c) for c in code], int(groups), dict(groupindex),
+                                              tuple(indexgroup)))
     return compiled
 
 

@@ -40,7 +40,7 @@ def test_every_stored_pattern_is_what_re_compile_makes(store: Path) -> None:
     entries = precompiled._load_store(str(store)).patterns
     assert len(entries) > 100
     for (pattern, flags), entry in entries.items():
-        ours = __import__("_sre").compile(pattern, *entry)
+        ours = __import__("_sre").compile(pattern, *marshal.loads(entry))
         theirs = re.compile(pattern, flags)
         assert ours == theirs, pattern  # Pattern equality compares flags, opcodes and the pattern
         assert (ours.flags, ours.groups, ours.groupindex) == (theirs.flags, theirs.groups, theirs.groupindex)
@@ -59,7 +59,7 @@ def test_every_stored_method_is_what_compiling_its_text_makes(store: Path) -> No
     assert any("def __init__(" in text for text in code)
     for text, stored in code.items():
         # as dataclasses' own exec compiles it: without this file's __future__ flags
-        assert stored == compile(text, "<string>", "exec", dont_inherit=True), text
+        assert marshal.loads(stored) == compile(text, "<string>", "exec", dont_inherit=True), text
 
 
 def test_a_dataclass_made_from_the_store_behaves_as_one_made_afresh(loaded: Path) -> None:
