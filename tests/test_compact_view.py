@@ -51,3 +51,23 @@ def test_matching_a_web_page_loads_no_numpy() -> None:
             "assert r.cells['requests.new_received.total'] is not None; print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_view_of_a_text_is_the_join_of_its_pieces_views() -> None:
+    """A table's compact text is made cell by cell (match.grid.table_text): the view is made
+    character by character, so cutting a text anywhere gives the same view joined; and so does
+    table_text for a table with characters beyond U+FFFF, which it takes whole."""
+    rng = random.Random(7)
+    for text in _texts():
+        # (one plane: beyond it a character is kept or mapped by what else the text holds, and
+        # table_text takes such a table whole)
+        text = "".join(ch for ch in text if ch <= "\uffff")
+        cuts = sorted(rng.sample(range(len(text) + 1), min(3, len(text) + 1)))
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        assert "".join(Compact.text_of(p) for p in pieces) == Compact.text_of(text), text
+    from auditkit.layout import Cell, Table
+    from auditkit.match.grid import table_text
+
+    for text in _texts():
+        cells = [Cell(text[i:i + 7], f"table 1, row 1, col {k + 1}") for k, i in enumerate(range(0, len(text), 7))]
+        assert table_text(Table([cells], "table 1")) == Compact.text_of(text), text

@@ -31,8 +31,20 @@ def _is_value_text(text: str) -> bool:
 
 
 def table_text(table: Table) -> str:
-    """A grid's cells, each once, in the compact form labels are compared in."""
-    return Compact.text_of("".join(c.text for r in range(table.n_rows) for c in table.row_cells(r)))
+    """A grid's cells, each once, in the compact form labels are compared in: cell by cell, as
+    the compact form is made character by character (a table's is the join of its cells'), and
+    most cells (labels, 0) are in every report. A character beyond U+FFFF is kept or mapped by
+    what else the text holds (``Compact``'s tables cover one plane): such a table goes whole."""
+    texts = [c.text for r in range(table.n_rows) for c in table.row_cells(r)]
+    joined = "".join(texts)
+    if not joined.isascii() and max(joined) > "\uffff":
+        return Compact.text_of(joined)
+    return "".join([_compact_cell(text) for text in texts])
+
+
+@lru_cache(maxsize=65536)
+def _compact_cell(text: str) -> str:
+    return Compact.text_of(text)
 
 
 def classify_table(text: str, fmt: FormatSpec) -> str | None:
