@@ -600,3 +600,18 @@ def test_unlabelled_date_in_the_info_bar(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------
 # Speed
+
+
+@pytest.mark.parametrize("depth", [1, 39, 41, 45])
+def test_single_column_wrappers_however_deep_keep_their_text_and_tables(depth: int) -> None:
+    """A CMS template's single-column wrapper tables are page layout, walked cell by cell without
+    reading their texts first; nested past the walk's limit they are read as data, texts and all."""
+    page = ("<html><body>" + "<table><tr><td>" * depth
+            + f"<p>最里面一层的文字，在第{depth}层。</p>"
+            "<table><tr><td>本年新收</td><td>5</td></tr><tr><td>上年结转</td><td>1</td></tr></table>"
+            + "</td></tr></table>" * depth + "<p>政府信息公开工作年度报告</p></body></html>").encode()
+    layout = read_html(Path("wrapped.html"), page)
+    texts = [b.text for b in layout.blocks if isinstance(b, TextBlock)]
+    assert f"最里面一层的文字，在第{depth}层。" in texts
+    tables = [[[c.text for c in row] for row in b.grid] for b in layout.blocks if isinstance(b, Table)]
+    assert [["本年新收", "5"], ["上年结转", "1"]] in tables

@@ -101,6 +101,7 @@ class _BlockWriter:
                     self.walk(cell, depth + 1)
                     self.flush()
             return
+        info.read_texts()  # (a layout table nested too deep to walk into is read as data)
         if any(text for texts in info.texts for text in texts):
             rows: list[list[Cell]] = []
             n_rows = len(info.rows)

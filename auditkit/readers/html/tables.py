@@ -25,12 +25,31 @@ _ABOUT_PAGE = compile_re(r"索引号|发布机构|发文机关|生成日期|成�
 class TableInfo:
     """A table read once: its rows, cell texts, and whether it is page layout or data."""
 
-    __slots__ = ("about_page", "layout", "nested", "reportish", "rows", "size", "texts")
+    __slots__ = ("about_page", "layout", "nested", "reportish", "rows", "size", "texts", "unread")
 
     def __init__(self, table: etree._Element) -> None:
         self.rows = rows = _table_rows(table)
         self.texts: list[list[str]] = []
         self.nested: list[etree._Element] = []  # tables inside this one's cells
+        self.size = 0  # characters of cell text
+        self.reportish = self.about_page = False
+        # A single column is page layout whatever its cells hold (a CMS template's wrapper rows,
+        # most of a page's tables): the layout is walked cell by cell, its texts read only
+        # where a table too deeply nested to walk into is read as data (``read_texts``).
+        self.unread = all(len(row) <= 1 for row in rows)
+        if self.unread:
+            self.layout = True
+            return
+        self._read()
+
+    def read_texts(self) -> None:
+        """The cells' texts, sizes and nested tables, for a single column too."""
+        if self.unread:
+            self.unread = False
+            self._read()
+
+    def _read(self) -> None:
+        rows = self.rows
         nested_tables = self.nested
         size = nonempty = nested = long_cells = longest = numeric = labels = 0
         wrapper = False  # a cell holding both a table and text of its own
@@ -83,7 +102,7 @@ class TableInfo:
                 elif labels < 2 and _ideograph_pair(text):  # never a number's text
                     labels += 1
             self.texts.append(texts)
-        self.size = size  # characters of cell text
+        self.size = size
         # A page grid: a single column or a single filled cell; cells holding tables, or a
         # table and text; cells holding whole paragraphs. Data tables are none of these.
         self.layout = (nonempty <= 1 or all(len(row) <= 1 for row in rows) or wrapper
