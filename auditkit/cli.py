@@ -24,7 +24,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from auditkit.errors import (
     AuditkitError,
@@ -63,8 +63,38 @@ ERROR_TITLES: dict[type[Exception], str] = {
 }
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout, the terminal's width found as ``shutil.get_terminal_size`` finds it
+    but without importing shutil (argparse makes a formatter at every ``add_argument``, and
+    shutil brings bz2 and lzma with it: 7 M instructions of every start-up)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        if width is None:
+            width = _terminal_columns() - 2  # as argparse does
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    """$COLUMNS, else the width of the terminal stdout is on, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with its complaints as one Chinese line (it prints the usage and exits 2 otherwise)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: 用法错误：{usage_message(message, self.option_names())}（{self.prog} -h 查看用法）",
@@ -155,11 +185,7 @@ CLUSTER_HELP = ("在 Dask 集群上读取，如 tcp://host:8786 或调度器文�
 OUT_HELP = "项目中的 out/audit（与 make audit 相同；环境变量 AUDITKIT_OUT 可另指定）"
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="auditkit", description="政府信息公开工作年度报告审核工具 (audit toolkit for annual "
-                                "reports on government information disclosure)")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
+def _add_parse(sub: argparse._SubParsersAction) -> None:
     parse = sub.add_parser("parse", help="读取报告，输出规范记录 JSON Lines (read reports into canonical records)")
     parse.add_argument("paths", nargs="+", metavar="PATH", type=_existing_path,
                        help="报告文件或文件夹（递归） (files or folders)")
@@ -167,6 +193,8 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("--jobs", type=_positive, default=None, help="并行进程数，缺省为全部核心 (worker processes)")
     parse.add_argument("--cluster", metavar="ADDRESS", default=None, help=CLUSTER_HELP)
 
+
+def _add_audit(sub: argparse._SubParsersAction) -> None:
     audit = sub.add_parser("audit", help="读取并审核报告，写出结果 (read, validate, write findings)")
     audit.add_argument("paths", nargs="*", metavar="PATH", type=_existing_path,
                        help="报告文件或文件夹；缺省为自带样例 (default: bundled samples)")
@@ -179,19 +207,27 @@ def _parser() -> argparse.ArgumentParser:
                        help="存在该级别及以上问题时以状态 3 退出 (exit 3 when such findings exist)")
     audit.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help=RULES_HELP)
 
+
+def _add_rules(sub: argparse._SubParsersAction) -> None:
     rules = sub.add_parser("rules", help="列出全部审核规则及其所在文件夹 (list every rule and its folder)")
     rules.add_argument("--rules", type=Path, action="append", default=[], metavar="DIR", help=RULES_HELP)
 
+
+def _add_alias(sub: argparse._SubParsersAction) -> None:
     alias = sub.add_parser("alias", help="登记机关名称别名，用于跨年度核对 (agency name alias for carry-over)")
     alias.add_argument("alias", help="别名，如 平潭综合实验区管委会办公室")
     alias.add_argument("canonical", help="规范名称，如 平潭综合实验区")
     alias.add_argument("--store", type=Path, default=None, help="报告库 SQLite 路径 (report store)")
     alias.add_argument("--note", default=None, help="说明 (why)")
 
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="由审核文件夹重建 audit.html (rebuild the shared HTML result)")
     report.add_argument("dir", type=Path, metavar="DIR", nargs="?", default=None,
                         help=f"审核结果文件夹，缺省为 {OUT_HELP} (the audit folder)")
 
+
+def _add_letters(sub: argparse._SubParsersAction) -> None:
     letters = sub.add_parser("letters", help="为每个机关生成审核意见书（Word），列出已确认的问题 "
                                              "(one Word letter per agency with its confirmed findings)")
     letters.add_argument("dir", type=Path, metavar="DIR", nargs="?", default=None,
@@ -204,13 +240,35 @@ def _parser() -> argparse.ArgumentParser:
                          help="回复期限：日期 YYYY-MM-DD，或落款日期后的工作日数；缺省 15 个工作日 (reply by)")
     letters.add_argument("--issuer", default=None, help="发文单位，如 某市人民政府办公室 (the supervising office)")
     letters.add_argument("--date", default=None, help="落款日期 YYYY-MM-DD，缺省为今天 (the letters' date)")
+
+
+def _add_verify_log(sub: argparse._SubParsersAction) -> None:
     verify = sub.add_parser("verify-log", help="核对审核记录的哈希链与记录头 (check the review log has not been rewritten)")
     verify.add_argument("dir", type=Path, metavar="DIR", nargs="?", default=None,
                         help=f"审核结果文件夹或 review.sqlite，缺省为 {OUT_HELP} (audit folder or the log)")
 
+
+def _add_export_notebook(sub: argparse._SubParsersAction) -> None:
     export = sub.add_parser("export-notebook", help="无界面运行笔记本并导出离线 HTML (run a notebook, export offline HTML)")
     export.add_argument("notebook", type=Path)
     export.add_argument("--out", type=Path, required=True)
+
+
+# Each command's arguments, in the order `auditkit --help` lists the commands.
+_SUBCOMMANDS = {"parse": _add_parse, "audit": _add_audit, "rules": _add_rules, "alias": _add_alias,
+                "report": _add_report, "letters": _add_letters, "verify-log": _add_verify_log,
+                "export-notebook": _add_export_notebook}
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``command``, only that command's arguments (a run names one: building
+    the others' is a twentieth of `auditkit parse`'s start-up on one page)."""
+    p = _Parser(prog="auditkit", description="政府信息公开工作年度报告审核工具 (audit toolkit for annual "
+                                "reports on government information disclosure)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name, add in _SUBCOMMANDS.items():
+        if command in (None, name):
+            add(sub)
     return p
 
 
@@ -346,7 +404,10 @@ def error_line(command: str, exc: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    words = sys.argv[1:] if argv is None else argv
+    at = next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))
+    command = words[at] if at < len(words) and not {"-h", "--help"} & set(words[:at]) else None
+    parser = _parser(command if command in _SUBCOMMANDS else None)  # none, or a wrong one: all, to list them
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # a usage error (2, said by _Parser.error) or --help (0)

@@ -36,7 +36,8 @@ def _exercise() -> None:
 
 def build(path: str | None = None) -> precompiled.Store:
     """Record every pattern and dataclass method auditkit compiles, write the store, and
-    return what it holds."""
+    return what it holds. In a fresh interpreter (``python -m auditkit.precompile [PATH]``):
+    what was compiled before recording began is not recorded."""
     precompiled.start_recording()
     try:
         _exercise()
@@ -47,6 +48,9 @@ def build(path: str | None = None) -> precompiled.Store:
 
 
 if __name__ == "__main__":
-    store = build()
+    import sys
+
+    target = sys.argv[1] if len(sys.argv) > 1 else precompiled.STORE_PATH
+    store = build(target)
     print(f"已预编译 {len(store.patterns)} 个正则表达式、{len(store.code)} 个 dataclass 方法"
-          f" (regular expressions, dataclass methods) -> {precompiled.STORE_PATH}")
+          f" (regular expressions, dataclass methods) -> {target}")

@@ -129,13 +129,13 @@ def confirm_requests(chosen: list[Chosen], fixed: dict[str, Value], merged: dict
     must not take the true values of its columns down with it, nor hide behind them). The
     identities are evaluated again without the refused rows until no more is refused.
     """
+    verdicts = [Verdict() for _ in chosen]
+    by_arithmetic = [set(row.by_arithmetic) for row in chosen]
+    if not any(by_arithmetic):  # every value read as written: nothing to confirm (most grid tables)
+        return verdicts
     identities = _identities(spec, merged)
     owner = {k: r for r, row in enumerate(chosen) for k in row.keys}
     cell_of = {k: i for row in chosen for i, k in enumerate(row.keys)}
-    verdicts = [Verdict() for _ in chosen]
-    by_arithmetic = [set(row.by_arithmetic) for row in chosen]
-    if not any(by_arithmetic):
-        return verdicts
     agreed = [[row.agreed(i) for i in range(len(row.keys))] for row in chosen]
     relevant = [ident for ident in identities
                 if any(k in owner and cell_of[k] in by_arithmetic[owner[k]] for k, _ in ident.terms)]

@@ -152,7 +152,7 @@ def _table_rows(table: etree._Element) -> list[list[etree._Element]]:
             trs.append(child)
         elif child.tag in ROW_GROUPS:
             stack.append(iter(child))
-    return [[c for c in tr if c.tag in ("td", "th")] for tr in trs]
+    return [list(tr.iterchildren("td", "th")) for tr in trs]  # (filtered by libxml2, not in Python)
 
 
 def _cell_text(td: etree._Element, nested: list[etree._Element]) -> str:
