@@ -615,3 +615,22 @@ def test_single_column_wrappers_however_deep_keep_their_text_and_tables(depth: i
     assert f"最里面一层的文字，在第{depth}层。" in texts
     tables = [[[c.text for c in row] for row in b.grid] for b in layout.blocks if isinstance(b, Table)]
     assert [["本年新收", "5"], ["上年结转", "1"]] in tables
+
+
+def test_a_pages_date_is_a_calendar_date_as_datetime_says() -> None:
+    """meta._iso checks dates without the datetime module: the same verdict on every day of
+    leap and common years, century years and the years at either end of the range."""
+    import datetime
+
+    from auditkit.readers.html.meta import _iso
+
+    pattern = re.compile(r"(\d+)-(\d+)-(\d+)")
+    for year in (1989, 1990, 1996, 2000, 2023, 2024, 2100, 2101):
+        for month in range(0, 14):
+            for day in range(0, 33):
+                try:
+                    real = datetime.date(year, month, day)
+                    expected = real.isoformat() if 1990 <= year <= 2100 else None
+                except ValueError:
+                    expected = None
+                assert _iso(pattern.match(f"{year}-{month}-{day}")) == expected, (year, month, day)

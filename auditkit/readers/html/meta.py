@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
 from lxml import etree
 
@@ -217,8 +216,14 @@ def _iso(m: re.Match[str] | None) -> str | None:
     """A matched (year, month, day) as YYYY-MM-DD, or None if it is no calendar date."""
     if m is None:
         return None
-    try:
-        day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month - 1]):
         return None
-    return day.isoformat() if 1990 <= day.year <= 2100 else None
+    if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+# Days in each month of a leap year (29 February is checked against the year): a web page's
+# reading does not load the datetime module, whose pure-Python half runs at every import.
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
