@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -601,26 +601,23 @@ class Reviewer:
     # -- callbacks: one session call each, then redraw -----------------------
 
     def _decide(self, decision: str) -> None:
-        try:
-            event = self.session.decide(decision, self.note.value, reviewer=self.reviewer.value)
-        except ReviewError as exc:
-            self._say(str(exc).split(" (")[0], error=True)
-            return
-        self._relabel("status")
-        self._relabel("signoff")
-        self._say(f"已记录：{DECISION_LABELS[decision]}（{event['reviewer']}，{china_time(event['time'])}）")
-        if self.auto_advance:
-            self.session.next()
-        self.render(keep_message=True)
+        self._record(lambda: self.session.decide(decision, self.note.value, reviewer=self.reviewer.value),
+                     ("status", "signoff"), f"已记录：{DECISION_LABELS[decision]}")
 
     def _sign(self, outcome: str) -> None:
+        self._record(lambda: self.session.sign_off(outcome, self.signoff_note.value, signer=self.reviewer.value),
+                     ("signoff",), f"已记录复核：{SIGNOFF_LABELS[outcome]}")
+
+    def _record(self, write: Callable[[], dict[str, Any]], filters: tuple[str, ...], said: str) -> None:
+        """Write one review event; once it is stored, the filters' counts, who and when, and the next finding."""
         try:
-            event = self.session.sign_off(outcome, self.signoff_note.value, signer=self.reviewer.value)
+            event = write()
         except ReviewError as exc:
             self._say(str(exc).split(" (")[0], error=True)
             return
-        self._relabel("signoff")
-        self._say(f"已记录复核：{SIGNOFF_LABELS[outcome]}（{event['reviewer']}，{china_time(event['time'])}）")
+        for field in filters:
+            self._relabel(field)
+        self._say(f"{said}（{event['reviewer']}，{china_time(event['time'])}）")
         if self.auto_advance:
             self.session.next()
         self.render(keep_message=True)
