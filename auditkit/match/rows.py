@@ -10,7 +10,6 @@ a typo.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import field
 from functools import cache, lru_cache
 
@@ -26,12 +25,10 @@ FUZZY_ROW = 80  # similarity ratio (rapidfuzz's) for a row label that differs fr
 # Why the reader holds a value back as null, whatever its text says: (code, message).
 Hold = tuple[DiagnosticCode, str]
 
-# A label's list numbers by kind: （七） 3. 二、; counted at its start or after an ideograph or
-# one of _BEFORE_LIST_NUMBER (not the （一） of 第二十条第（一）项, which names an article): see
-# _list_numbers, which tests what stands before in code.
-_LIST_NUMBER = compile_re(r"(?P<paren>\([一二三四五六七八九十]{1,3}\))|(?P<digit>(?<![\d.])\d{1,2}[.．、](?!\d))"
-                          r"|(?P<cjk>[一二三四五六七八九十]{1,2}、)")
-_BEFORE_LIST_NUMBER = frozenset(")”。，、")
+# A label's list numbers, at its start or after other text, by kind: （七） 3. 二、 (not the
+# （一） of 第二十条第（一）项, which names an article).
+_LIST_NUMBER = compile_re(r"(?:^|(?<=[\u4e00-\u9fff)”。，、]))(?<!第)(?:(?P<paren>\([一二三四五六七八九十]{1,3}\))|"
+                          r"(?P<digit>(?<![\d.])\d{1,2}[.．、](?!\d))|(?P<cjk>[一二三四五六七八九十]{1,2}、))")
 
 
 @dataclass
@@ -188,24 +185,8 @@ class RowMatcher:
 def two_labels(text: str) -> bool:
     """A label cell holding two numbered labels of one level (（六）其他处理（七）总计, 2.申请人…申请3.其他):
     two rows' labels run together. (A group's label beside its sub-group's, 三、…（三）…, is one row's.)"""
-    kinds = list(_list_numbers(nfkc(text).strip()))
+    kinds = [m.lastgroup for m in _LIST_NUMBER.finditer(nfkc(text).strip())]
     return len(kinds) != len(set(kinds))
-
-
-def _list_numbers(text: str) -> Iterator[str | None]:
-    """The kinds of the list numbers in ``text`` that stand at its start or after an ideograph (not 第)
-    or one of ``)”。，、``: ``_LIST_NUMBER.finditer`` with the lookbehind tested in code, as a character
-    class of the ~21,000 ideographs costs ~1 ms to compile at every start-up."""
-    pos = 0
-    while (m := _LIST_NUMBER.search(text, pos)) is not None:
-        start = m.start()
-        if start:
-            before = text[start - 1]
-            if before == "第" or not ("\u4e00" <= before <= "\u9fff" or before in _BEFORE_LIST_NUMBER):
-                pos = start + 1  # no match here: the search goes on from the next character, as finditer's
-                continue
-        yield m.lastgroup
-        pos = m.end()
 
 
 def _cut_remains(label: str) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from auditkit.narrative.metrics import (
     APPEAL_METRICS,
@@ -138,7 +138,7 @@ _PATTERN_LIST: list[tuple[str, str, tuple[str, ...]]] = [
      ("制发", "印发", "出台", "制定")),
     ("repealed", r"废止(?:的)?(?P<doc>行政规范性文件|规范性文件|政府规章|规章)" + _TOTAL + _N + r"件", ("废止",)),
 ]
-# (metric, pattern source, words, has a gap group); each pattern compiled on first use (``_pattern``): a
+# (metric, pattern source, words, has a gap group); each pattern compiled on first use (``compile_re``): a
 # report's sentences name few of the metrics, and compiling them all costs every process ~4 ms.
 _PATTERNS = [(metric, source, frozenset(words), "(?P<gap>" in source) for metric, source, words in _PATTERN_LIST]
 _GATE_WORDS = {w for _, _, words in _PATTERN_LIST for w in words} | {"行政诉讼"}
@@ -168,10 +168,8 @@ _APPEAL_OUTCOME = compile_re(r"(?P<what>维持|纠正|纠错|败诉|尚未审结
 _OUTCOME_WORDS = {"维持": "upheld", "纠正": "corrected", "纠错": "corrected", "败诉": "corrected",
                   "尚未审结": "pending", "未审结": "pending", "审理中": "pending", "其他结果": "other"}
 _BREAKDOWNS = ((_APPLICANT, ("received", "handled")), (_APPEAL_OUTCOME, ("reconsideration", "litigation")))
-# A subject that is a part of the reporting body, or speaks for it: one of these words, or a body's name
-# (an ideograph before one of _BODY_SUFFIXES; see _names_subunit).
-_SUBUNIT_WORDS = ("代表", "本级", "下属", "所属", "各单位", "各部门")
-_BODY_SUFFIXES = ("局", "委", "办", "厅", "中心", "街道", "镇", "乡")
+# A subject that is a part of the reporting body, or speaks for it.
+_SUBUNIT = compile_re(r"代表|本级|下属|所属|各(?:单位|部门)|[\u4e00-\u9fff]{1,10}(?:局|委|办|厅|中心|街道|镇|乡)")
 _SELF = compile_re(r"^(?:我|本)(?:局|委|办|厅|中心|机关|单位|区|县|市|镇|乡|街道)")
 _CUMULATIVE = compile_re(r"累计|历年")
 
@@ -231,18 +229,9 @@ def _doc_key(word: str) -> str:
 def _qualifier_of(prefix: str) -> str | None:
     if _CUMULATIVE.search(prefix):
         return "累计数，可能跨年度"
-    if prefix and not _SELF.match(prefix) and _names_subunit(prefix):
+    if prefix and not _SELF.match(prefix) and _SUBUNIT.search(prefix):
         return f"表述主体为「{prefix}」，可能仅为部分单位的数字"
     return None
-
-
-def _names_subunit(prefix: str) -> bool:
-    """Does ``prefix`` name a part of the reporting body (本级, 各单位, 区教育局)? Tested in code: the
-    pattern ``[\u4e00-\u9fff]{1,10}(?:局|委|…)`` would cost ~1 ms to compile at every start-up."""
-    if any(word in prefix for word in _SUBUNIT_WORDS):
-        return True
-    return any(prefix.startswith(_BODY_SUFFIXES, i) and "\u4e00" <= prefix[i - 1] <= "\u9fff"
-               for i in range(1, len(prefix)))
 
 
 def _approximate(text: str, start: int, end: int) -> bool:
@@ -335,11 +324,6 @@ def extract_figures(sections: dict[str, str], year: int | None = None) -> list[S
     return out
 
 
-@cache
-def _pattern(source: str) -> re.Pattern[str]:
-    return compile_re(source)
-
-
 def _counts(s: _Sentence, present: set[str], requests: bool) -> list[_Hit]:
     text = s.text
     found: list[_Hit] = []
@@ -347,7 +331,7 @@ def _counts(s: _Sentence, present: set[str], requests: bool) -> list[_Hit]:
     for metric, source, words, has_gap in _PATTERNS:
         if present.isdisjoint(words):
             continue
-        for m in _pattern(source).finditer(text):
+        for m in compile_re(source).finditer(text):
             ns, ne = m.span("n")
             if ns in taken or ne - 1 in taken or _approximate(text, ns, ne):
                 continue

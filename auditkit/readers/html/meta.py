@@ -201,7 +201,8 @@ def _publisher(head: dict[str, str], outside: tuple[str, str], inside: str) -> s
 def _label_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` where a match starting with a bare label (时间, 日期, 来源) right after an
     ideograph is no match (成文日期, 更新时间, 资金来源): the lookbehind ``(?<![\u3400-\u9fff])`` tested in
-    code, as its character class of ~27,000 code points costs ~1 ms to compile at every start-up."""
+    code. In the pattern it would stand before the labels and keep ``re`` from skipping ahead to
+    their first characters: over a page's ~80,000 characters of text the search took 2-3x as long."""
     pos = 0
     while (m := pattern.search(text, pos)) is not None:
         start = m.start()
