@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import field
 from functools import partial
 from pathlib import Path
@@ -190,10 +191,7 @@ def _read_all(files: list[str], jobs: int, bar: Any, reader: Callable[[str], Rep
     """``pages``: a ``page_progress.PageBar`` that OCR'd pages are reported to, or None."""
     if jobs <= 1 or len(files) <= 1:
         for f in files:
-            if pages:
-                with pages.here():
-                    result = reader(f)
-            else:
+            with pages.here() if pages else nullcontext():
                 result = reader(f)
             yield result
             if bar:

@@ -37,7 +37,7 @@ class Diagnostic:
 
     def to_dict(self) -> dict[str, Any]:
         """The fields that are set, in order, containers copied (as ``dataclasses.asdict`` would,
-        at a fifth of its cost: a record holds hundreds of diagnostics)."""
+        at a fifth of its cost: it runs for every diagnostic of every record written)."""
         out: dict[str, Any] = {}
         for name in _DIAGNOSTIC_FIELDS:
             value = getattr(self, name)

@@ -133,19 +133,15 @@ class Frames:
         """The cells' text as written and where, from the record's provenance."""
         parts = []
         provenance = self.reports[report].provenance
-        cuts, words, settled = self._cuts(report), self._cut_words, self.settled
+        cuts, settled = self._cuts(report), self.settled
         for k in keys[:limit]:
             p = provenance.get(k)
             if p is not None and not (settled and (report, KEY_INDEX.get(k, -1)) in settled):
-                # The common case, worded here as ``_cell_evidence`` words it: most findings cite many cells.
+                # The common case, as ``_cell_evidence`` has it, without its lookups: most findings
+                # cite many cells, and most cells were not cut (then: _read_as without a reading).
                 d = cuts.get(k)
-                if d is None:
-                    parts.append(f"{k}「{p.text}」（{p.location}）")
-                    continue
-                worded = words.get(id(d))
-                reading = worded[1] if worded is not None else self._cut_reading(report, d)
-                said = f"「{p.text}」读作 {reading}" if reading and reading != p.text else f"「{p.text}」"
-                parts.append(f"{k}{said}（{p.location}）")
+                parts.append(f"{k}「{p.text}」（{p.location}）" if d is None
+                             else _read_as(k, p, self._cut_reading(report, d)))
                 continue
             text = self._cell_evidence(report, k)
             if text is not None:
@@ -165,9 +161,7 @@ class Frames:
             return (f"{k}：本文件数字连写无法确定" + (f"「{p.text}」（{p.location}）" if p is not None else "")
                     + f"，取自同一报告的另一文件 {self.reports[twin].source} = {format_value(v)}")
         if p is not None:
-            reading = self._reading(report, k)
-            said = f"「{p.text}」读作 {reading}" if reading and reading != p.text else f"「{p.text}」"
-            return f"{k}{said}（{p.location}）"
+            return _read_as(k, p, self._reading(report, k))
         if k in rep.cells and rep.cells[k] is None:
             return f"{k}：{STATE_REASONS.get(self.state(report, k), '无数值')}"
         return None
@@ -195,6 +189,12 @@ class Frames:
             worded = self._cut_words[id(d)] = (d, None if any(v is None for v in values)
                                                else "|".join(format_value(float(v)) for v in values))
         return worded[1]
+
+
+def _read_as(key: str, p: Any, reading: str | None) -> str:
+    """A cell's evidence: its text as written, how a cut read it where that differs, and where it stands."""
+    said = f"「{p.text}」读作 {reading}" if reading and reading != p.text else f"「{p.text}」"
+    return f"{key}{said}（{p.location}）"
 
 
 # Diagnostics of a run of digits that the reader cut into cells.
